@@ -1,0 +1,42 @@
+//! Builds the guest component (`guest/`, for `wasm32-wasip2`) and hands its path to
+//! the host, which embeds it: `prescreen build` then needs nothing but the binary.
+//!
+//! The guest is built by a nested cargo in its own target directory, so the outer
+//! build's lock is not contended and host flags (e.g. `-C target-cpu=native`) never
+//! reach the wasm build.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn main() {
+    let manifest_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
+    let root = manifest_dir.parent().unwrap().to_path_buf();
+    for watched in ["guest/src", "guest/Cargo.toml", "packages/core/src", "packages/core/Cargo.toml", "wit", "Cargo.lock"] {
+        println!("cargo:rerun-if-changed={}", root.join(watched).display());
+    }
+    println!("cargo:rerun-if-env-changed=PRESCREEN_GUEST_RUSTFLAGS");
+    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"))
+        .join("guest");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let status = Command::new(cargo)
+        .current_dir(&root)
+        .args(["build", "--package", "prescreen-guest", "--target", "wasm32-wasip2", "--profile", "guest"])
+        .arg("--target-dir")
+        .arg(&target_dir)
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .env_remove("CARGO_BUILD_RUSTFLAGS")
+        .env("CARGO_TARGET_WASM32_WASIP2_RUSTFLAGS", std::env::var("PRESCREEN_GUEST_RUSTFLAGS").unwrap_or_default())
+        .status()
+        .expect("cannot run cargo to build the guest");
+    if !status.success() {
+        panic!(
+            "building the guest component failed; is the target installed? \
+             (rustup target add wasm32-wasip2)"
+        );
+    }
+    let wasm = target_dir.join("wasm32-wasip2/guest/prescreen_guest.wasm");
+    println!("cargo:rustc-env=PRESCREEN_GUEST_WASM={}", wasm.display());
+}

@@ -1,0 +1,162 @@
+//! `prescreen`: compile risk packages into filter components and screen uploads
+//! through them.
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use prescreen_core::{Compiler, Upload};
+use prescreen_host::{Runtime, compile, synth};
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Upload JSON files larger than this are refused before parsing: the component's
+/// own limits are far smaller, and base64 images are the only large part.
+const MAX_UPLOAD_FILE_BYTES: u64 = 32 * 1024 * 1024;
+
+#[derive(Parser)]
+#[command(name = "prescreen", version, about = "Compile risk packages into WebAssembly filters and screen ad uploads")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate a package directory and compile it into a pre-initialized component.
+    Build {
+        /// Package directory (holds package.toml).
+        package: PathBuf,
+        /// Output component file.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Build time as Unix seconds (default: $SOURCE_DATE_EPOCH, else now). Fix it
+        /// for reproducible builds: same inputs and time give the same bytes.
+        #[arg(long)]
+        built_at: Option<i64>,
+    },
+    /// Validate a package directory without building; lists every problem found.
+    Check { package: PathBuf },
+    /// Screen an upload through a component and print the verdict as JSON.
+    Screen {
+        component: PathBuf,
+        /// Upload JSON file (`-` for stdin).
+        #[arg(long, conflicts_with = "text", required_unless_present = "text")]
+        upload: Option<PathBuf>,
+        /// Quick check: screen this text as the `body` field of an upload.
+        #[arg(long)]
+        text: Option<String>,
+        /// Market of the `--text` upload.
+        #[arg(long, default_value = "US")]
+        market: String,
+    },
+    /// Print what a component holds (package name, version, digest, counts, limits).
+    Info { component: PathBuf },
+    /// Write a synthetic package directory for benchmarks.
+    Synth {
+        /// Number of distinct terms.
+        #[arg(long)]
+        terms: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Build { package, output, built_at } => build(&package, &output, built_at),
+        Command::Check { package } => {
+            let p = Compiler::new().compile_dir(&package)?;
+            println!("{}: ok, {} materials ({} disabled)", package.display(), p.materials.len(), p.disabled);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Screen { component, upload, text, market } => {
+            let upload = match (upload, text) {
+                (Some(path), _) => read_upload(&path)?,
+                (None, Some(text)) => Upload::text("cli", &market, &text),
+                (None, None) => unreachable!("clap requires one"),
+            };
+            let filter = Runtime::new()?.load_file(&component)?;
+            match filter.screen(&upload)? {
+                Ok(verdict) => {
+                    println!("{}", serde_json::to_string_pretty(&verdict)?);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    println!("{}", serde_json::to_string_pretty(&e)?);
+                    eprintln!("error: {e}");
+                    Ok(ExitCode::from(2))
+                }
+            }
+        }
+        Command::Info { component } => {
+            let filter = Runtime::new()?.load_file(&component)?;
+            println!("{}", serde_json::to_string_pretty(filter.info().expect("load reads info"))?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Synth { terms, seed, output } => {
+            let (manifest, table) = synth::package(terms, seed);
+            std::fs::create_dir_all(&output)?;
+            std::fs::write(output.join("package.toml"), manifest)?;
+            std::fs::write(output.join("materials.tsv"), table)?;
+            println!("wrote {} ({terms} terms)", output.display());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn build(dir: &Path, output: &Path, built_at: Option<i64>) -> Result<ExitCode> {
+    let built_at = match built_at {
+        Some(t) => Some(t),
+        None => match std::env::var("SOURCE_DATE_EPOCH") {
+            Ok(s) => Some(s.trim().parse().context("SOURCE_DATE_EPOCH is not an integer")?),
+            Err(_) => None,
+        },
+    };
+    let mut compiler = Compiler::new();
+    if let Some(t) = built_at {
+        compiler = compiler.built_at(t)?;
+    }
+    let package = compiler.compile_dir(dir)?;
+    let built = compile::compile(&Runtime::new()?, &package)?;
+    std::fs::write(output, &built.component).with_context(|| format!("cannot write {}", output.display()))?;
+    let i = &built.info;
+    let mib = |n: usize| n as f64 / (1024.0 * 1024.0);
+    println!("built {} -> {}", dir.display(), output.display());
+    println!("  package    {} {} ({} text materials, {} disabled)", i.name, i.version, i.text_materials, i.disabled_materials);
+    println!("  built at   {}", i.built_at);
+    println!("  digest     sha256:{}", i.digest);
+    println!("  compiled   {:.2} MiB package", mib(built.package_bytes));
+    println!("  matcher    {:.2} MiB in memory", mib(built.matcher_bytes));
+    println!("  component  {:.2} MiB, sha256:{}", mib(built.component.len()), built.component_digest);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn read_upload(path: &Path) -> Result<Upload> {
+    let text = if path == Path::new("-") {
+        let mut s = String::new();
+        std::io::stdin().take(MAX_UPLOAD_FILE_BYTES + 1).read_to_string(&mut s)?;
+        s
+    } else {
+        let len = std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?.len();
+        if len > MAX_UPLOAD_FILE_BYTES {
+            bail!("{}: {len} bytes is over the {MAX_UPLOAD_FILE_BYTES}-byte upload file limit", path.display());
+        }
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?
+    };
+    if text.len() as u64 > MAX_UPLOAD_FILE_BYTES {
+        bail!("{}: over the {MAX_UPLOAD_FILE_BYTES}-byte upload file limit", path.display());
+    }
+    serde_json::from_str(&text).with_context(|| format!("{}: invalid upload JSON", path.display()))
+}

@@ -1,0 +1,130 @@
+//! The compiled package format: what `prescreen build` bakes into a component.
+//!
+//! ```text
+//! offset  size  field
+//! 0       8     label  b"PRSCRPKG"
+//! 8       4     format version, u32 little-endian
+//! 12      32    SHA-256 of the body
+//! 44      ..    body: postcard-encoded `Package`
+//! ```
+//!
+//! [`decode`] checks each of these in turn and then the package's own invariants; it
+//! never panics, whatever the bytes (see the property test below and `fuzz/`).
+
+use crate::error::Error;
+use crate::package::Package;
+use sha2::{Digest, Sha256};
+
+const LABEL: &[u8; 8] = b"PRSCRPKG";
+/// Version of the compiled package format; bumped on any change to `Package`'s
+/// serialized shape, since postcard is not self-describing.
+pub const FORMAT_VERSION: u32 = 1;
+const HEADER_LEN: usize = 8 + 4 + 32;
+
+impl Package {
+    /// Encodes the package in the compiled format.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let body = postcard::to_allocvec(self).expect("serializing to a Vec cannot fail");
+        let mut out = Vec::with_capacity(HEADER_LEN + body.len());
+        out.extend_from_slice(LABEL);
+        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        out.extend_from_slice(&Sha256::digest(&body));
+        out.extend_from_slice(&body);
+        out
+    }
+
+    /// Decodes and validates compiled package bytes.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Package, Error> {
+        if bytes.len() < HEADER_LEN {
+            return Err(Error::format(format!("{} bytes is shorter than the header", bytes.len())));
+        }
+        let (label, rest) = bytes.split_at(8);
+        if label != LABEL {
+            return Err(Error::format("not a prescreen package (bad label)"));
+        }
+        let (version, rest) = rest.split_at(4);
+        let version = u32::from_le_bytes([version[0], version[1], version[2], version[3]]);
+        if version != FORMAT_VERSION {
+            return Err(Error::format(format!(
+                "format version {version} is not supported (this build reads {FORMAT_VERSION})"
+            )));
+        }
+        let (checksum, body) = rest.split_at(32);
+        if Sha256::digest(body).as_slice() != checksum {
+            return Err(Error::format("checksum mismatch (corrupted or truncated)"));
+        }
+        let package: Package =
+            postcard::from_bytes(body).map_err(|e| Error::format(format!("body: {e}")))?;
+        package.validate()?;
+        Ok(package)
+    }
+}
+
+/// SHA-256 of compiled package bytes, lowercase hex: the package's identity.
+pub(crate) fn digest(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn sample() -> Package {
+        crate::screener::tests::tiny_package()
+    }
+
+    #[test]
+    fn round_trips() {
+        let p = sample();
+        assert_eq!(Package::from_bytes(&p.to_bytes()).unwrap(), p);
+    }
+
+    #[test]
+    fn rejects_each_header_fault_with_its_own_message() {
+        let good = sample().to_bytes();
+        let msg = |b: &[u8]| Package::from_bytes(b).unwrap_err().to_string();
+        assert!(msg(&good[..10]).contains("shorter than the header"));
+        let mut bad = good.clone();
+        bad[0] = b'X';
+        assert!(msg(&bad).contains("bad label"));
+        let mut bad = good.clone();
+        bad[8] = 9;
+        assert!(msg(&bad).contains("format version 9"));
+        let mut bad = good.clone();
+        *bad.last_mut().unwrap() ^= 1;
+        assert!(msg(&bad).contains("checksum mismatch"));
+        assert!(msg(&good[..good.len() - 1]).contains("checksum mismatch"));
+    }
+
+    #[test]
+    fn rejects_valid_checksum_over_invalid_invariants() {
+        let mut p = sample();
+        p.materials.push(p.materials[0].clone());
+        let err = Package::from_bytes(&p.to_bytes()).unwrap_err().to_string();
+        assert!(err.contains("duplicate material id"), "{err}");
+    }
+
+    proptest! {
+        // Decoding arbitrary bytes, or valid bytes with arbitrary flips, returns an
+        // error or a valid package; it never panics.
+        #[test]
+        fn never_panics_on_garbage(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+            let _ = Package::from_bytes(&bytes);
+        }
+
+        #[test]
+        fn never_panics_on_mutated_bodies(at in 0usize..4096, byte in any::<u8>()) {
+            let good = sample().to_bytes();
+            let mut bad = good.clone();
+            let at = HEADER_LEN + at % (good.len() - HEADER_LEN);
+            bad[at] = byte;
+            // Recompute the checksum so the mutation reaches the postcard decoder.
+            let sum = Sha256::digest(&bad[HEADER_LEN..]);
+            bad[12..HEADER_LEN].copy_from_slice(&sum);
+            if let Ok(p) = Package::from_bytes(&bad) {
+                prop_assert!(p.validate().is_ok());
+            }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+//! prescreen's matching core: the compiled package format, the text normalizer and
+//! the matcher, as plain Rust with no wasmtime and no WIT.
+//!
+//! The same crate runs natively (tests, benchmarks, the `prescreen` CLI's evaluation
+//! paths) and inside the `wasm32-wasip2` guest component, which is a thin adapter over
+//! [`Screener`]. Reading a package's *source* (the TOML manifest and TSV materials an
+//! operator edits) needs the `source` feature, which the guest leaves out.
+//!
+//! ```
+//! use prescreen_core::{Compiler, Screener, Upload};
+//! let package = Compiler::new().compile_strs(
+//!     "name = \"demo\"\nversion = \"1\"\n",
+//!     "id\tterm\tcategory\taction\ng1\tonline casino\tgambling\tblock\n",
+//! ).unwrap();
+//! let screener = Screener::new(package).unwrap();
+//! let verdict = screener.screen(&Upload::text("u1", "US", "Best ONLINE  casino!")).unwrap();
+//! assert_eq!(verdict.hits[0].material_id, "g1");
+//! ```
+
+mod error;
+mod format;
+mod limits;
+mod matcher;
+mod model;
+mod normalize;
+mod package;
+mod screener;
+#[cfg(feature = "source")]
+mod source;
+mod upload;
+mod verdict;
+
+pub use error::{Diagnostic, Error};
+pub use format::FORMAT_VERSION;
+pub use limits::Limits;
+pub use model::{Action, MatchMode, MaterialKind};
+pub use normalize::{Normalized, normalize};
+pub use package::{Material, Package, PackageInfo};
+pub use screener::Screener;
+#[cfg(feature = "source")]
+pub use source::Compiler;
+pub use upload::{Image, ImageData, Pdq, TextField, Upload, Video, VideoFrame};
+pub use verdict::{
+    Evasion, Evidence, Hit, ImageEvidence, ScreenError, TextEvidence, TimeRange, Verdict,
+    VideoEvidence,
+};

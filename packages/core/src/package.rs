@@ -1,0 +1,118 @@
+//! A compiled package: the manifest's identity and the enabled materials, in the form
+//! the matcher is built from. Produced by the compiler (`source` feature), stored in
+//! the binary format of `format.rs`, and described to callers by [`PackageInfo`].
+
+use crate::error::Error;
+use crate::limits::Limits;
+use crate::model::{Action, MatchMode, MaterialKind};
+use crate::normalize::normalize;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// A package ready to be matched.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Package {
+    pub name: String,
+    pub version: String,
+    pub description: String,
+    /// Default markets (ISO codes, uppercase); empty means every market.
+    pub markets: Vec<String>,
+    /// When it was compiled, RFC 3339 UTC.
+    pub built_at: String,
+    /// Materials in the source that were left out (disabled or expired).
+    pub disabled: u32,
+    /// The enabled materials, in source order.
+    pub materials: Vec<Material>,
+}
+
+/// One enabled risk material.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Material {
+    pub id: String,
+    pub revision: u32,
+    pub kind: MaterialKind,
+    /// The term as the operator wrote it.
+    pub term: String,
+    pub mode: MatchMode,
+    pub category: String,
+    pub action: Action,
+    /// Markets it applies to (uppercase ISO codes); empty means every market.
+    pub markets: Vec<String>,
+    /// Reported as a hit, but does not change the verdict's action (shadow mode).
+    pub detection_only: bool,
+    pub added_by: String,
+    pub added_at: String,
+    pub note: String,
+    /// Line of the material in its source file, for tools that point back at it.
+    pub line: u32,
+}
+
+impl Material {
+    /// Whether the material applies in `market` (an uppercase ISO code).
+    pub(crate) fn applies_in(&self, market: &str) -> bool {
+        self.markets.is_empty() || self.markets.iter().any(|m| m.eq_ignore_ascii_case(market))
+    }
+}
+
+/// What `info` reports about a loaded package.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PackageInfo {
+    pub name: String,
+    pub version: String,
+    pub description: String,
+    /// SHA-256 of the compiled package bytes, lowercase hex.
+    pub digest: String,
+    pub format_version: u32,
+    pub built_at: String,
+    pub markets: Vec<String>,
+    pub text_materials: u32,
+    pub image_materials: u32,
+    pub video_materials: u32,
+    pub disabled_materials: u32,
+    pub limits: Limits,
+}
+
+impl Package {
+    /// Checks the invariants the compiler guarantees, so bytes from anywhere can be
+    /// trusted once decoded: unique non-empty ids, terms that normalize to something,
+    /// revisions from 1.
+    pub(crate) fn validate(&self) -> Result<(), Error> {
+        if self.name.is_empty() {
+            return Err(Error::format("package name is empty"));
+        }
+        let mut ids = BTreeSet::new();
+        for m in &self.materials {
+            if m.id.is_empty() {
+                return Err(Error::format("a material has an empty id"));
+            }
+            if !ids.insert(m.id.as_str()) {
+                return Err(Error::format(format!("duplicate material id {:?}", m.id)));
+            }
+            if m.revision == 0 {
+                return Err(Error::format(format!("material {:?} has revision 0", m.id)));
+            }
+            if m.kind == MaterialKind::Text && normalize(&m.term).as_str().is_empty() {
+                return Err(Error::format(format!("material {:?} has an empty term", m.id)));
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn info(&self, digest: String) -> PackageInfo {
+        let count = |k| self.materials.iter().filter(|m| m.kind == k).count() as u32;
+        PackageInfo {
+            name: self.name.clone(),
+            version: self.version.clone(),
+            description: self.description.clone(),
+            digest,
+            format_version: crate::format::FORMAT_VERSION,
+            built_at: self.built_at.clone(),
+            markets: self.markets.clone(),
+            text_materials: count(MaterialKind::Text),
+            image_materials: count(MaterialKind::Image),
+            video_materials: count(MaterialKind::Video),
+            disabled_materials: self.disabled,
+            limits: Limits::default(),
+        }
+    }
+}

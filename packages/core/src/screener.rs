@@ -1,0 +1,191 @@
+//! [`Screener`], the crate's front type: a loaded package with its matcher built,
+//! answering uploads with verdicts.
+
+use crate::error::Error;
+use crate::format;
+use crate::limits::Limits;
+use crate::matcher::TextMatcher;
+use crate::model::Action;
+use crate::normalize::normalize;
+use crate::package::{Package, PackageInfo};
+use crate::upload::Upload;
+use crate::verdict::{Evidence, Hit, ScreenError, TextEvidence, Verdict};
+
+/// A package ready to screen uploads. Building one builds the matcher, which is the
+/// expensive part; screening is read-only, so one `Screener` serves any number of
+/// uploads (and threads).
+pub struct Screener {
+    package: Package,
+    info: PackageInfo,
+    text: TextMatcher,
+    limits: Limits,
+}
+
+/// Markets are ISO 3166-1 alpha-2 codes; anything longer than this is not one.
+const MAX_MARKET_LEN: usize = 8;
+
+impl Screener {
+    /// Builds the matcher for `package`.
+    pub fn new(package: Package) -> Result<Screener, Error> {
+        let digest = format::digest(&package.to_bytes());
+        Screener::with_digest(package, digest)
+    }
+
+    /// Decodes compiled package bytes (validating them) and builds the matcher.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Screener, Error> {
+        let package = Package::from_bytes(bytes)?;
+        Screener::with_digest(package, format::digest(bytes))
+    }
+
+    fn with_digest(package: Package, digest: String) -> Result<Screener, Error> {
+        let text = TextMatcher::build(&package.materials)?;
+        let info = package.info(digest);
+        Ok(Screener { package, info, text, limits: Limits::default() })
+    }
+
+    pub fn info(&self) -> &PackageInfo {
+        &self.info
+    }
+
+    pub fn package(&self) -> &Package {
+        &self.package
+    }
+
+    /// Heap bytes held by the matcher (not counting the package's materials).
+    pub fn matcher_memory(&self) -> usize {
+        self.text.memory_usage()
+    }
+
+    /// Screens one upload. Errors are typed and say what is wrong; no input panics.
+    pub fn screen(&self, upload: &Upload) -> Result<Verdict, ScreenError> {
+        self.limits.check(upload)?;
+        if upload.id.is_empty() {
+            return Err(ScreenError::InvalidInput { message: "upload id is empty".into() });
+        }
+        let market = upload.market.as_str();
+        if market.is_empty() || market.len() > MAX_MARKET_LEN || !market.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err(ScreenError::InvalidInput {
+                message: format!("market {market:?} is not an ISO 3166-1 code"),
+            });
+        }
+        // Never a silent pass: what this package format cannot screen is refused.
+        if !upload.images.is_empty() || !upload.videos.is_empty() {
+            return Err(ScreenError::Unsupported {
+                message: "images and videos are not screened by this component (text materials only)".into(),
+            });
+        }
+
+        let materials = &self.package.materials;
+        let mut hits = Vec::new();
+        let mut total = 0usize;
+        for field in &upload.fields {
+            let norm = normalize(&field.text);
+            let mut found = Vec::new();
+            self.text.find(&norm, materials, |m| {
+                if materials[m.material].applies_in(market) {
+                    found.push(m);
+                }
+            });
+            found.sort_by_key(|m| (m.start, m.end, m.material));
+            total += found.len();
+            for m in found {
+                if hits.len() == self.limits.max_hits as usize {
+                    break;
+                }
+                let material = &materials[m.material];
+                let (start, end) = norm.original_span(&field.text, m.start, m.end);
+                hits.push(Hit {
+                    material_id: material.id.clone(),
+                    revision: material.revision,
+                    category: material.category.clone(),
+                    action: material.action,
+                    detection_only: material.detection_only,
+                    evidence: Evidence::Text(TextEvidence {
+                        field: field.name.clone(),
+                        start: start as u32,
+                        end: end as u32,
+                        matched: field.text[start..end].to_string(),
+                        evasions: Vec::new(),
+                    }),
+                });
+            }
+        }
+        let action = hits
+            .iter()
+            .filter(|h| !h.detection_only)
+            .map(|h| h.action)
+            .max()
+            .unwrap_or(Action::Pass);
+        Ok(Verdict {
+            upload_id: upload.id.clone(),
+            action,
+            truncated: total > hits.len(),
+            hits,
+            notes: Vec::new(),
+        })
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::model::{MatchMode, MaterialKind};
+    use crate::package::Material;
+
+    fn material(id: &str, term: &str, mode: MatchMode, action: Action, markets: &[&str]) -> Material {
+        Material {
+            id: id.into(),
+            revision: 1,
+            kind: MaterialKind::Text,
+            term: term.into(),
+            mode,
+            category: "test".into(),
+            action,
+            markets: markets.iter().map(|m| m.to_string()).collect(),
+            detection_only: false,
+            added_by: String::new(),
+            added_at: String::new(),
+            note: String::new(),
+            line: 2,
+        }
+    }
+
+    pub(crate) fn tiny_package() -> Package {
+        Package {
+            name: "tiny".into(),
+            version: "1".into(),
+            description: String::new(),
+            markets: vec![],
+            built_at: "2026-11-23T00:00:00Z".into(),
+            disabled: 0,
+            materials: vec![
+                material("casino", "casino", MatchMode::Word, Action::Block, &[]),
+                material("kazino", "казино", MatchMode::Prefix, Action::Block, &["RU"]),
+                material("ass", "ass", MatchMode::Word, Action::Review, &[]),
+                material("bet", "bet", MatchMode::Substring, Action::Review, &[]),
+            ],
+        }
+    }
+
+    #[test]
+    fn modes_markets_and_order() {
+        let s = Screener::new(tiny_package()).unwrap();
+        let v = s.screen(&Upload::text("u", "RU", "Assassin CASINO; казиношный alphabet")).unwrap();
+        let ids: Vec<_> = v.hits.iter().map(|h| h.material_id.as_str()).collect();
+        assert_eq!(ids, ["casino", "kazino", "bet"]);
+        assert_eq!(v.action, Action::Block);
+        // The Russian stem is scoped to RU.
+        let v = s.screen(&Upload::text("u", "US", "казино")).unwrap();
+        assert!(v.hits.is_empty());
+        assert_eq!(v.action, Action::Pass);
+    }
+
+    #[test]
+    fn too_many_hits_are_truncated_not_dropped_silently() {
+        let s = Screener::new(tiny_package()).unwrap();
+        let text = "casino ".repeat(300);
+        let v = s.screen(&Upload::text("u", "US", &text)).unwrap();
+        assert_eq!(v.hits.len(), 256);
+        assert!(v.truncated);
+    }
+}

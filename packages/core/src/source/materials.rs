@@ -1,0 +1,241 @@
+//! Materials tables: TSV with a header row naming the columns, one material per line.
+//! `#` starts a comment line; cells are taken literally (no quoting), so a term may
+//! hold any character but a tab.
+
+use super::manifest::Manifest;
+use crate::error::Diagnostic;
+use crate::model::{MatchMode, MaterialKind};
+use crate::normalize::normalize;
+use crate::package::Material;
+use jiff::Timestamp;
+use jiff::civil::Date;
+use std::collections::BTreeMap;
+
+/// Columns a table may have; `id`, `term` and `category` are required.
+const COLUMNS: &[&str] = &[
+    "id", "revision", "term", "mode", "category", "action", "markets", "enabled",
+    "expires_at", "detection_only", "added_by", "added_at", "note",
+];
+const REQUIRED: &[&str] = &["id", "term", "category"];
+/// Ids are referenced from feedback, reports and rules: keep them short and plain.
+const MAX_ID_LEN: usize = 128;
+/// A "term" longer than this is a paragraph, not a risk phrase.
+const MAX_TERM_BYTES: usize = 512;
+
+/// Accumulates materials over one or more tables, checking ids across all of them.
+pub(crate) struct Reader<'m> {
+    manifest: &'m Manifest,
+    built_at: Timestamp,
+    materials: Vec<Material>,
+    disabled: u32,
+    /// Where each id was first defined, for duplicate reports.
+    seen: BTreeMap<String, (String, u64)>,
+}
+
+impl<'m> Reader<'m> {
+    pub(crate) fn new(manifest: &'m Manifest, built_at: Timestamp) -> Reader<'m> {
+        Reader { manifest, built_at, materials: Vec::new(), disabled: 0, seen: BTreeMap::new() }
+    }
+
+    pub(crate) fn finish(self) -> (Vec<Material>, u32) {
+        (self.materials, self.disabled)
+    }
+
+    /// Reads one table, appending a diagnostic for every bad line.
+    pub(crate) fn read(&mut self, file: &str, text: &str, diags: &mut Vec<Diagnostic>) {
+        let mut push = |line: u64, message: String| diags.push(Diagnostic { file: file.to_string(), line, message });
+        let mut rdr = csv::ReaderBuilder::new()
+            .delimiter(b'\t')
+            .quoting(false)
+            .comment(Some(b'#'))
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        let header: Vec<String> = match rdr.headers() {
+            Ok(h) => h.iter().map(|c| c.trim().to_string()).collect(),
+            Err(e) => return push(1, format!("cannot read header: {e}")),
+        };
+        let header_line = rdr.headers().ok().and_then(|h| h.position()).map_or(1, |p| p.line());
+        let mut col = BTreeMap::new();
+        for (i, name) in header.iter().enumerate() {
+            if !COLUMNS.contains(&name.as_str()) {
+                push(header_line, format!("unknown column {name:?} (known: {})", COLUMNS.join(", ")));
+            } else if col.insert(name.clone(), i).is_some() {
+                push(header_line, format!("column {name:?} appears twice"));
+            }
+        }
+        let missing: Vec<_> = REQUIRED.iter().filter(|c| !col.contains_key(**c)).collect();
+        if !missing.is_empty() {
+            return push(header_line, format!("header lacks required column(s) {missing:?}"));
+        }
+        for record in rdr.records() {
+            let record = match record {
+                Ok(r) => r,
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| p.line());
+                    push(line, format!("unreadable line: {e}"));
+                    continue;
+                }
+            };
+            let line = record.position().map_or(0, |p| p.line());
+            if record.len() != header.len() {
+                push(line, format!("has {} cells, the header has {}", record.len(), header.len()));
+                continue;
+            }
+            let cells = Cells { col: &col, record: &record };
+            match self.material(&cells, line) {
+                Ok(None) => self.disabled += 1,
+                Ok(Some(m)) => {
+                    if let Some((f, l)) = self.seen.get(&m.id) {
+                        push(line, format!("duplicate id {:?} (first defined at {f}:{l})", m.id));
+                    } else {
+                        self.seen.insert(m.id.clone(), (file.to_string(), line));
+                        self.materials.push(m);
+                    }
+                }
+                Err(msgs) => {
+                    for msg in msgs {
+                        push(line, msg);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Validates one line's cells: `Ok(None)` for a material left out (disabled or
+    /// expired), every problem of the line otherwise.
+    fn material(&mut self, cells: &Cells<'_>, line: u64) -> Result<Option<Material>, Vec<String>> {
+        let cell = |name: &str| cells.get(name);
+        let mut errs = Vec::new();
+        let id = cell("id");
+        if id.is_empty() {
+            errs.push("id is empty".to_string());
+        } else if id.len() > MAX_ID_LEN || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b"._:-".contains(&b)) {
+            errs.push(format!("id {id:?} must be at most {MAX_ID_LEN} of A-Z a-z 0-9 . _ : -"));
+        }
+        let revision = match cell("revision") {
+            "" => 1,
+            r => r.parse::<u32>().ok().filter(|&r| r > 0).unwrap_or_else(|| {
+                errs.push(format!("revision {r:?} is not a positive integer"));
+                1
+            }),
+        };
+        let term = cell("term");
+        if term.is_empty() {
+            errs.push("term is empty".to_string());
+        } else if term.len() > MAX_TERM_BYTES {
+            errs.push(format!("term is {} bytes, the limit is {MAX_TERM_BYTES}", term.len()));
+        } else if normalize(term).as_str().trim().is_empty() {
+            errs.push(format!("term {term:?} has nothing to match once normalized"));
+        }
+        let mode = parse_or(cell("mode"), MatchMode::default(), &mut errs);
+        let category = cell("category");
+        if category.is_empty() || !category.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_-".contains(&b)) {
+            errs.push(format!("category {category:?} must be non-empty lowercase a-z 0-9 _ -"));
+        }
+        let action = parse_or(cell("action"), self.manifest.default_action, &mut errs);
+        let markets = match cell("markets") {
+            "" => self.manifest.markets.clone(),
+            m => parse_markets(m).unwrap_or_else(|e| {
+                errs.push(e);
+                Vec::new()
+            }),
+        };
+        let enabled = parse_bool("enabled", cell("enabled"), true, &mut errs);
+        let detection_only = parse_bool("detection_only", cell("detection_only"), false, &mut errs);
+        let expires_at = parse_time("expires_at", cell("expires_at"), &mut errs);
+        let added_at = cell("added_at");
+        parse_time("added_at", added_at, &mut errs);
+        if !errs.is_empty() {
+            return Err(errs);
+        }
+        if !enabled || expires_at.is_some_and(|t| t <= self.built_at) {
+            // Still checked above: a disabled line must be valid to be re-enabled.
+            self.seen.entry(id.to_string()).or_insert((String::new(), line));
+            return Ok(None);
+        }
+        Ok(Some(Material {
+            id: id.to_string(),
+            revision,
+            kind: MaterialKind::Text,
+            term: term.to_string(),
+            mode,
+            category: category.to_string(),
+            action,
+            markets,
+            detection_only,
+            added_by: cell("added_by").to_string(),
+            added_at: added_at.to_string(),
+            note: cell("note").to_string(),
+            line: line as u32,
+        }))
+    }
+}
+
+/// One line's cells, looked up by column name; absent columns read as empty.
+struct Cells<'a> {
+    col: &'a BTreeMap<String, usize>,
+    record: &'a csv::StringRecord,
+}
+
+impl<'a> Cells<'a> {
+    fn get(&self, name: &str) -> &'a str {
+        self.col.get(name).map_or("", |&i| self.record[i].trim())
+    }
+}
+
+fn parse_or<T: std::str::FromStr<Err = String>>(s: &str, default: T, errs: &mut Vec<String>) -> T {
+    if s.is_empty() {
+        return default;
+    }
+    s.parse().unwrap_or_else(|e| {
+        errs.push(e);
+        default
+    })
+}
+
+fn parse_bool(name: &str, s: &str, default: bool, errs: &mut Vec<String>) -> bool {
+    match s {
+        "" => default,
+        "true" | "yes" | "1" => true,
+        "false" | "no" | "0" => false,
+        _ => {
+            errs.push(format!("{name} {s:?} is not true/false/yes/no/1/0"));
+            default
+        }
+    }
+}
+
+/// A date (`2026-11-23`, midnight UTC) or an RFC 3339 timestamp.
+fn parse_time(name: &str, s: &str, errs: &mut Vec<String>) -> Option<Timestamp> {
+    if s.is_empty() {
+        return None;
+    }
+    if let Ok(t) = s.parse::<Timestamp>() {
+        return Some(t);
+    }
+    match s.parse::<Date>().and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC)) {
+        Ok(z) => Some(z.timestamp()),
+        Err(_) => {
+            errs.push(format!("{name} {s:?} is not a date (2026-11-23) or RFC 3339 time"));
+            None
+        }
+    }
+}
+
+/// `*` (every market) or comma-separated ISO 3166-1 alpha-2 codes; returns the codes
+/// uppercased, empty for every market.
+pub(crate) fn parse_markets(s: &str) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    for code in s.split(',').map(str::trim).filter(|c| !c.is_empty()) {
+        if code == "*" {
+            return Ok(Vec::new());
+        }
+        if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_alphabetic()) {
+            return Err(format!("market {code:?} is not an ISO 3166-1 alpha-2 code (or *)"));
+        }
+        out.push(code.to_ascii_uppercase());
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
