@@ -9,6 +9,7 @@
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicBool, Ordering};
+use zeroize::Zeroize as _;
 
 struct ZeroOnFree;
 
@@ -28,7 +29,9 @@ unsafe impl GlobalAlloc for ZeroOnFree {
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         if ZEROING.load(Ordering::Relaxed) {
-            unsafe { ptr.write_bytes(0, layout.size()) };
+            // A plain memset right before `free` is a dead store LLVM removes (seen:
+            // the image stayed at 147 MiB); zeroize's volatile writes are kept.
+            unsafe { std::slice::from_raw_parts_mut(ptr, layout.size()) }.zeroize();
         }
         unsafe { System.dealloc(ptr, layout) }
     }

@@ -61,6 +61,9 @@ fn snapshot(runtime: &Runtime, package_bytes: &[u8]) -> Result<Vec<u8>> {
     let (cx, instrumented) = wizer.instrument_component(crate::GUEST_WASM)?;
     let component = Component::new(runtime.engine(), &instrumented).map_err(anyhow::Error::from).context("compiling the instrumented guest")?;
     let mut store = Store::new(runtime.engine(), Ctx::new());
+    // wizer reads each memory back as one `list<u8>`: lift the default 128 MiB cap on
+    // what a host call may lift, since building a large matcher grows memory past it.
+    store.set_hostcall_fuel(usize::MAX);
     let instance = runtime.linker().instantiate(&mut store, &component)?;
     let filter = crate::bindings::Filter::new(&mut store, &instance)?;
     filter

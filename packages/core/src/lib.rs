@@ -27,6 +27,7 @@ mod package;
 mod screener;
 #[cfg(feature = "source")]
 mod source;
+mod table;
 mod upload;
 mod verdict;
 

@@ -8,6 +8,7 @@ use crate::error::Error;
 use crate::model::{MatchMode, MaterialKind};
 use crate::normalize::{Normalized, is_word_char, normalize};
 use crate::package::Material;
+use crate::table::MaterialTable;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::collections::BTreeMap;
 
@@ -63,7 +64,7 @@ impl TextMatcher {
 
     /// Calls `found` for every material whose term occurs in `text` in a position its
     /// mode allows, in order of match end.
-    pub(crate) fn find(&self, text: &Normalized, all: &[Material], mut found: impl FnMut(TextMatch)) {
+    pub(crate) fn find(&self, text: &Normalized, table: &MaterialTable, mut found: impl FnMut(TextMatch)) {
         let hay = text.as_str();
         for m in self.ac.find_overlapping_iter(hay) {
             let p = m.pattern().as_usize();
@@ -72,7 +73,7 @@ impl TextMatcher {
             let ends_word = || !text.char_at(end).is_some_and(is_word_char);
             for &material in &self.materials[self.offsets[p] as usize..self.offsets[p + 1] as usize] {
                 let material = material as usize;
-                let fits = match all[material].mode {
+                let fits = match table.mode(material) {
                     MatchMode::Word => starts_word() && ends_word(),
                     MatchMode::Prefix => starts_word(),
                     MatchMode::Substring => true,

@@ -47,13 +47,6 @@ pub struct Material {
     pub line: u32,
 }
 
-impl Material {
-    /// Whether the material applies in `market` (an uppercase ISO code).
-    pub(crate) fn applies_in(&self, market: &str) -> bool {
-        self.markets.is_empty() || self.markets.iter().any(|m| m.eq_ignore_ascii_case(market))
-    }
-}
-
 /// What `info` reports about a loaded package.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PackageInfo {

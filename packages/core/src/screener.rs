@@ -5,6 +5,7 @@ use crate::error::Error;
 use crate::format;
 use crate::limits::Limits;
 use crate::matcher::TextMatcher;
+use crate::table::MaterialTable;
 use crate::model::Action;
 use crate::normalize::normalize;
 use crate::package::{Package, PackageInfo};
@@ -15,8 +16,8 @@ use crate::verdict::{Evidence, Hit, ScreenError, TextEvidence, Verdict};
 /// expensive part; screening is read-only, so one `Screener` serves any number of
 /// uploads (and threads).
 pub struct Screener {
-    package: Package,
     info: PackageInfo,
+    table: MaterialTable,
     text: TextMatcher,
     limits: Limits,
 }
@@ -37,23 +38,21 @@ impl Screener {
         Screener::with_digest(package, format::digest(bytes))
     }
 
+    /// Keeps only the matcher and the compact table: the package itself is dropped.
     fn with_digest(package: Package, digest: String) -> Result<Screener, Error> {
         let text = TextMatcher::build(&package.materials)?;
+        let table = MaterialTable::build(&package.materials).map_err(Error::build)?;
         let info = package.info(digest);
-        Ok(Screener { package, info, text, limits: Limits::default() })
+        Ok(Screener { info, table, text, limits: Limits::default() })
     }
 
     pub fn info(&self) -> &PackageInfo {
         &self.info
     }
 
-    pub fn package(&self) -> &Package {
-        &self.package
-    }
-
-    /// Heap bytes held by the matcher (not counting the package's materials).
+    /// Heap bytes held by the matcher and its material table.
     pub fn matcher_memory(&self) -> usize {
-        self.text.memory_usage()
+        self.text.memory_usage() + self.table.memory_usage()
     }
 
     /// Screens one upload. Errors are typed and say what is wrong; no input panics.
@@ -75,14 +74,14 @@ impl Screener {
             });
         }
 
-        let materials = &self.package.materials;
+        let table = &self.table;
         let mut hits = Vec::new();
         let mut total = 0usize;
         for field in &upload.fields {
             let norm = normalize(&field.text);
             let mut found = Vec::new();
-            self.text.find(&norm, materials, |m| {
-                if materials[m.material].applies_in(market) {
+            self.text.find(&norm, table, |m| {
+                if table.applies_in(m.material, market) {
                     found.push(m);
                 }
             });
@@ -92,12 +91,12 @@ impl Screener {
                 if hits.len() == self.limits.max_hits as usize {
                     break;
                 }
-                let material = &materials[m.material];
+                let material = table.row(m.material);
                 let (start, end) = norm.original_span(&field.text, m.start, m.end);
                 hits.push(Hit {
-                    material_id: material.id.clone(),
+                    material_id: material.id.to_string(),
                     revision: material.revision,
-                    category: material.category.clone(),
+                    category: material.category.to_string(),
                     action: material.action,
                     detection_only: material.detection_only,
                     evidence: Evidence::Text(TextEvidence {
