@@ -2,10 +2,11 @@
 //! component and pre-initializes it with wasmtime-wizer, so the shipped component
 //! starts with its matcher already built in its memory image.
 //!
-//! Steps: instrument the generic guest, instantiate it, call `loader.load` with the
-//! package bytes (the guest builds the matcher, zeroing what it frees), snapshot the
-//! instance into a new component, and validate that component by loading it and
-//! reading back its package digest.
+//! Steps: build the matcher natively and serialize it (`Screener::to_prebuilt`),
+//! instrument the generic guest, instantiate it, call `loader.load` with the prebuilt
+//! bytes (the guest copies them into place in a pristine heap), snapshot the instance
+//! into a new component, and validate that component by loading it and reading back
+//! its package digest.
 
 use crate::runtime::{Ctx, Runtime};
 use anyhow::{Context, Result, bail};
@@ -37,11 +38,12 @@ const LOAD_FUNC: &str = "prescreen:filter/loader@0.1.0#load";
 /// Compiles `package` into a pre-initialized component.
 pub fn compile(runtime: &Runtime, package: &Package) -> Result<Built> {
     let bytes = package.to_bytes();
-    let matcher_bytes = Screener::new(package.clone())?.matcher_memory();
-    let component = snapshot(runtime, &bytes)?;
+    let screener = Screener::from_bytes(&bytes)?;
+    let matcher_bytes = screener.matcher_memory();
+    let component = snapshot(runtime, &screener.to_prebuilt())?;
     let filter = runtime.load(&component).context("the snapshot is not a valid filter")?;
     let info = filter.info().expect("load reads info").clone();
-    let expected = Screener::from_bytes(&bytes)?.info().digest.clone();
+    let expected = screener.info().digest.clone();
     if info.digest != expected {
         bail!("the snapshot reports package {} but {} was loaded", info.digest, expected);
     }
@@ -54,8 +56,8 @@ pub fn compile(runtime: &Runtime, package: &Package) -> Result<Built> {
     })
 }
 
-/// Loads `package_bytes` into a fresh guest instance and snapshots it.
-fn snapshot(runtime: &Runtime, package_bytes: &[u8]) -> Result<Vec<u8>> {
+/// Loads a prebuilt matcher into a fresh guest instance and snapshots it.
+fn snapshot(runtime: &Runtime, prebuilt: &[u8]) -> Result<Vec<u8>> {
     let mut wizer = Wizer::new();
     wizer.init_func(LOAD_FUNC).keep_init_func(true);
     let (cx, instrumented) = wizer.instrument_component(crate::GUEST_WASM)?;
@@ -68,7 +70,7 @@ fn snapshot(runtime: &Runtime, package_bytes: &[u8]) -> Result<Vec<u8>> {
     let filter = crate::bindings::Filter::new(&mut store, &instance)?;
     filter
         .prescreen_filter_loader()
-        .call_load(&mut store, package_bytes)?
+        .call_load(&mut store, prebuilt)?
         .map_err(|e| anyhow::anyhow!("the guest rejected the package: {e}"))?;
     // wizer reads the instance's state through async calls; nothing here awaits I/O.
     let rt = tokio::runtime::Builder::new_current_thread().build()?;

@@ -24,6 +24,7 @@ mod matcher;
 mod model;
 mod normalize;
 mod package;
+mod prebuilt;
 mod screener;
 #[cfg(feature = "source")]
 mod source;

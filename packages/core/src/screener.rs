@@ -16,10 +16,10 @@ use crate::verdict::{Evidence, Hit, ScreenError, TextEvidence, Verdict};
 /// expensive part; screening is read-only, so one `Screener` serves any number of
 /// uploads (and threads).
 pub struct Screener {
-    info: PackageInfo,
-    table: MaterialTable,
-    text: TextMatcher,
-    limits: Limits,
+    pub(crate) info: PackageInfo,
+    pub(crate) table: MaterialTable,
+    pub(crate) text: TextMatcher,
+    pub(crate) limits: Limits,
 }
 
 /// Markets are ISO 3166-1 alpha-2 codes; anything longer than this is not one.

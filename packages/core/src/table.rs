@@ -9,9 +9,10 @@
 
 use crate::model::{Action, MatchMode};
 use crate::package::Material;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Serialize, Deserialize)]
 struct Entry {
     id_end: u32,
     revision: u32,
@@ -22,6 +23,7 @@ struct Entry {
     detection_only: bool,
 }
 
+#[derive(Clone, Serialize, Deserialize)]
 pub(crate) struct MaterialTable {
     /// Every id, concatenated; material `i`'s id ends at `entries[i].id_end`.
     ids: String,
@@ -83,6 +85,26 @@ impl MaterialTable {
 
     pub(crate) fn memory_usage(&self) -> usize {
         self.ids.capacity() + self.entries.capacity() * std::mem::size_of::<Entry>()
+    }
+
+    /// Checks what `row` and `applies_in` index by, for a table read from bytes.
+    pub(crate) fn validate(&self) -> Result<(), String> {
+        let mut prev = 0;
+        for e in &self.entries {
+            let end = e.id_end as usize;
+            if end < prev || end > self.ids.len() || !self.ids.is_char_boundary(end) {
+                return Err("material ids out of bounds".into());
+            }
+            prev = end;
+            if e.category as usize >= self.categories.len() || e.markets as usize >= self.market_sets.len() {
+                return Err("material refers to a missing category or market set".into());
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.entries.len()
     }
 
     pub(crate) fn mode(&self, i: usize) -> MatchMode {

@@ -1,6 +1,6 @@
 //! Materials tables: TSV with a header row naming the columns, one material per line.
 //! `#` starts a comment line; cells are taken literally (no quoting), so a term may
-//! hold any character but a tab.
+//! hold any character but a tab; trailing empty cells may be left out.
 
 use super::manifest::Manifest;
 use crate::error::Diagnostic;
@@ -77,8 +77,10 @@ impl<'m> Reader<'m> {
                 }
             };
             let line = record.position().map_or(0, |p| p.line());
-            if record.len() != header.len() {
-                push(line, format!("has {} cells, the header has {}", record.len(), header.len()));
+            // Fewer cells is fine: editors strip trailing tabs, and trailing cells
+            // are optional. More cells means a stray tab inside a cell.
+            if record.len() > header.len() {
+                push(line, format!("has {} cells, the header has {} (a tab inside a cell?)", record.len(), header.len()));
                 continue;
             }
             let cells = Cells { col: &col, record: &record };
@@ -179,7 +181,7 @@ struct Cells<'a> {
 
 impl<'a> Cells<'a> {
     fn get(&self, name: &str) -> &'a str {
-        self.col.get(name).map_or("", |&i| self.record[i].trim())
+        self.col.get(name).and_then(|&i| self.record.get(i)).map_or("", str::trim)
     }
 }
 

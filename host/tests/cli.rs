@@ -1,0 +1,136 @@
+//! The `prescreen` binary, as a newcomer runs it: build the sample package, screen its
+//! sample uploads, and get clear errors for bad packages and bad upload files.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+fn prescreen(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_prescreen")).args(args).current_dir(root()).output().unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn built_sample() -> &'static Path {
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BUILT.get_or_init(|| {
+        let out = std::env::temp_dir().join(format!("prescreen-cli-{}.wasm", std::process::id()));
+        let o = prescreen(&["build", "packages/ad-policy", "-o", out.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        let summary = text(&o.stdout);
+        assert!(summary.contains("digest     sha256:"), "{summary}");
+        out
+    })
+}
+
+fn screen(upload: &str) -> serde_json::Value {
+    let o = prescreen(&["screen", built_sample().to_str().unwrap(), "--upload", upload]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+#[test]
+fn sample_risky_upload_names_russian_and_english_materials_with_spans() {
+    let v = screen("packages/ad-policy/uploads/risky-ru-en.json");
+    assert_eq!(v["action"], "block");
+    let upload: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("packages/ad-policy/uploads/risky-ru-en.json")).unwrap())
+            .unwrap();
+    let hits = v["hits"].as_array().unwrap();
+    let mut cyrillic = false;
+    let mut latin = false;
+    for h in hits {
+        let e = &h["evidence"];
+        let field = upload["fields"].as_array().unwrap().iter().find(|f| f["name"] == e["field"]).unwrap();
+        let original = field["text"].as_str().unwrap();
+        let (s, t) = (e["start"].as_u64().unwrap() as usize, e["end"].as_u64().unwrap() as usize);
+        assert_eq!(&original[s..t], e["matched"].as_str().unwrap(), "span of {}", h["material_id"]);
+        cyrillic |= e["matched"].as_str().unwrap().chars().any(|c| ('а'..='я').contains(&c.to_lowercase().next().unwrap()));
+        latin |= e["matched"].as_str().unwrap().chars().any(|c| c.is_ascii_alphabetic());
+    }
+    assert!(cyrillic && latin, "want a Russian and an English hit: {hits:?}");
+}
+
+#[test]
+fn sample_clean_uploads_pass() {
+    for upload in ["packages/ad-policy/uploads/clean-en.json", "packages/ad-policy/uploads/clean-ru.json"] {
+        let v = screen(upload);
+        assert_eq!(v["action"], "pass", "{upload}: {v}");
+        assert_eq!(v["hits"].as_array().unwrap().len(), 0, "{upload}: {v}");
+    }
+}
+
+#[test]
+fn info_prints_the_digest_build_printed() {
+    let o = prescreen(&["info", built_sample().to_str().unwrap()]);
+    let info: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(info["name"], "ad-policy");
+    assert_eq!(info["digest"].as_str().unwrap().len(), 64);
+}
+
+#[test]
+fn bad_package_lines_are_named_by_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("package.toml"), "name = \"bad\"\nversion = \"1\"\n").unwrap();
+    std::fs::write(
+        dir.path().join("materials.tsv"),
+        "id\tterm\tcategory\taction\tmarkets\n\
+         a1\tcasino\tgambling\tblock\t\n\
+         a1\tpoker\tgambling\tblock\t\n\
+         a2\t\tgambling\tblock\t\n\
+         a3\tbet\tGambling!\tnuke\tRUS\n",
+    )
+    .unwrap();
+    let o = prescreen(&["build", dir.path().to_str().unwrap(), "-o", dir.path().join("x.wasm").to_str().unwrap()]);
+    assert!(!o.status.success());
+    let err = text(&o.stderr);
+    let tsv = dir.path().join("materials.tsv").display().to_string();
+    for want in [
+        format!("{tsv}:3: duplicate id \"a1\" (first defined at {tsv}:2)"),
+        format!("{tsv}:4: term is empty"),
+        format!("{tsv}:5: category \"Gambling!\""),
+        format!("{tsv}:5: unknown action \"nuke\""),
+        format!("{tsv}:5: market \"RUS\""),
+    ] {
+        assert!(err.contains(&want), "missing {want:?} in:\n{err}");
+    }
+    assert!(!dir.path().join("x.wasm").exists(), "no output on error");
+}
+
+#[test]
+fn bad_manifest_is_named_by_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("package.toml"), "name = \"bad\"\nversion = \"1\"\ncolour = \"red\"\n").unwrap();
+    let o = prescreen(&["check", dir.path().to_str().unwrap()]);
+    let err = text(&o.stderr);
+    assert!(err.contains("package.toml:3: unknown field `colour`"), "{err}");
+}
+
+#[test]
+fn invalid_upload_json_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "{\"id\": \"u1\", \"market\": \"US\",\n \"fields\": [oops]}").unwrap();
+    let o = prescreen(&["screen", built_sample().to_str().unwrap(), "--upload", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = text(&o.stderr);
+    assert!(err.contains("invalid upload JSON") && err.contains("line 2"), "{err}");
+}
+
+#[test]
+fn oversized_upload_is_a_typed_error_with_exit_code_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.json");
+    let body = "x".repeat(70_000);
+    std::fs::write(&big, format!("{{\"id\":\"u\",\"market\":\"US\",\"fields\":[{{\"name\":\"body\",\"text\":\"{body}\"}}]}}")).unwrap();
+    let o = prescreen(&["screen", built_sample().to_str().unwrap(), "--upload", big.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["error"], "too_large");
+    assert_eq!(v["limit"], "field-bytes");
+}

@@ -1,0 +1,103 @@
+//! The prebuilt screener: a built matcher as bytes, so the compiler can build it
+//! natively and the component only copies it into place.
+//!
+//! Why: building the automaton inside the component leaves the heap it grew (a
+//! 100k-term package peaks at ~160 MiB) full of freed chunks whose allocator headers
+//! survive in the snapshot, which then spans the whole heap (120-145 MiB measured for
+//! a 21 MiB matcher). Loading prebuilt bytes into a fresh instance allocates a few
+//! large vectors in a pristine heap, so the snapshot holds about the matcher's size.
+//!
+//! ```text
+//! offset  size  field
+//! 0       8     label  b"PRSCRMAT"
+//! 8       4     format version, u32 little-endian (same as the package format)
+//! 12      32    SHA-256 of the body
+//! 44      ..    body: postcard-encoded `Prebuilt`
+//! ```
+
+use crate::error::Error;
+use crate::format::FORMAT_VERSION;
+use crate::limits::Limits;
+use crate::matcher::{MatcherParts, TextMatcher};
+use crate::package::PackageInfo;
+use crate::screener::Screener;
+use crate::table::MaterialTable;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+const LABEL: &[u8; 8] = b"PRSCRMAT";
+const HEADER_LEN: usize = 8 + 4 + 32;
+
+#[derive(Serialize, Deserialize)]
+struct Prebuilt {
+    info: PackageInfo,
+    table: MaterialTable,
+    matcher: MatcherParts,
+}
+
+impl Screener {
+    /// This screener as prebuilt bytes for [`Screener::from_prebuilt`].
+    pub fn to_prebuilt(&self) -> Vec<u8> {
+        let prebuilt = Prebuilt { info: self.info.clone(), table: self.table.clone(), matcher: self.text.to_parts() };
+        let body = postcard::to_allocvec(&prebuilt).expect("serializing to a Vec cannot fail");
+        let mut out = Vec::with_capacity(HEADER_LEN + body.len());
+        out.extend_from_slice(LABEL);
+        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        out.extend_from_slice(&Sha256::digest(&body));
+        out.extend_from_slice(&body);
+        out
+    }
+
+    /// Loads prebuilt bytes. The header, checksum and tables are checked; the
+    /// automaton itself cannot be (daachorse reads it unchecked).
+    ///
+    /// # Safety
+    /// `bytes` must come from [`Screener::to_prebuilt`] of this crate version (the
+    /// checksum guards against corruption, not against crafted bytes). Use
+    /// [`Screener::from_bytes`] for compiled packages from anywhere.
+    pub unsafe fn from_prebuilt(bytes: &[u8]) -> Result<Screener, Error> {
+        if bytes.len() < HEADER_LEN || &bytes[..8] != LABEL {
+            return Err(Error::format("not a prebuilt prescreen matcher"));
+        }
+        let version = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
+        if version != FORMAT_VERSION {
+            return Err(Error::format(format!("prebuilt format version {version} is not {FORMAT_VERSION}")));
+        }
+        let body = &bytes[HEADER_LEN..];
+        if Sha256::digest(body).as_slice() != &bytes[12..HEADER_LEN] {
+            return Err(Error::format("checksum mismatch (corrupted or truncated)"));
+        }
+        let p: Prebuilt = postcard::from_bytes(body).map_err(|e| Error::format(format!("body: {e}")))?;
+        p.table.validate().map_err(Error::format)?;
+        // SAFETY: the caller's contract, checked against corruption above.
+        let text = unsafe { TextMatcher::from_parts(p.matcher)? };
+        if text.refers_beyond(p.table.len()) {
+            return Err(Error::format("pattern table refers to a missing material"));
+        }
+        Ok(Screener { info: p.info, table: p.table, text, limits: Limits::default() })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_screens_the_same() {
+        let s = Screener::new(crate::screener::tests::tiny_package()).unwrap();
+        let bytes = s.to_prebuilt();
+        let t = unsafe { Screener::from_prebuilt(&bytes) }.unwrap();
+        let u = crate::Upload::text("u", "RU", "Assassin CASINO; казиношный alphabet");
+        assert_eq!(s.screen(&u), t.screen(&u));
+        assert_eq!(s.info(), t.info());
+    }
+
+    #[test]
+    fn corruption_is_caught_by_the_checksum() {
+        let mut bytes = Screener::new(crate::screener::tests::tiny_package()).unwrap().to_prebuilt();
+        let n = bytes.len();
+        bytes[n - 3] ^= 1;
+        let err = unsafe { Screener::from_prebuilt(&bytes) }.err().expect("corruption is refused");
+        assert!(err.to_string().contains("checksum"), "{err}");
+    }
+}
