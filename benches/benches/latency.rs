@@ -7,8 +7,8 @@
 use prescreen_benches::{fixture, upload};
 use std::time::Instant;
 
-const WARMUP: usize = 300;
-const REQUESTS: usize = 3_000;
+const WARMUP: usize = 2_000;
+const REQUESTS: usize = 20_000;
 
 fn main() {
     // `cargo test --benches` runs bench targets with no `--bench` flag: stay quick.

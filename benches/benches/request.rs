@@ -19,8 +19,21 @@ fn request(c: &mut Criterion) {
     let upload = upload(&f.package);
     assert!(!f.screener.screen(&upload).unwrap().hits.is_empty());
 
+    // Baseline for the matcher choice: the aho-corasick crate's contiguous NFA over
+    // the same normalized terms, overlapping search over the same normalized text.
+    let terms: std::collections::BTreeSet<String> =
+        f.package.materials.iter().map(|m| prescreen_core::normalize(&m.term).as_str().to_string()).collect();
+    let ac = aho_corasick::AhoCorasick::builder()
+        .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
+        .build(&terms)
+        .unwrap();
+    let texts: Vec<String> = upload.fields.iter().map(|f| prescreen_core::normalize(&f.text).as_str().to_string()).collect();
+
     let mut g = c.benchmark_group("request_100k");
     g.bench_function("native", |b| b.iter(|| f.screener.screen(black_box(&upload)).unwrap()));
+    g.bench_function("native_scan_only_aho_corasick_baseline", |b| {
+        b.iter(|| texts.iter().map(|t| ac.find_overlapping_iter(black_box(t.as_str())).count()).sum::<usize>())
+    });
     g.bench_function("wasm_fresh_instance", |b| b.iter(|| f.filter.screen(black_box(&upload)).unwrap().unwrap()));
     let mut session = f.filter.session().unwrap();
     g.bench_function("wasm_warm_instance", |b| b.iter(|| session.screen(black_box(&upload)).unwrap().unwrap()));

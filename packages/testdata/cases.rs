@@ -26,6 +26,8 @@ pub struct Case {
     pub action: Action,
     /// (material id, field, start, end, matched)
     pub hits: Vec<(String, String, u32, u32, String)>,
+    /// Expected evasions per hit, where the case gives them: (material id, evasions).
+    pub evasions: Vec<(String, Vec<String>)>,
 }
 
 /// `packages/testdata`, found from whichever crate's tests include this file.
@@ -64,7 +66,16 @@ pub fn load() -> Vec<Case> {
                     (id.to_string(), field.to_string(), start as u32, (start + matched.len()) as u32, matched.to_string())
                 })
                 .collect();
+            let evasions = c
+                .hits
+                .iter()
+                .filter_map(|h| {
+                    let e = h.get(4)?.as_array()?;
+                    Some((h[0].as_str().unwrap().to_string(), e.iter().map(|x| x.as_str().unwrap().to_string()).collect()))
+                })
+                .collect();
             Case {
+                evasions,
                 name: format!("{} (issue #{})", c.name, c.issue),
                 upload: Upload { id: "case".into(), market: c.market, language: None, fields, images: vec![], videos: vec![] },
                 action: c.action,
@@ -88,6 +99,20 @@ pub fn check(case: &Case, verdict: &Verdict) -> Result<(), String> {
     let mut sorted = got.clone();
     want.sort();
     sorted.sort();
+    for (id, want) in &case.evasions {
+        let got: Vec<String> = verdict
+            .hits
+            .iter()
+            .filter(|h| &h.material_id == id)
+            .flat_map(|h| match &h.evidence {
+                Evidence::Text(t) => t.evasions.iter().map(|e| serde_json::to_value(e).unwrap().as_str().unwrap().to_string()).collect(),
+                _ => Vec::new(),
+            })
+            .collect();
+        if &got != want {
+            return Err(format!("case {:?}: hit {id} evasions: want {want:?}, got {got:?}", case.name));
+        }
+    }
     if sorted != want || verdict.action != case.action {
         return Err(format!(
             "case {:?}:\n  want action {:?} hits {:?}\n  got  action {:?} hits {:?}",

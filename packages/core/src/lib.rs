@@ -17,6 +17,7 @@
 //! assert_eq!(verdict.hits[0].material_id, "g1");
 //! ```
 
+mod confusables;
 mod error;
 mod format;
 mod limits;

@@ -13,7 +13,7 @@
 
 use crate::error::Error;
 use crate::model::{MatchMode, MaterialKind};
-use crate::normalize::{Normalized, is_word_char, normalize};
+use crate::normalize::{Normalized, collapse_runs, flag, is_word_char, normalize};
 use crate::package::Material;
 use crate::table::MaterialTable;
 use daachorse::{CharwiseDoubleArrayAhoCorasick, CharwiseDoubleArrayAhoCorasickBuilder, MatchKind};
@@ -26,6 +26,10 @@ pub(crate) struct MatcherParts {
     offsets: Vec<u32>,
     materials: Vec<u32>,
 }
+
+/// Marks a pattern-table entry for a term's collapsed form: the material fires on it
+/// only where the text was stretched. Material indices stay below 2^31.
+const NEEDS_STRETCH: u32 = 1 << 31;
 
 pub(crate) struct TextMatcher {
     ac: CharwiseDoubleArrayAhoCorasick<u32>,
@@ -40,6 +44,8 @@ pub(crate) struct TextMatch {
     pub material: usize,
     pub start: usize,
     pub end: usize,
+    /// Disguise bits of the matched text (`normalize::flag`).
+    pub flags: u8,
 }
 
 impl TextMatcher {
@@ -50,6 +56,11 @@ impl TextMatcher {
         for (i, m) in materials.iter().enumerate() {
             if m.kind == MaterialKind::Text {
                 let term = normalize(&m.term).as_str().to_string();
+                let collapsed = collapse_runs(&term);
+                if collapsed != term {
+                    // Found in stretched words only (see `collapse_runs`).
+                    terms.entry(collapsed).or_default().push(i as u32 | NEEDS_STRETCH);
+                }
                 terms.entry(term).or_default().push(i as u32);
             }
         }
@@ -101,7 +112,7 @@ impl TextMatcher {
 
     /// Whether the pattern table refers to a material at or past `n`.
     pub(crate) fn refers_beyond(&self, n: usize) -> bool {
-        self.materials.iter().any(|&m| m as usize >= n)
+        self.materials.iter().any(|&m| (m & !NEEDS_STRETCH) as usize >= n)
     }
 
     /// Heap bytes held by the matcher.
@@ -118,15 +129,19 @@ impl TextMatcher {
             let (start, end) = (m.start(), m.end());
             let starts_word = || !text.char_before(start).is_some_and(is_word_char);
             let ends_word = || !text.char_at(end).is_some_and(is_word_char);
-            for &material in &self.materials[self.offsets[p] as usize..self.offsets[p + 1] as usize] {
-                let material = material as usize;
+            let flags = text.flags(start, end);
+            for &entry in &self.materials[self.offsets[p] as usize..self.offsets[p + 1] as usize] {
+                if entry & NEEDS_STRETCH != 0 && flags & flag::REPEAT == 0 {
+                    continue;
+                }
+                let material = (entry & !NEEDS_STRETCH) as usize;
                 let fits = match table.mode(material) {
                     MatchMode::Word => starts_word() && ends_word(),
                     MatchMode::Prefix => starts_word(),
                     MatchMode::Substring => true,
                 };
                 if fits {
-                    found(TextMatch { material, start, end });
+                    found(TextMatch { material, start, end, flags });
                 }
             }
         }

@@ -1,15 +1,70 @@
 //! The text normalizer, applied identically to material terms at build time and to
-//! upload text at screen time, so that both meet in one form. Every byte of the
-//! normalized text remembers which character of the original produced it, so a match
-//! in normalized text maps back to an exact byte span of what the advertiser wrote.
+//! upload text at screen time, so that both meet in one form however the advertiser
+//! disguised the text.
+//!
+//! Per character: compatibility decomposition (NFKD: `ｃａｓｉｎｏ`, `𝓬𝓪𝓼𝓲𝓷𝓸` -> `casino`),
+//! full lowercase, combining marks dropped (`cásino` -> `casino`) except the breve of
+//! Russian `й`, which is a letter of its own; `ё` is folded to `е` (Russian text
+//! writes `е` for `ё` as often as not, so both must meet); invisible and bidi
+//! control characters (Unicode category Cf) dropped.
+//!
+//! Per word: single letters split by separators are joined (`c.a.s.i.n.o`,
+//! `к а з и н о`); a word mixing Latin, Cyrillic and Greek letters has its minority
+//! letters folded to look-alikes of its majority script (`кaзинo` -> `казино`,
+//! UTS #39 data, see `confusables.rs`); digits and symbols inside a word with
+//! letters are read as leetspeak (`c4s1n0`); a word with a run of three or more of a
+//! letter has its runs collapsed (`caaasino`), see `collapse_runs` for how terms with
+//! double letters still match. Between words, any run of spaces and punctuation is one
+//! space, so phrases match across `online - casino`.
+//!
+//! Every output byte remembers the byte range of the original it came from and the
+//! disguises that produced it, so a match maps back to an exact span of what the
+//! advertiser wrote and says which disguises it saw through.
+
+use crate::confusables::{Script, fold, is_leet_symbol, leet, script_of};
+use crate::verdict::Evasion;
+use unicode_normalization::char::{decompose_canonical, decompose_compatible, is_combining_mark};
+use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+
+/// Disguise bits carried by each output byte.
+pub(crate) mod flag {
+    pub const HOMOGLYPH: u8 = 1;
+    pub const LEET: u8 = 2;
+    pub const SEPARATOR: u8 = 4;
+    pub const REPEAT: u8 = 8;
+    pub const INVISIBLE: u8 = 16;
+    pub const MIXED_SCRIPT: u8 = 32;
+    pub const DIACRITIC: u8 = 64;
+    pub const COMPATIBILITY: u8 = 128;
+}
+
+/// The evasions named by a set of disguise bits, in a fixed order.
+pub(crate) fn evasions(bits: u8) -> Vec<Evasion> {
+    use flag::*;
+    [
+        (HOMOGLYPH, Evasion::Homoglyph),
+        (LEET, Evasion::Leet),
+        (SEPARATOR, Evasion::Separator),
+        (REPEAT, Evasion::Repeat),
+        (INVISIBLE, Evasion::Invisible),
+        (MIXED_SCRIPT, Evasion::MixedScript),
+        (DIACRITIC, Evasion::Diacritic),
+        (COMPATIBILITY, Evasion::Compatibility),
+    ]
+    .into_iter()
+    .filter(|(b, _)| bits & b != 0)
+    .map(|(_, e)| e)
+    .collect()
+}
 
 /// Text in matching form plus the way back to the original.
 #[derive(Clone, Debug, Default)]
 pub struct Normalized {
     text: String,
-    /// For each byte of `text`, the byte offset in the original of the character it
-    /// came from. One entry per byte keeps the mapping O(1) at any match boundary.
-    origin: Vec<u32>,
+    /// For each byte of `text`, the byte range of the original it came from.
+    origin: Vec<(u32, u32)>,
+    /// For each byte of `text`, the disguise bits that produced it.
+    flags: Vec<u8>,
 }
 
 impl Normalized {
@@ -18,15 +73,22 @@ impl Normalized {
         &self.text
     }
 
-    /// Maps the normalized byte range `start..end` (end exclusive, on char
-    /// boundaries, non-empty) to the byte range of the original characters that
-    /// produced it. The result is always on the original's char boundaries.
-    pub fn original_span(&self, original: &str, start: usize, end: usize) -> (usize, usize) {
+    /// Maps the normalized byte range `start..end` (on char boundaries, non-empty) to
+    /// the byte range of the original that produced it; always on the original's
+    /// char boundaries.
+    pub fn original_span(&self, start: usize, end: usize) -> (usize, usize) {
         debug_assert!(start < end && end <= self.text.len());
-        let from = self.origin[start] as usize;
-        let last = self.origin[end - 1] as usize;
-        let last_len = original[last..].chars().next().map_or(0, char::len_utf8);
-        (from, last + last_len)
+        (self.origin[start].0 as usize, self.origin[end - 1].1 as usize)
+    }
+
+    /// The disguise bits of the normalized range `start..end`.
+    pub(crate) fn flags(&self, start: usize, end: usize) -> u8 {
+        self.flags[start..end].iter().fold(0, |a, b| a | b)
+    }
+
+    /// The evasions the normalized range `start..end` needed.
+    pub fn evasions(&self, start: usize, end: usize) -> Vec<Evasion> {
+        evasions(self.flags(start, end))
     }
 
     /// The character of the normalized text just before byte `at`, if any.
@@ -39,64 +101,311 @@ impl Normalized {
         self.text[at..].chars().next()
     }
 
-    fn push(&mut self, c: char, origin: usize) {
-        self.text.push(c);
-        let origin = origin as u32;
-        self.origin.resize(self.text.len(), origin);
+    fn push(&mut self, u: Unit) {
+        self.text.push(u.c);
+        let n = self.text.len();
+        self.origin.resize(n, (u.start, u.end));
+        self.flags.resize(n, u.flags);
     }
 }
 
-/// Normalizes `text` for matching: full lowercase (so `ONLINE` and `Онлайн` meet
-/// `online` and `онлайн`), every run of whitespace as one space (so `online  casino`
-/// meets `online casino`), with the origin of every byte kept.
+/// One character on its way to the output, with its origin and disguises.
+#[derive(Clone, Copy, Debug)]
+struct Unit {
+    c: char,
+    start: u32,
+    end: u32,
+    flags: u8,
+}
+
+impl Unit {
+    fn is_word(&self) -> bool {
+        self.c.is_alphanumeric()
+    }
+}
+
+/// Separators advertisers put between single letters (`c.a.s.i.n.o`).
+fn is_separator(c: char) -> bool {
+    matches!(c, ' ' | '.' | '-' | '_' | '*' | '·' | '•' | '/' | ',' | '+' | '|' | '~' | '\'')
+}
+
+/// At least this many single letters in a row are joined: `я и в` (three real
+/// one-letter Russian words) would be joined too, but `в 3` and `a b` are not.
+const MIN_SPELLED_LETTERS: usize = 3;
+/// Longest run of separators between spelled-out letters.
+const MAX_SEPARATOR_RUN: usize = 3;
+/// A run of this many of one letter marks a stretched word (`caaasino`); doubles
+/// are ordinary spelling (`bitcoin`, `ссылка`) and are left alone.
+const MIN_STRETCH: usize = 3;
+
+/// Normalizes `text` for matching (see the module docs).
 ///
 /// Texts over 4 GiB cannot occur: uploads are bounded by [`crate::Limits`] far below.
 pub fn normalize(text: &str) -> Normalized {
+    let units = characters(text);
+    let tokens = tokens(&units);
     let mut out = Normalized {
         text: String::with_capacity(text.len()),
         origin: Vec::with_capacity(text.len()),
+        flags: Vec::with_capacity(text.len()),
     };
-    for (at, c) in text.char_indices() {
-        if c.is_whitespace() {
-            if !out.text.ends_with(' ') {
-                out.push(' ', at);
-            }
-        } else if c.is_ascii() {
-            out.push(c.to_ascii_lowercase(), at);
-        } else {
-            for lower in c.to_lowercase() {
-                out.push(lower, at);
-            }
+    let mut word = Vec::new();
+    for (i, (tok, spelled)) in tokens.iter().enumerate() {
+        word.clear();
+        let spelled = if *spelled { flag::SEPARATOR } else { 0 };
+        word.extend(tok.iter().map(|&k| Unit { flags: units[k].flags | spelled, ..units[k] }));
+        fold_word(&mut word);
+        if i > 0 {
+            // The gap between two words, whatever it held, is one space.
+            let prev_end = units[*tokens[i - 1].0.last().unwrap()].end;
+            out.push(Unit { c: ' ', start: prev_end, end: word[0].start, flags: 0 });
+        }
+        for u in &word {
+            out.push(*u);
         }
     }
     out
 }
 
-/// True for characters that make up words: letters, digits, combining marks.
+/// Pass 1: per character of the original.
+fn characters(text: &str) -> Vec<Unit> {
+    let mut units = Vec::with_capacity(text.len());
+    let mut pending = 0u8;
+    let mut buf = Vec::new();
+    for (at, c) in text.char_indices() {
+        let (start, end) = (at as u32, (at + c.len_utf8()) as u32);
+        let mut push = |c: char, flags: u8| units.push(Unit { c, start, end, flags });
+        if c.is_ascii() {
+            push(if c.is_ascii_whitespace() { ' ' } else { c.to_ascii_lowercase() }, pending);
+            pending = 0;
+            continue;
+        }
+        if c.is_whitespace() {
+            push(' ', pending);
+            pending = 0;
+            continue;
+        }
+        if c.general_category() == GeneralCategory::Format {
+            // Zero-width and bidi controls: gone, but the next character remembers.
+            pending |= flag::INVISIBLE;
+            continue;
+        }
+        match c {
+            // Basic Russian letters have no decomposition but й: keep the fast path.
+            'ё' | 'Ё' => push('е', pending),
+            'А'..='я' => push(c.to_lowercase().next().unwrap_or(c), pending),
+            _ => {
+                buf.clear();
+                decompose_compatible(c, |d| buf.push(d));
+                let mut flags = pending;
+                let mut canonical = Vec::new();
+                decompose_canonical(c, |d| canonical.push(d));
+                if canonical != buf {
+                    flags |= flag::COMPATIBILITY;
+                }
+                // A mark may come as its own character, after its base.
+                let mut base: Option<char> = units.last().filter(|u| u.end == start).map(|u| u.c);
+                for &d in &buf {
+                    if is_combining_mark(d) {
+                        if d == '\u{0306}' && matches!(base, Some('и')) {
+                            // и + breve is й, a letter of its own: keep it whole.
+                            let last = units.last_mut().unwrap();
+                            last.c = 'й';
+                            last.end = end;
+                            base = Some('й');
+                        } else {
+                            flags |= flag::DIACRITIC;
+                        }
+                        continue;
+                    }
+                    base = Some(d);
+                    for l in d.to_lowercase() {
+                        units.push(Unit { c: l, start, end, flags });
+                    }
+                }
+                // Diacritics found after the base apply to the whole character.
+                if flags & flag::DIACRITIC != 0 {
+                    for u in units.iter_mut().rev().take_while(|u| u.start == start) {
+                        u.flags |= flag::DIACRITIC;
+                    }
+                }
+            }
+        }
+        pending = 0;
+    }
+    units
+}
+
+/// Pass 2: the words of the text, as unit indices, each with whether it was spelled
+/// out. A leet symbol between two word characters belongs to the word; single
+/// letters separated by separators are joined into one word.
+fn tokens(units: &[Unit]) -> Vec<(Vec<usize>, bool)> {
+    let in_word = |i: usize| {
+        let u = units[i];
+        u.is_word()
+            || (is_leet_symbol(u.c)
+                && i > 0
+                && units[i - 1].is_word()
+                && units.get(i + 1).is_some_and(Unit::is_word))
+    };
+    let mut words: Vec<Vec<usize>> = Vec::new();
+    let mut gaps: Vec<(usize, usize)> = Vec::new(); // gap before each word: unit range
+    let mut i = 0;
+    let mut gap_start = 0;
+    while i < units.len() {
+        if in_word(i) {
+            let start = i;
+            while i < units.len() && in_word(i) {
+                i += 1;
+            }
+            gaps.push((gap_start, start));
+            words.push((start..i).collect());
+            gap_start = i;
+        } else {
+            i += 1;
+        }
+    }
+    // Join runs of single-letter words split by short separator-only gaps.
+    let spelled_gap = |w: usize| {
+        let (a, b) = gaps[w];
+        b - a <= MAX_SEPARATOR_RUN && units[a..b].iter().all(|u| is_separator(u.c))
+    };
+    let mut out: Vec<(Vec<usize>, bool)> = Vec::with_capacity(words.len());
+    let mut w = 0;
+    while w < words.len() {
+        let mut end = w;
+        while end < words.len() && words[end].len() == 1 && (end == w || spelled_gap(end)) {
+            end += 1;
+        }
+        if end - w >= MIN_SPELLED_LETTERS {
+            out.push((words[w..end].iter().flatten().copied().collect(), true));
+            w = end;
+        } else {
+            out.push((std::mem::take(&mut words[w]), false));
+            w += 1;
+        }
+    }
+    out
+}
+
+/// Pass 3: per word, in place: homoglyphs, leetspeak, stretched letters.
+fn fold_word(word: &mut Vec<Unit>) {
+    if word.is_empty() {
+        return;
+    }
+    let (mut latin, mut cyrillic, mut greek, mut letters) = (0, 0, 0, 0);
+    for u in word.iter() {
+        match script_of(u.c) {
+            Some(Script::Latin) => latin += 1,
+            Some(Script::Cyrillic) => cyrillic += 1,
+            Some(Script::Greek) => greek += 1,
+            None => {}
+        }
+        letters += u.c.is_alphabetic() as usize;
+    }
+    let target = if cyrillic > latin && cyrillic >= greek {
+        Script::Cyrillic
+    } else if greek > latin && greek > cyrillic {
+        Script::Greek
+    } else {
+        Script::Latin
+    };
+    let scripts = (latin > 0) as u8 + (cyrillic > 0) as u8 + (greek > 0) as u8;
+    if scripts > 1 {
+        for u in word.iter_mut() {
+            u.flags |= flag::MIXED_SCRIPT;
+            if script_of(u.c).is_some_and(|s| s != target)
+                && let Some(f) = fold(u.c, target)
+            {
+                u.c = f;
+                u.flags |= flag::HOMOGLYPH;
+            }
+        }
+    }
+    if letters > 0 {
+        for u in word.iter_mut() {
+            if (u.c.is_ascii_digit() || is_leet_symbol(u.c))
+                && let Some(l) = leet(u.c, target)
+            {
+                u.c = l;
+                u.flags |= flag::LEET;
+            }
+        }
+    }
+    if has_stretch(word.iter().map(|u| u.c)) {
+        let mut kept: Vec<Unit> = Vec::with_capacity(word.len());
+        for u in word.iter() {
+            match kept.last_mut() {
+                Some(last) if last.c == u.c => {
+                    last.end = u.end;
+                    last.flags |= u.flags | flag::REPEAT;
+                }
+                _ => kept.push(*u),
+            }
+        }
+        *word = kept;
+    }
+}
+
+fn has_stretch(chars: impl Iterator<Item = char>) -> bool {
+    let (mut prev, mut run) = (None, 0);
+    for c in chars {
+        run = if Some(c) == prev { run + 1 } else { 1 };
+        if run >= MIN_STRETCH && c.is_alphabetic() {
+            return true;
+        }
+        prev = Some(c);
+    }
+    false
+}
+
+/// `text` with every run of one letter collapsed to one: the form a term takes when
+/// it is matched against a stretched word. A term with double letters (`ass`) is
+/// also indexed in this form (`as`), accepted only where the text was stretched, so
+/// `asssss` is found and the word `as` is not.
+pub(crate) fn collapse_runs(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if !(out.ends_with(c) && c.is_alphabetic()) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// True for characters that make up words.
 pub(crate) fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '_'
+    c.is_alphanumeric()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn n(s: &str) -> String {
+        normalize(s).as_str().to_string()
+    }
+
     #[test]
-    fn lowercases_latin_and_cyrillic() {
-        assert_eq!(normalize("ONLINE Казино").as_str(), "online казино");
-        assert_eq!(normalize("a \t\n b").as_str(), "a b");
+    fn lowercases_and_collapses_gaps() {
+        assert_eq!(n("ONLINE  Казино"), "online казино");
+        assert_eq!(n("online - casino!"), "online casino");
+    }
+
+    #[test]
+    fn keeps_short_i_and_folds_yo() {
+        assert_eq!(n("Йога ёлка"), "йога елка");
+        assert_eq!(n("и\u{0306}"), "й");
     }
 
     #[test]
     fn spans_map_back_through_length_changes() {
-        // 'İ' lowercases to two chars (i + combining dot): the span must still cover
-        // exactly the original 'İ' and what follows.
+        // 'İ' lowercases to two chars (i + combining dot, the dot dropped); the
+        // span must still cover exactly the original characters.
         let original = "xİy Казино";
-        let n = normalize(original);
-        let s = n.as_str().find("казино").unwrap();
-        let (a, b) = n.original_span(original, s, s + "казино".len());
+        let norm = normalize(original);
+        let s = norm.as_str().find("казино").unwrap();
+        let (a, b) = norm.original_span(s, s + "казино".len());
         assert_eq!(&original[a..b], "Казино");
-        let s = n.as_str().find('y').unwrap();
-        assert_eq!(n.original_span(original, 1, s), (1, original.find('y').unwrap()));
     }
 }

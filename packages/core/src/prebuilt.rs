@@ -69,6 +69,9 @@ impl Screener {
         }
         let p: Prebuilt = postcard::from_bytes(body).map_err(|e| Error::format(format!("body: {e}")))?;
         p.table.validate().map_err(Error::format)?;
+        // Inside the component this runs before the snapshot: the look-alike
+        // tables are then in the image, not built by the first request.
+        crate::confusables::warm_up();
         // SAFETY: the caller's contract, checked against corruption above.
         let text = unsafe { TextMatcher::from_parts(p.matcher)? };
         if text.refers_beyond(p.table.len()) {

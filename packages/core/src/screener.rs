@@ -40,6 +40,7 @@ impl Screener {
 
     /// Keeps only the matcher and the compact table: the package itself is dropped.
     fn with_digest(package: Package, digest: String) -> Result<Screener, Error> {
+        crate::confusables::warm_up();
         let text = TextMatcher::build(&package.materials)?;
         let table = MaterialTable::build(&package.materials).map_err(Error::build)?;
         let info = package.info(digest);
@@ -86,13 +87,15 @@ impl Screener {
                 }
             });
             found.sort_by_key(|m| (m.start, m.end, m.material));
+            // A term and its collapsed form can both fire on one stretched word.
+            found.dedup_by_key(|m| (m.start, m.end, m.material));
             total += found.len();
             for m in found {
                 if hits.len() == self.limits.max_hits as usize {
                     break;
                 }
                 let material = table.row(m.material);
-                let (start, end) = norm.original_span(&field.text, m.start, m.end);
+                let (start, end) = norm.original_span(m.start, m.end);
                 hits.push(Hit {
                     material_id: material.id.to_string(),
                     revision: material.revision,
@@ -104,7 +107,7 @@ impl Screener {
                         start: start as u32,
                         end: end as u32,
                         matched: field.text[start..end].to_string(),
-                        evasions: Vec::new(),
+                        evasions: crate::normalize::evasions(m.flags),
                     }),
                 });
             }
