@@ -127,8 +127,8 @@ impl TextMatcher {
         for m in self.ac.find_overlapping_iter(hay) {
             let p = m.value() as usize;
             let (start, end) = (m.start(), m.end());
-            let starts_word = || !text.char_before(start).is_some_and(is_word_char);
-            let ends_word = || !text.char_at(end).is_some_and(is_word_char);
+            let starts_word = || !text.char_before(start).is_some_and(is_word_char) || text.inside_spelled(start);
+            let ends_word = || !text.char_at(end).is_some_and(is_word_char) || text.inside_spelled(end);
             let flags = text.flags(start, end);
             for &entry in &self.materials[self.offsets[p] as usize..self.offsets[p + 1] as usize] {
                 if entry & NEEDS_STRETCH != 0 && flags & flag::REPEAT == 0 {

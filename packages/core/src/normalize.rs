@@ -91,6 +91,16 @@ impl Normalized {
         evasions(self.flags(start, end))
     }
 
+    /// Whether byte `at` sits between two letters of one spelled-out run
+    /// (`x к а з и н о` is joined to one word; each of its letters may start or end
+    /// a term, since where the term begins in the run is unknown).
+    pub(crate) fn inside_spelled(&self, at: usize) -> bool {
+        at > 0
+            && at < self.flags.len()
+            && self.flags[at - 1] & flag::SEPARATOR != 0
+            && self.flags[at] & flag::SEPARATOR != 0
+    }
+
     /// The character of the normalized text just before byte `at`, if any.
     pub(crate) fn char_before(&self, at: usize) -> Option<char> {
         self.text[..at].chars().next_back()
@@ -265,21 +275,51 @@ fn tokens(units: &[Unit]) -> Vec<(Vec<usize>, bool)> {
             i += 1;
         }
     }
-    // Join runs of single-letter words split by short separator-only gaps.
+    // Join runs of single-letter words split by short separator-only gaps, all the
+    // same within a run. Runs of different separators may share their boundary
+    // letter (`x x c.a.s.i.n.o`): the longer run takes it, the later one on a tie.
+    let gap_chars = |w: usize| units[gaps[w].0..gaps[w].1].iter().map(|u| u.c);
     let spelled_gap = |w: usize| {
         let (a, b) = gaps[w];
         b - a <= MAX_SEPARATOR_RUN && units[a..b].iter().all(|u| is_separator(u.c))
     };
+    let single = |w: usize| words[w].len() == 1;
+    // Maximal runs [first, last] of single letters with equal separators.
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    let mut w = 0;
+    while w + 1 < words.len() {
+        if single(w) && single(w + 1) && spelled_gap(w + 1) {
+            let mut last = w + 1;
+            while last + 1 < words.len() && single(last + 1) && spelled_gap(last + 1) && gap_chars(last + 1).eq(gap_chars(w + 1)) {
+                last += 1;
+            }
+            runs.push((w, last));
+            w = last;
+        } else {
+            w += 1;
+        }
+    }
+    for k in 1..runs.len() {
+        let (prev, cur) = (runs[k - 1], runs[k]);
+        if prev.1 == cur.0 {
+            if prev.1 - prev.0 > cur.1 - cur.0 {
+                runs[k].0 += 1;
+            } else {
+                runs[k - 1].1 -= 1;
+            }
+        }
+    }
+    runs.retain(|(a, b)| b + 1 - a >= MIN_SPELLED_LETTERS);
     let mut out: Vec<(Vec<usize>, bool)> = Vec::with_capacity(words.len());
+    let mut runs = runs.into_iter().peekable();
     let mut w = 0;
     while w < words.len() {
-        let mut end = w;
-        while end < words.len() && words[end].len() == 1 && (end == w || spelled_gap(end)) {
-            end += 1;
-        }
-        if end - w >= MIN_SPELLED_LETTERS {
-            out.push((words[w..end].iter().flatten().copied().collect(), true));
-            w = end;
+        if let Some(&(a, b)) = runs.peek()
+            && a == w
+        {
+            out.push((words[a..=b].iter().flatten().copied().collect(), true));
+            runs.next();
+            w = b + 1;
         } else {
             out.push((std::mem::take(&mut words[w]), false));
             w += 1;
