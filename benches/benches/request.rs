@@ -35,6 +35,9 @@ fn request(c: &mut Criterion) {
         b.iter(|| texts.iter().map(|t| ac.find_overlapping_iter(black_box(t.as_str())).count()).sum::<usize>())
     });
     g.bench_function("wasm_fresh_instance", |b| b.iter(|| f.filter.screen(black_box(&upload)).unwrap().unwrap()));
+    g.bench_function("wasm_fresh_instance_precompiled_file", |b| {
+        b.iter(|| f.filter_file.screen(black_box(&upload)).unwrap().unwrap())
+    });
     let mut session = f.filter.session().unwrap();
     g.bench_function("wasm_warm_instance", |b| b.iter(|| session.screen(black_box(&upload)).unwrap().unwrap()));
     g.finish();
@@ -50,7 +53,7 @@ fn request(c: &mut Criterion) {
     let prebuilt = f.screener.to_prebuilt();
     let mut g = c.benchmark_group("first_request_100k");
     g.sample_size(10).measurement_time(Duration::from_secs(20));
-    g.bench_function("preinitialized", |b| b.iter(|| f.filter.screen(black_box(&upload)).unwrap().unwrap()));
+    g.bench_function("preinitialized", |b| b.iter(|| f.filter_file.screen(black_box(&upload)).unwrap().unwrap()));
     g.bench_function("load_prebuilt_then_screen", |b| {
         b.iter(|| {
             let mut s = empty.session().unwrap();

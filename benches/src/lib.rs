@@ -34,7 +34,11 @@ pub struct Fixture {
     pub package_bytes: Vec<u8>,
     pub screener: Screener,
     pub runtime: Runtime,
+    /// The component compiled in memory: its memory image is a private memfd.
     pub filter: Filter,
+    /// The same component precompiled to a file and loaded from it: the memory
+    /// image is backed by the file (the deployment path, `prescreen precompile`).
+    pub filter_file: Filter,
 }
 
 /// A synthetic package of `terms` terms, compiled natively and into a component.
@@ -45,5 +49,9 @@ pub fn fixture(terms: usize) -> Fixture {
     let runtime = Runtime::new().unwrap();
     let built = compile::compile(&runtime, &package).unwrap();
     let filter = runtime.load(&built.component).unwrap();
-    Fixture { package_bytes: package.to_bytes(), package, screener, runtime, filter }
+    let cwasm = std::env::temp_dir().join(format!("prescreen-bench-{terms}-{}.cwasm", std::process::id()));
+    std::fs::write(&cwasm, runtime.precompile(&built.component).unwrap()).unwrap();
+    // SAFETY: written just above by `precompile` of this build.
+    let filter_file = unsafe { runtime.load_precompiled(&cwasm) }.unwrap();
+    Fixture { package_bytes: package.to_bytes(), package, screener, runtime, filter, filter_file }
 }

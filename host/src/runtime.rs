@@ -83,7 +83,46 @@ impl Runtime {
     /// Compiles a built component and asks it what it holds. Fails if it is not a
     /// prescreen filter or holds no package.
     pub fn load(&self, component: &[u8]) -> Result<Filter> {
-        let mut filter = self.load_empty(component)?;
+        self.filter_of(&self.compile(component)?)
+    }
+
+    /// Compiles a component to native code once, for [`Runtime::load_precompiled`].
+    pub fn precompile(&self, component: &[u8]) -> Result<Vec<u8>> {
+        Ok(self.engine.precompile_component(component)?)
+    }
+
+    /// Loads a component [`Runtime::precompile`] wrote to `path`, by mapping the
+    /// file: no compilation, and the memory image is backed by the file itself.
+    ///
+    /// # Safety
+    /// `path` must hold the output of `precompile` by this build of prescreen: the
+    /// file is trusted as native code (wasmtime's `deserialize_file` contract), and
+    /// must not change while loaded.
+    pub unsafe fn load_precompiled(&self, path: &std::path::Path) -> Result<Filter> {
+        // SAFETY: the caller's contract.
+        let compiled = unsafe { Component::deserialize_file(&self.engine, path) }.map_err(anyhow::Error::from)?;
+        self.filter_of(&compiled)
+    }
+
+    /// Compiles a component without asking for its package: for the guest as built,
+    /// before `prescreen build` loads a package into it (benchmarks measure what
+    /// pre-initialization saves with it).
+    pub fn load_empty(&self, component: &[u8]) -> Result<Filter> {
+        Ok(Filter { pre: self.pre_of(&self.compile(component)?)?, info: None })
+    }
+
+    fn compile(&self, component: &[u8]) -> Result<Component> {
+        Component::new(&self.engine, component).map_err(anyhow::Error::from).context("not a valid component")
+    }
+
+    fn pre_of(&self, compiled: &Component) -> Result<FilterPre<Ctx>> {
+        FilterPre::new(self.linker.instantiate_pre(compiled)?)
+            .map_err(anyhow::Error::from)
+            .context("the component does not implement the prescreen:filter world")
+    }
+
+    fn filter_of(&self, compiled: &Component) -> Result<Filter> {
+        let mut filter = Filter { pre: self.pre_of(compiled)?, info: None };
         let info = {
             let mut store = filter.store();
             let instance = filter.pre.instantiate(&mut store)?;
@@ -97,19 +136,16 @@ impl Runtime {
         Ok(filter)
     }
 
-    /// Compiles a component without asking for its package: for the guest as built,
-    /// before `prescreen build` loads a package into it (benchmarks measure what
-    /// pre-initialization saves with it).
-    pub fn load_empty(&self, component: &[u8]) -> Result<Filter> {
-        let compiled = Component::new(&self.engine, component).map_err(anyhow::Error::from).context("not a valid component")?;
-        let pre = FilterPre::new(self.linker.instantiate_pre(&compiled)?)
-            .map_err(anyhow::Error::from)
-            .context("the component does not implement the prescreen:filter world")?;
-        Ok(Filter { pre, info: None })
-    }
-
+    /// Loads a component file: a `.wasm` from `prescreen build`, or a precompiled
+    /// `.cwasm` from `prescreen precompile` (recognised by its ELF header; trusted
+    /// like any native binary you run, see [`Runtime::load_precompiled`]).
     pub fn load_file(&self, path: &std::path::Path) -> Result<Filter> {
         let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        if bytes.starts_with(b"\x7fELF") {
+            // SAFETY: the documented contract of `prescreen precompile` files;
+            // wasmtime still refuses files from another version or configuration.
+            return unsafe { self.load_precompiled(path) }.with_context(|| format!("cannot load {}", path.display()));
+        }
         self.load(&bytes).with_context(|| format!("cannot load {}", path.display()))
     }
 }

@@ -126,3 +126,15 @@ fn snapshot_stays_close_to_the_matcher_size() {
         built.matcher_bytes
     );
 }
+
+#[test]
+fn precompiled_file_screens_like_the_component() {
+    let (runtime, f, component) = filter();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.cwasm");
+    std::fs::write(&path, runtime.precompile(component).unwrap()).unwrap();
+    let g = runtime.load_file(&path).unwrap();
+    let u = Upload::text("u", "RU", "к а з и н о и casino");
+    assert_eq!(f.screen(&u).unwrap(), g.screen(&u).unwrap());
+    assert_eq!(f.info(), g.info());
+}
