@@ -19,9 +19,12 @@ pub(crate) enum Script {
     Greek,
 }
 
+#[inline]
 pub(crate) fn script_of(c: char) -> Option<Script> {
     match c {
         'a'..='z' => Some(Script::Latin),
+        'а'..='я' => Some(Script::Cyrillic),
+        _ if c.is_ascii() => None,
         '\u{00E0}'..='\u{024F}' if c.is_alphabetic() => Some(Script::Latin),
         '\u{0400}'..='\u{052F}' if c.is_alphabetic() => Some(Script::Cyrillic),
         '\u{0370}'..='\u{03FF}' if c.is_alphabetic() => Some(Script::Greek),

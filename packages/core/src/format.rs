@@ -24,40 +24,54 @@ const HEADER_LEN: usize = 8 + 4 + 32;
 impl Package {
     /// Encodes the package in the compiled format.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let body = postcard::to_allocvec(self).expect("serializing to a Vec cannot fail");
-        let mut out = Vec::with_capacity(HEADER_LEN + body.len());
-        out.extend_from_slice(LABEL);
-        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-        out.extend_from_slice(&Sha256::digest(&body));
-        out.extend_from_slice(&body);
-        out
+        frame(LABEL, &postcard::to_allocvec(self).expect("serializing to a Vec cannot fail"))
     }
 
     /// Decodes and validates compiled package bytes.
     pub fn from_bytes(bytes: &[u8]) -> Result<Package, Error> {
-        if bytes.len() < HEADER_LEN {
-            return Err(Error::format(format!("{} bytes is shorter than the header", bytes.len())));
-        }
-        let (label, rest) = bytes.split_at(8);
-        if label != LABEL {
-            return Err(Error::format("not a prescreen package (bad label)"));
-        }
-        let (version, rest) = rest.split_at(4);
-        let version = u32::from_le_bytes([version[0], version[1], version[2], version[3]]);
-        if version != FORMAT_VERSION {
-            return Err(Error::format(format!(
-                "format version {version} is not supported (this build reads {FORMAT_VERSION})"
-            )));
-        }
-        let (checksum, body) = rest.split_at(32);
-        if Sha256::digest(body).as_slice() != checksum {
-            return Err(Error::format("checksum mismatch (corrupted or truncated)"));
-        }
+        let body = unframe(LABEL, bytes)?;
         let package: Package =
             postcard::from_bytes(body).map_err(|e| Error::format(format!("body: {e}")))?;
         package.validate()?;
         Ok(package)
     }
+}
+
+/// Label, format version and checksum in front of `body`.
+pub(crate) fn frame(label: &[u8; 8], body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(HEADER_LEN + body.len());
+    out.extend_from_slice(label);
+    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    out.extend_from_slice(&Sha256::digest(body));
+    out.extend_from_slice(body);
+    out
+}
+
+/// Checks the header [`frame`] wrote (label, version, checksum) and returns the body.
+pub(crate) fn unframe<'a>(label: &[u8; 8], bytes: &'a [u8]) -> Result<&'a [u8], Error> {
+    if bytes.len() < HEADER_LEN {
+        return Err(Error::format(format!("{} bytes is shorter than the header", bytes.len())));
+    }
+    let (found, rest) = bytes.split_at(8);
+    if found != label {
+        return Err(Error::format(format!(
+            "bad label: not a {} (expected {:?})",
+            if label == LABEL { "prescreen package" } else { "prebuilt prescreen matcher" },
+            String::from_utf8_lossy(label)
+        )));
+    }
+    let (version, rest) = rest.split_at(4);
+    let version = u32::from_le_bytes([version[0], version[1], version[2], version[3]]);
+    if version != FORMAT_VERSION {
+        return Err(Error::format(format!(
+            "format version {version} is not supported (this build reads {FORMAT_VERSION})"
+        )));
+    }
+    let (checksum, body) = rest.split_at(32);
+    if Sha256::digest(body).as_slice() != checksum {
+        return Err(Error::format("checksum mismatch (corrupted or truncated)"));
+    }
+    Ok(body)
 }
 
 /// SHA-256 of compiled package bytes, lowercase hex: the package's identity.

@@ -16,17 +16,15 @@
 //! ```
 
 use crate::error::Error;
-use crate::format::FORMAT_VERSION;
+use crate::format::{frame, unframe};
 use crate::limits::Limits;
 use crate::matcher::{MatcherParts, TextMatcher};
 use crate::package::PackageInfo;
 use crate::screener::Screener;
 use crate::table::MaterialTable;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 const LABEL: &[u8; 8] = b"PRSCRMAT";
-const HEADER_LEN: usize = 8 + 4 + 32;
 
 #[derive(Serialize, Deserialize)]
 struct Prebuilt {
@@ -39,13 +37,7 @@ impl Screener {
     /// This screener as prebuilt bytes for [`Screener::from_prebuilt`].
     pub fn to_prebuilt(&self) -> Vec<u8> {
         let prebuilt = Prebuilt { info: self.info.clone(), table: self.table.clone(), matcher: self.text.to_parts() };
-        let body = postcard::to_allocvec(&prebuilt).expect("serializing to a Vec cannot fail");
-        let mut out = Vec::with_capacity(HEADER_LEN + body.len());
-        out.extend_from_slice(LABEL);
-        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-        out.extend_from_slice(&Sha256::digest(&body));
-        out.extend_from_slice(&body);
-        out
+        frame(LABEL, &postcard::to_allocvec(&prebuilt).expect("serializing to a Vec cannot fail"))
     }
 
     /// Loads prebuilt bytes. The header, checksum and tables are checked; the
@@ -56,17 +48,7 @@ impl Screener {
     /// checksum guards against corruption, not against crafted bytes). Use
     /// [`Screener::from_bytes`] for compiled packages from anywhere.
     pub unsafe fn from_prebuilt(bytes: &[u8]) -> Result<Screener, Error> {
-        if bytes.len() < HEADER_LEN || &bytes[..8] != LABEL {
-            return Err(Error::format("not a prebuilt prescreen matcher"));
-        }
-        let version = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
-        if version != FORMAT_VERSION {
-            return Err(Error::format(format!("prebuilt format version {version} is not {FORMAT_VERSION}")));
-        }
-        let body = &bytes[HEADER_LEN..];
-        if Sha256::digest(body).as_slice() != &bytes[12..HEADER_LEN] {
-            return Err(Error::format("checksum mismatch (corrupted or truncated)"));
-        }
+        let body = unframe(LABEL, bytes)?;
         let p: Prebuilt = postcard::from_bytes(body).map_err(|e| Error::format(format!("body: {e}")))?;
         p.table.validate().map_err(Error::format)?;
         // Inside the component this runs before the snapshot: the look-alike
