@@ -245,6 +245,12 @@ fn characters(text: &str) -> Vec<Unit> {
                     base = Some('й');
                 } else {
                     flags |= flag::DIACRITIC;
+                    // A mark on its own belongs to the letter before it: the span
+                    // of that letter grows to cover the mark.
+                    if let Some(last) = units.last_mut().filter(|u| u.end == start) {
+                        last.end = end;
+                        last.flags |= flag::DIACRITIC;
+                    }
                 }
                 continue;
             }
@@ -268,13 +274,18 @@ fn characters(text: &str) -> Vec<Unit> {
 /// out. A leet symbol between two word characters belongs to the word; single
 /// letters separated by separators are joined into one word.
 fn tokens(units: &[Unit]) -> (Vec<Range<usize>>, Vec<Token>) {
+    // `@` and `$` next to a letter on either side are letters (`н@`, `@втомат`);
+    // `!`, `|` and `€` only between two (`casino!` keeps its `!` as punctuation).
+    let letter = |j: usize| units.get(j).is_some_and(|u| u.c.is_alphabetic());
     let in_word = |i: usize| {
         let u = units[i];
         u.is_word()
             || (is_leet_symbol(u.c)
-                && i > 0
-                && units[i - 1].is_word()
-                && units.get(i + 1).is_some_and(Unit::is_word))
+                && if matches!(u.c, '@' | '$') {
+                    (i > 0 && letter(i - 1)) || letter(i + 1)
+                } else {
+                    i > 0 && units[i - 1].is_word() && units.get(i + 1).is_some_and(Unit::is_word)
+                })
     };
     let mut words: Vec<Range<usize>> = Vec::new();
     let mut gaps: Vec<(usize, usize)> = Vec::new(); // gap before each word: unit range
@@ -398,15 +409,22 @@ fn fold_word(word: &mut Vec<Unit>) {
         }
     }
     if has_stretch(word.iter().map(|u| u.c)) {
+        // Runs of three or more become one letter; doubles stay (`ggguaranteed`
+        // -> `guaranteed`). A stretched double (`asssss` for `ass`) is found through
+        // the term's collapsed form, see `collapse_runs`.
         let mut kept: Vec<Unit> = Vec::with_capacity(word.len());
-        for u in word.iter() {
-            match kept.last_mut() {
-                Some(last) if last.c == u.c => {
-                    last.end = u.end;
-                    last.flags |= u.flags | flag::REPEAT;
-                }
-                _ => kept.push(*u),
+        let mut i = 0;
+        while i < word.len() {
+            let run = word[i..].iter().take_while(|u| u.c == word[i].c).count();
+            if run >= MIN_STRETCH && word[i].c.is_alphabetic() {
+                let mut u = word[i];
+                u.end = word[i + run - 1].end;
+                u.flags = word[i..i + run].iter().fold(flag::REPEAT, |f, w| f | w.flags);
+                kept.push(u);
+            } else {
+                kept.extend_from_slice(&word[i..i + run]);
             }
+            i += run;
         }
         *word = kept;
     }
@@ -424,10 +442,11 @@ fn has_stretch(chars: impl Iterator<Item = char>) -> bool {
     false
 }
 
-/// `text` with every run of one letter collapsed to one: the form a term takes when
-/// it is matched against a stretched word. A term with double letters (`ass`) is
-/// also indexed in this form (`as`), accepted only where the text was stretched, so
-/// `asssss` is found and the word `as` is not.
+/// `text` with every run of one letter collapsed to one. A stretched word keeps its
+/// doubles and loses its long runs, so a term whose double letter was stretched
+/// (`ass` written `asssss`, normalized `as`) would be missed: terms with doubles are
+/// also indexed in this form, accepted only where the text was stretched, so
+/// `asssss` is found and the plain word `as` is not.
 pub(crate) fn collapse_runs(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
