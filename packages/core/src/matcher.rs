@@ -28,8 +28,14 @@ pub(crate) struct MatcherParts {
 }
 
 /// Marks a pattern-table entry for a term's collapsed form: the material fires on it
-/// only where the text was stretched. Material indices stay below 2^31.
+/// only where the text was stretched.
 const NEEDS_STRETCH: u32 = 1 << 31;
+/// Marks a pattern-table entry for an allow-term: where it occurs, hits of its
+/// material (or of every material, for `PACKAGE_WIDE`) are suppressed.
+const ALLOW: u32 = 1 << 30;
+/// The "material" of a package-level allow-term; material indices stay below it.
+const PACKAGE_WIDE: u32 = ALLOW - 1;
+const INDEX: u32 = ALLOW - 1;
 
 pub(crate) struct TextMatcher {
     ac: CharwiseDoubleArrayAhoCorasick<u32>,
@@ -37,6 +43,20 @@ pub(crate) struct TextMatcher {
     /// vectors instead of a Vec per pattern, so a 1M-term package is two allocations.
     offsets: Vec<u32>,
     materials: Vec<u32>,
+}
+
+/// An allow-term found at a normalized byte span: it shields hits of `material`
+/// (every material when `None`) that lie inside it.
+pub(crate) struct Allowed {
+    pub material: Option<usize>,
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Allowed {
+    pub(crate) fn shields(&self, m: &TextMatch) -> bool {
+        self.start <= m.start && m.end <= self.end && self.material.is_none_or(|x| x == m.material)
+    }
 }
 
 /// A material whose term was found, at a normalized byte span.
@@ -49,7 +69,10 @@ pub(crate) struct TextMatch {
 }
 
 impl TextMatcher {
-    pub(crate) fn build(materials: &[Material]) -> Result<TextMatcher, Error> {
+    pub(crate) fn build(materials: &[Material], allow: &[String]) -> Result<TextMatcher, Error> {
+        if materials.len() >= PACKAGE_WIDE as usize {
+            return Err(Error::build(format!("more than {} materials", PACKAGE_WIDE - 1)));
+        }
         // Distinct normalized terms in a deterministic order: the same package must
         // give the same automaton, byte for byte, so builds are reproducible.
         let mut terms: BTreeMap<String, Vec<u32>> = BTreeMap::new();
@@ -62,7 +85,13 @@ impl TextMatcher {
                     terms.entry(collapsed).or_default().push(i as u32 | NEEDS_STRETCH);
                 }
                 terms.entry(term).or_default().push(i as u32);
+                for e in &m.exceptions {
+                    terms.entry(normalize(e).as_str().to_string()).or_default().push(i as u32 | ALLOW);
+                }
             }
+        }
+        for a in allow {
+            terms.entry(normalize(a).as_str().to_string()).or_default().push(PACKAGE_WIDE | ALLOW);
         }
         let mut offsets = Vec::with_capacity(terms.len() + 1);
         let mut flat = Vec::with_capacity(materials.len());
@@ -112,7 +141,7 @@ impl TextMatcher {
 
     /// Whether the pattern table refers to a material at or past `n`.
     pub(crate) fn refers_beyond(&self, n: usize) -> bool {
-        self.materials.iter().any(|&m| (m & !NEEDS_STRETCH) as usize >= n)
+        self.materials.iter().any(|&m| m & ALLOW == 0 && (m & INDEX) as usize >= n)
     }
 
     /// Heap bytes held by the matcher.
@@ -122,7 +151,13 @@ impl TextMatcher {
 
     /// Calls `found` for every material whose term occurs in `text` in a position its
     /// mode allows, in order of match end.
-    pub(crate) fn find(&self, text: &Normalized, table: &MaterialTable, mut found: impl FnMut(TextMatch)) {
+    pub(crate) fn find(
+        &self,
+        text: &Normalized,
+        table: &MaterialTable,
+        mut found: impl FnMut(TextMatch),
+        mut allowed: impl FnMut(Allowed),
+    ) {
         let hay = text.as_str();
         for m in self.ac.find_overlapping_iter(hay) {
             let p = m.value() as usize;
@@ -134,7 +169,13 @@ impl TextMatcher {
                 if entry & NEEDS_STRETCH != 0 && flags & flag::REPEAT == 0 {
                     continue;
                 }
-                let material = (entry & !NEEDS_STRETCH) as usize;
+                if entry & ALLOW != 0 {
+                    // Allow-terms match anywhere: `scunthorpe` shields what is inside it.
+                    let material = (entry & INDEX != PACKAGE_WIDE).then_some((entry & INDEX) as usize);
+                    allowed(Allowed { material, start, end });
+                    continue;
+                }
+                let material = (entry & INDEX) as usize;
                 let fits = match table.mode(material) {
                     MatchMode::Word => starts_word() && ends_word(),
                     MatchMode::Prefix => starts_word(),

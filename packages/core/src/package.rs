@@ -21,6 +21,8 @@ pub struct Package {
     pub built_at: String,
     /// Materials in the source that were left out (disabled or expired).
     pub disabled: u32,
+    /// Package-level allow-terms: a hit inside one of them is suppressed.
+    pub allow: Vec<String>,
     /// The enabled materials, in source order.
     pub materials: Vec<Material>,
 }
@@ -43,6 +45,8 @@ pub struct Material {
     pub added_by: String,
     pub added_at: String,
     pub note: String,
+    /// Allow-terms of this material: its hits inside one of them are suppressed.
+    pub exceptions: Vec<String>,
     /// Line of the material in its source file, for tools that point back at it.
     pub line: u32,
 }

@@ -41,7 +41,7 @@ impl Screener {
     /// Keeps only the matcher and the compact table: the package itself is dropped.
     fn with_digest(package: Package, digest: String) -> Result<Screener, Error> {
         crate::confusables::warm_up();
-        let text = TextMatcher::build(&package.materials)?;
+        let text = TextMatcher::build(&package.materials, &package.allow)?;
         let table = MaterialTable::build(&package.materials).map_err(Error::build)?;
         let info = package.info(digest);
         Ok(Screener { info, table, text, limits: Limits::default() })
@@ -81,11 +81,20 @@ impl Screener {
         for field in &upload.fields {
             let norm = normalize(&field.text);
             let mut found = Vec::new();
-            self.text.find(&norm, table, |m| {
-                if table.applies_in(m.material, market) {
-                    found.push(m);
-                }
-            });
+            let mut allowed = Vec::new();
+            self.text.find(
+                &norm,
+                table,
+                |m| {
+                    if table.applies_in(m.material, market) {
+                        found.push(m);
+                    }
+                },
+                |a| allowed.push(a),
+            );
+            if !allowed.is_empty() {
+                found.retain(|m| !allowed.iter().any(|a| a.shields(m)));
+            }
             found.sort_by_key(|m| (m.start, m.end, m.material));
             // A term and its collapsed form can both fire on one stretched word.
             found.dedup_by_key(|m| (m.start, m.end, m.material));
@@ -148,6 +157,7 @@ pub(crate) mod tests {
             added_by: String::new(),
             added_at: String::new(),
             note: String::new(),
+            exceptions: Vec::new(),
             line: 2,
         }
     }
@@ -160,6 +170,7 @@ pub(crate) mod tests {
             markets: vec![],
             built_at: "2026-11-23T00:00:00Z".into(),
             disabled: 0,
+            allow: vec![],
             materials: vec![
                 material("casino", "casino", MatchMode::Word, Action::Block, &[]),
                 material("kazino", "казино", MatchMode::Prefix, Action::Block, &["RU"]),

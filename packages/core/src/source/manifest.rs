@@ -22,6 +22,10 @@ pub(crate) struct Manifest {
     /// Materials tables, relative to the package directory.
     #[serde(default = "default_tables")]
     pub materials: Vec<String>,
+    /// Allow-terms: a hit of any material inside one of these is suppressed
+    /// (`scunthorpe`, `middlesex`).
+    #[serde(default)]
+    pub allow: Vec<String>,
 }
 
 fn default_action() -> Action {
@@ -49,6 +53,9 @@ pub(crate) fn parse(file: &str, text: &str) -> Result<Manifest, Error> {
     }
     if manifest.materials.is_empty() {
         return Err(diag(find_line("materials"), "materials lists no table".into()));
+    }
+    if let Some(bad) = manifest.allow.iter().find(|a| crate::normalize::normalize(a).as_str().is_empty()) {
+        return Err(diag(find_line("allow"), format!("allow-term {bad:?} has nothing to match once normalized")));
     }
     manifest.markets = match super::materials::parse_markets(&manifest.markets.join(",")) {
         Ok(m) => m,

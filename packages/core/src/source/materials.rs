@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 /// Columns a table may have; `id`, `term` and `category` are required.
 const COLUMNS: &[&str] = &[
     "id", "revision", "term", "mode", "category", "action", "markets", "enabled",
-    "expires_at", "detection_only", "added_by", "added_at", "note",
+    "expires_at", "detection_only", "exceptions", "added_by", "added_at", "note",
 ];
 const REQUIRED: &[&str] = &["id", "term", "category"];
 /// Ids are referenced from feedback, reports and rules: keep them short and plain.
@@ -145,6 +145,13 @@ impl<'m> Reader<'m> {
         let enabled = parse_bool("enabled", cell("enabled"), true, &mut errs);
         let detection_only = parse_bool("detection_only", cell("detection_only"), false, &mut errs);
         let expires_at = parse_time("expires_at", cell("expires_at"), &mut errs);
+        let exceptions: Vec<String> =
+            cell("exceptions").split('|').map(str::trim).filter(|e| !e.is_empty()).map(String::from).collect();
+        for e in &exceptions {
+            if normalize(e).as_str().is_empty() {
+                errs.push(format!("exception {e:?} has nothing to match once normalized"));
+            }
+        }
         let added_at = cell("added_at");
         parse_time("added_at", added_at, &mut errs);
         if !errs.is_empty() {
@@ -168,6 +175,7 @@ impl<'m> Reader<'m> {
             added_by: cell("added_by").to_string(),
             added_at: added_at.to_string(),
             note: cell("note").to_string(),
+            exceptions,
             line: line as u32,
         }))
     }

@@ -76,6 +76,7 @@ impl Compiler {
             markets: manifest.markets,
             built_at: self.built_at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
             disabled,
+            allow: manifest.allow,
             materials,
         };
         package.validate()?;
