@@ -26,8 +26,8 @@ pub struct Case {
     pub action: Action,
     /// (material id, field, start, end, matched)
     pub hits: Vec<(String, String, u32, u32, String)>,
-    /// Expected evasions per hit, where the case gives them: (material id, evasions).
-    pub evasions: Vec<(String, Vec<String>)>,
+    /// Expected evasions per hit, where the case gives them: (material id, matched, evasions).
+    pub evasions: Vec<(String, String, Vec<String>)>,
 }
 
 /// `packages/testdata`, found from whichever crate's tests include this file.
@@ -71,7 +71,11 @@ pub fn load() -> Vec<Case> {
                 .iter()
                 .filter_map(|h| {
                     let e = h.get(4)?.as_array()?;
-                    Some((h[0].as_str().unwrap().to_string(), e.iter().map(|x| x.as_str().unwrap().to_string()).collect()))
+                    Some((
+                        h[0].as_str().unwrap().to_string(),
+                        h[2].as_str().unwrap().to_string(),
+                        e.iter().map(|x| x.as_str().unwrap().to_string()).collect(),
+                    ))
                 })
                 .collect();
             Case {
@@ -99,13 +103,15 @@ pub fn check(case: &Case, verdict: &Verdict) -> Result<(), String> {
     let mut sorted = got.clone();
     want.sort();
     sorted.sort();
-    for (id, want) in &case.evasions {
+    for (id, matched, want) in &case.evasions {
         let got: Vec<String> = verdict
             .hits
             .iter()
             .filter(|h| &h.material_id == id)
             .flat_map(|h| match &h.evidence {
-                Evidence::Text(t) => t.evasions.iter().map(|e| serde_json::to_value(e).unwrap().as_str().unwrap().to_string()).collect(),
+                Evidence::Text(t) if &t.matched == matched => {
+                    t.evasions.iter().map(|e| serde_json::to_value(e).unwrap().as_str().unwrap().to_string()).collect()
+                }
                 _ => Vec::new(),
             })
             .collect();

@@ -102,6 +102,17 @@ impl Normalized {
             && self.flags[at] & flag::SEPARATOR != 0
     }
 
+    /// Byte ranges of the normalized words that mix scripts.
+    pub(crate) fn mixed_script_words(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        let mut at = 0;
+        std::iter::from_fn(move || {
+            let start = at + self.flags[at..].iter().position(|f| f & flag::MIXED_SCRIPT != 0)?;
+            let len = self.flags[start..].iter().take_while(|f| *f & flag::MIXED_SCRIPT != 0).count();
+            at = start + len;
+            Some((start, at))
+        })
+    }
+
     /// The character of the normalized text just before byte `at`, if any.
     pub(crate) fn char_before(&self, at: usize) -> Option<char> {
         self.text[..at].chars().next_back()

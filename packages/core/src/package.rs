@@ -23,6 +23,9 @@ pub struct Package {
     pub disabled: u32,
     /// Package-level allow-terms: a hit inside one of them is suppressed.
     pub allow: Vec<String>,
+    /// Action of the mixed-script signal (a word mixing scripts that no material
+    /// explains); `None`: the signal is off.
+    pub mixed_script_action: Option<Action>,
     /// The enabled materials, in source order.
     pub materials: Vec<Material>,
 }

@@ -17,10 +17,16 @@ use crate::verdict::{Evidence, Hit, ScreenError, TextEvidence, Verdict};
 /// uploads (and threads).
 pub struct Screener {
     pub(crate) info: PackageInfo,
+    pub(crate) mixed_script_action: Option<Action>,
     pub(crate) table: MaterialTable,
     pub(crate) text: TextMatcher,
     pub(crate) limits: Limits,
 }
+
+/// Material ids starting with this are reserved for the screener's own signals.
+pub(crate) const SIGNAL_PREFIX: &str = "signal:";
+/// The id and category of the mixed-script signal's hits.
+const MIXED_SCRIPT_SIGNAL: &str = "signal:mixed-script";
 
 /// Markets are ISO 3166-1 alpha-2 codes; anything longer than this is not one.
 const MAX_MARKET_LEN: usize = 8;
@@ -44,7 +50,7 @@ impl Screener {
         let text = TextMatcher::build(&package.materials, &package.allow)?;
         let table = MaterialTable::build(&package.materials).map_err(Error::build)?;
         let info = package.info(digest);
-        Ok(Screener { info, table, text, limits: Limits::default() })
+        Ok(Screener { info, mixed_script_action: package.mixed_script_action, table, text, limits: Limits::default() })
     }
 
     pub fn info(&self) -> &PackageInfo {
@@ -76,6 +82,7 @@ impl Screener {
         }
 
         let table = &self.table;
+        let mut signals = Vec::new();
         let mut hits = Vec::new();
         let mut total = 0usize;
         for field in &upload.fields {
@@ -94,6 +101,28 @@ impl Screener {
             );
             if !allowed.is_empty() {
                 found.retain(|m| !allowed.iter().any(|a| a.shields(m)));
+            }
+            if let Some(action) = self.mixed_script_action {
+                // Mixed-script words no hit explains are a signal of their own.
+                for (start, end) in norm.mixed_script_words() {
+                    if !found.iter().any(|m| m.start < end && start < m.end) {
+                        let (s, e) = norm.original_span(start, end);
+                        signals.push(Hit {
+                            material_id: MIXED_SCRIPT_SIGNAL.to_string(),
+                            revision: 1,
+                            category: "evasion".to_string(),
+                            action,
+                            detection_only: false,
+                            evidence: Evidence::Text(TextEvidence {
+                                field: field.name.clone(),
+                                start: s as u32,
+                                end: e as u32,
+                                matched: field.text[s..e].to_string(),
+                                evasions: norm.evasions(start, end),
+                            }),
+                        });
+                    }
+                }
             }
             found.sort_by_key(|m| (m.start, m.end, m.material));
             // A term and its collapsed form can both fire on one stretched word.
@@ -119,6 +148,13 @@ impl Screener {
                         evasions: crate::normalize::evasions(m.flags),
                     }),
                 });
+            }
+        }
+        for s in signals {
+            if hits.len() == self.limits.max_hits as usize {
+                total += 1;
+            } else {
+                hits.push(s);
             }
         }
         let action = hits
@@ -171,6 +207,7 @@ pub(crate) mod tests {
             built_at: "2026-11-23T00:00:00Z".into(),
             disabled: 0,
             allow: vec![],
+            mixed_script_action: None,
             materials: vec![
                 material("casino", "casino", MatchMode::Word, Action::Block, &[]),
                 material("kazino", "казино", MatchMode::Prefix, Action::Block, &["RU"]),

@@ -26,6 +26,10 @@ pub(crate) struct Manifest {
     /// (`scunthorpe`, `middlesex`).
     #[serde(default)]
     pub allow: Vec<String>,
+    /// Action for a word that mixes Latin, Cyrillic or Greek letters and no
+    /// material explains: a disguise on its own is worth a look. None: not reported.
+    #[serde(default)]
+    pub mixed_script_action: Option<Action>,
 }
 
 fn default_action() -> Action {

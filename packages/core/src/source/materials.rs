@@ -111,6 +111,8 @@ impl<'m> Reader<'m> {
         let id = cell("id");
         if id.is_empty() {
             errs.push("id is empty".to_string());
+        } else if id.starts_with(crate::screener::SIGNAL_PREFIX) {
+            errs.push(format!("id {id:?}: ids starting with {:?} are reserved for signals", crate::screener::SIGNAL_PREFIX));
         } else if id.len() > MAX_ID_LEN || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b"._:-".contains(&b)) {
             errs.push(format!("id {id:?} must be at most {MAX_ID_LEN} of A-Z a-z 0-9 . _ : -"));
         }

@@ -77,6 +77,7 @@ impl Compiler {
             built_at: self.built_at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
             disabled,
             allow: manifest.allow,
+            mixed_script_action: manifest.mixed_script_action,
             materials,
         };
         package.validate()?;
