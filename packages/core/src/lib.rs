@@ -26,6 +26,7 @@ mod model;
 mod normalize;
 mod package;
 mod prebuilt;
+mod rules;
 mod screener;
 #[cfg(feature = "source")]
 mod source;
@@ -39,6 +40,7 @@ pub use limits::Limits;
 pub use model::{Action, MatchMode, MaterialKind};
 pub use normalize::{Normalized, normalize};
 pub use package::{Material, Package, PackageInfo};
+pub use rules::Rule;
 pub use screener::Screener;
 #[cfg(feature = "source")]
 pub use source::Compiler;

@@ -15,6 +15,7 @@ use crate::error::Error;
 use crate::model::{MatchMode, MaterialKind};
 use crate::normalize::{Normalized, collapse_runs, flag, is_word_char, normalize};
 use crate::package::Material;
+use crate::rules::{OperandMatch, RuleSet};
 use crate::table::MaterialTable;
 use daachorse::{CharwiseDoubleArrayAhoCorasick, CharwiseDoubleArrayAhoCorasickBuilder, MatchKind};
 use std::collections::BTreeMap;
@@ -23,6 +24,7 @@ use std::collections::BTreeMap;
 #[derive(serde::Serialize, serde::Deserialize)]
 pub(crate) struct MatcherParts {
     automaton: Vec<u8>,
+    rules: RuleSet,
     offsets: Vec<u32>,
     materials: Vec<u32>,
 }
@@ -33,12 +35,16 @@ const NEEDS_STRETCH: u32 = 1 << 31;
 /// Marks a pattern-table entry for an allow-term: where it occurs, hits of its
 /// material (or of every material, for `PACKAGE_WIDE`) are suppressed.
 const ALLOW: u32 = 1 << 30;
+/// Marks a pattern-table entry for a rule operand (its index in the rule set).
+const OPERAND: u32 = 1 << 29;
+/// The index bits of an entry.
+const INDEX: u32 = OPERAND - 1;
 /// The "material" of a package-level allow-term; material indices stay below it.
-const PACKAGE_WIDE: u32 = ALLOW - 1;
-const INDEX: u32 = ALLOW - 1;
+const PACKAGE_WIDE: u32 = INDEX;
 
 pub(crate) struct TextMatcher {
     ac: CharwiseDoubleArrayAhoCorasick<u32>,
+    rules: RuleSet,
     /// Materials of pattern `p` are `materials[offsets[p]..offsets[p + 1]]`: two flat
     /// vectors instead of a Vec per pattern, so a 1M-term package is two allocations.
     offsets: Vec<u32>,
@@ -76,7 +82,19 @@ impl TextMatcher {
         // Distinct normalized terms in a deterministic order: the same package must
         // give the same automaton, byte for byte, so builds are reproducible.
         let mut terms: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+        let mut operands: BTreeMap<String, u32> = BTreeMap::new();
+        let mut rules = RuleSet::default();
         for (i, m) in materials.iter().enumerate() {
+            if let Some(rule) = &m.rule {
+                for t in rule.operands() {
+                    let t = normalize(t).as_str().to_string();
+                    let next = operands.len() as u32;
+                    operands.entry(t).or_insert(next);
+                }
+                let ids = |ts: &[String]| ts.iter().map(|t| operands[normalize(t).as_str()]).collect();
+                rules.add(i as u32, ids(&rule.all), rule.within, ids(&rule.none));
+                continue;
+            }
             if m.kind == MaterialKind::Text {
                 let term = normalize(&m.term).as_str().to_string();
                 let collapsed = collapse_runs(&term);
@@ -89,6 +107,9 @@ impl TextMatcher {
                     terms.entry(normalize(e).as_str().to_string()).or_default().push(i as u32 | ALLOW);
                 }
             }
+        }
+        for (t, &o) in &operands {
+            terms.entry(t.clone()).or_default().push(o | OPERAND);
         }
         for a in allow {
             terms.entry(normalize(a).as_str().to_string()).or_default().push(PACKAGE_WIDE | ALLOW);
@@ -112,13 +133,13 @@ impl TextMatcher {
             .match_kind(MatchKind::Standard)
             .build_with_values(terms.keys().enumerate().map(|(i, t)| (t.as_str(), i as u32)))
             .map_err(|e| Error::build(e.to_string()))?;
-        Ok(TextMatcher { ac, offsets, materials: flat })
+        Ok(TextMatcher { ac, rules, offsets, materials: flat })
     }
 
     /// The matcher as bytes: the automaton in daachorse's own format, and the
     /// pattern table.
     pub(crate) fn to_parts(&self) -> MatcherParts {
-        MatcherParts { automaton: self.ac.serialize(), offsets: self.offsets.clone(), materials: self.materials.clone() }
+        MatcherParts { automaton: self.ac.serialize(), rules: self.rules.clone(), offsets: self.offsets.clone(), materials: self.materials.clone() }
     }
 
     /// Rebuilds a matcher from [`TextMatcher::to_parts`].
@@ -136,12 +157,13 @@ impl TextMatcher {
         if !rest.is_empty() || ac.num_states() == 0 || patterns == 0 {
             return Err(Error::format("automaton bytes do not fit the pattern table"));
         }
-        Ok(TextMatcher { ac, offsets: parts.offsets, materials: parts.materials })
+        Ok(TextMatcher { ac, rules: parts.rules, offsets: parts.offsets, materials: parts.materials })
     }
 
     /// Whether the pattern table refers to a material at or past `n`.
     pub(crate) fn refers_beyond(&self, n: usize) -> bool {
-        self.materials.iter().any(|&m| m & ALLOW == 0 && (m & INDEX) as usize >= n)
+        self.materials.iter().any(|&m| m & (ALLOW | OPERAND) == 0 && (m & INDEX) as usize >= n)
+            || self.rules.refers_beyond(n, self.materials.iter().filter(|&&m| m & OPERAND != 0).count())
     }
 
     /// Heap bytes held by the matcher.
@@ -158,6 +180,7 @@ impl TextMatcher {
         mut found: impl FnMut(TextMatch),
         mut allowed: impl FnMut(Allowed),
     ) {
+        let mut operands = Vec::new();
         let hay = text.as_str();
         for m in self.ac.find_overlapping_iter(hay) {
             let p = m.value() as usize;
@@ -167,6 +190,12 @@ impl TextMatcher {
             let flags = text.flags(start, end);
             for &entry in &self.materials[self.offsets[p] as usize..self.offsets[p + 1] as usize] {
                 if entry & NEEDS_STRETCH != 0 && flags & flag::REPEAT == 0 {
+                    continue;
+                }
+                if entry & OPERAND != 0 {
+                    if starts_word() && ends_word() {
+                        operands.push(OperandMatch { operand: entry & INDEX, start, end });
+                    }
                     continue;
                 }
                 if entry & ALLOW != 0 {
@@ -180,11 +209,17 @@ impl TextMatcher {
                     MatchMode::Word => starts_word() && ends_word(),
                     MatchMode::Prefix => starts_word(),
                     MatchMode::Substring => true,
+                    MatchMode::Rule => false,
                 };
                 if fits {
                     found(TextMatch { material, start, end, flags });
                 }
             }
+        }
+        if !self.rules.is_empty() {
+            self.rules.eval(text, &operands, |material, start, end| {
+                found(TextMatch { material, start, end, flags: text.flags(start, end) });
+            });
         }
     }
 }

@@ -64,6 +64,9 @@ pub enum MatchMode {
     Prefix,
     /// Anywhere, even inside words: for scripts written without spaces.
     Substring,
+    /// The term is a co-occurrence rule over other terms (`casino + bonus ~ 5`);
+    /// see `rules.rs`.
+    Rule,
 }
 
 impl MatchMode {
@@ -72,6 +75,7 @@ impl MatchMode {
             MatchMode::Word => "word",
             MatchMode::Prefix => "prefix",
             MatchMode::Substring => "substring",
+            MatchMode::Rule => "rule",
         }
     }
 }
@@ -83,7 +87,8 @@ impl FromStr for MatchMode {
             "word" => Ok(MatchMode::Word),
             "prefix" => Ok(MatchMode::Prefix),
             "substring" => Ok(MatchMode::Substring),
-            _ => Err(format!("unknown mode {s:?} (expected word, prefix or substring)")),
+            "rule" => Ok(MatchMode::Rule),
+            _ => Err(format!("unknown mode {s:?} (expected word, prefix, substring or rule)")),
         }
     }
 }

@@ -50,6 +50,8 @@ pub struct Material {
     pub note: String,
     /// Allow-terms of this material: its hits inside one of them are suppressed.
     pub exceptions: Vec<String>,
+    /// For `mode` `rule`: the parsed rule (the term holds it as written).
+    pub rule: Option<crate::rules::Rule>,
     /// Line of the material in its source file, for tools that point back at it.
     pub line: u32,
 }

@@ -194,6 +194,7 @@ pub(crate) mod tests {
             added_at: String::new(),
             note: String::new(),
             exceptions: Vec::new(),
+            rule: None,
             line: 2,
         }
     }

@@ -132,6 +132,11 @@ impl<'m> Reader<'m> {
             errs.push(format!("term {term:?} has nothing to match once normalized"));
         }
         let mode = parse_or(cell("mode"), MatchMode::default(), &mut errs);
+        let rule = if mode == MatchMode::Rule {
+            crate::rules::Rule::parse(term).map_err(|e| errs.push(e)).ok()
+        } else {
+            None
+        };
         let category = cell("category");
         if category.is_empty() || !category.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_-".contains(&b)) {
             errs.push(format!("category {category:?} must be non-empty lowercase a-z 0-9 _ -"));
@@ -178,6 +183,7 @@ impl<'m> Reader<'m> {
             added_at: added_at.to_string(),
             note: cell("note").to_string(),
             exceptions,
+            rule,
             line: line as u32,
         }))
     }
