@@ -8,8 +8,11 @@
 //! dominates a fresh instance's cost. It also serializes, which lets the compiler
 //! build it natively and hand it to the component whole (`prebuilt.rs`).
 //!
-//! Built once (inside the component: at `prescreen build` time, then snapshotted), so
-//! a request only runs the automaton over the normalized text.
+//! Built once, natively, at `prescreen build` time and snapshotted into the
+//! component, so a request only runs the automaton over the normalized text. Besides
+//! material terms, the automaton holds allow-terms (which shield hits inside them)
+//! and the operands of co-occurrence rules (`rules.rs`); pattern-table entries say
+//! which is which.
 
 use crate::error::Error;
 use crate::model::{MatchMode, MaterialKind};
