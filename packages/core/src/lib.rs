@@ -38,7 +38,7 @@ pub use error::{Diagnostic, Error};
 pub use format::FORMAT_VERSION;
 pub use limits::Limits;
 pub use model::{Action, MatchMode, MaterialKind};
-pub use normalize::{Normalized, normalize};
+pub use normalize::{NormalizeOptions, Normalized, normalize, normalize_with};
 pub use package::{Material, Package, PackageInfo};
 pub use rules::Rule;
 pub use screener::Screener;

@@ -16,7 +16,7 @@
 
 use crate::error::Error;
 use crate::model::{MatchMode, MaterialKind};
-use crate::normalize::{Normalized, collapse_runs, flag, is_word_char, normalize};
+use crate::normalize::{NormalizeOptions, Normalized, collapse_runs, flag, is_word_char, normalize_with};
 use crate::package::Material;
 use crate::rules::{OperandMatch, RuleSet};
 use crate::table::MaterialTable;
@@ -78,7 +78,8 @@ pub(crate) struct TextMatch {
 }
 
 impl TextMatcher {
-    pub(crate) fn build(materials: &[Material], allow: &[String]) -> Result<TextMatcher, Error> {
+    pub(crate) fn build(materials: &[Material], allow: &[String], options: NormalizeOptions) -> Result<TextMatcher, Error> {
+        let normalize = |t: &str| normalize_with(t, options);
         if materials.len() >= PACKAGE_WIDE as usize {
             return Err(Error::build(format!("more than {} materials", PACKAGE_WIDE - 1)));
         }

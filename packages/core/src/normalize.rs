@@ -3,8 +3,9 @@
 //! disguised the text.
 //!
 //! Per character: compatibility decomposition (NFKD: `ｃａｓｉｎｏ`, `𝓬𝓪𝓼𝓲𝓷𝓸` -> `casino`),
-//! full lowercase, combining marks dropped (`cásino` -> `casino`) except the breve of
-//! Russian `й`, which is a letter of its own; `ё` is folded to `е` (Russian text
+//! full case folding, combining marks dropped (`cásino` -> `casino`; a package can
+//! keep them, see [`NormalizeOptions`]) except the breve of Russian `й`, which is a
+//! letter of its own; `ё` is folded to `е` (Russian text
 //! writes `е` for `ё` as often as not, so both must meet); invisible and bidi
 //! control characters (Unicode category Cf) dropped.
 //!
@@ -24,6 +25,7 @@
 use crate::confusables::{Script, fold, is_leet_symbol, leet, script_of};
 use crate::verdict::Evasion;
 use std::ops::Range;
+use caseless::Caseless as _;
 use unicode_normalization::char::{decompose_canonical, decompose_compatible, is_combining_mark};
 use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 
@@ -160,11 +162,31 @@ const MAX_SEPARATOR_RUN: usize = 3;
 /// are ordinary spelling (`bitcoin`, `ссылка`) and are left alone.
 const MIN_STRETCH: usize = 3;
 
-/// Normalizes `text` for matching (see the module docs).
+/// Package-level choices of the normalizer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct NormalizeOptions {
+    /// Drop accents and other combining marks (the breve of `й` is always kept).
+    /// On by default; a package for a language where accents tell words apart
+    /// turns it off.
+    pub strip_diacritics: bool,
+}
+
+impl Default for NormalizeOptions {
+    fn default() -> NormalizeOptions {
+        NormalizeOptions { strip_diacritics: true }
+    }
+}
+
+/// Normalizes `text` for matching with the default options (see the module docs).
+pub fn normalize(text: &str) -> Normalized {
+    normalize_with(text, NormalizeOptions::default())
+}
+
+/// Normalizes `text` for matching.
 ///
 /// Texts over 4 GiB cannot occur: uploads are bounded by [`crate::Limits`] far below.
-pub fn normalize(text: &str) -> Normalized {
-    let units = characters(text);
+pub fn normalize_with(text: &str, options: NormalizeOptions) -> Normalized {
+    let units = characters(text, options);
     let (words, tokens) = tokens(&units);
     let mut out = Normalized {
         text: String::with_capacity(text.len()),
@@ -194,7 +216,7 @@ pub fn normalize(text: &str) -> Normalized {
 }
 
 /// Pass 1: per character of the original.
-fn characters(text: &str) -> Vec<Unit> {
+fn characters(text: &str, options: NormalizeOptions) -> Vec<Unit> {
     let mut units = Vec::with_capacity(text.len());
     let mut pending = 0u8;
     let (mut buf, mut canonical) = (Vec::new(), Vec::new());
@@ -254,6 +276,8 @@ fn characters(text: &str) -> Vec<Unit> {
                     last.c = 'й';
                     last.end = end;
                     base = Some('й');
+                } else if !options.strip_diacritics {
+                    units.push(Unit { c: d, start, end, flags });
                 } else {
                     flags |= flag::DIACRITIC;
                     // A mark on its own belongs to the letter before it: the span
@@ -266,7 +290,8 @@ fn characters(text: &str) -> Vec<Unit> {
                 continue;
             }
             base = Some(d);
-            for l in d.to_lowercase() {
+            // Full case folding (`ß` -> `ss`, `ς` -> `σ`), not just lowercase.
+            for l in std::iter::once(d).default_case_fold() {
                 units.push(Unit { c: l, start, end, flags });
             }
         }
@@ -482,7 +507,8 @@ pub(crate) fn is_word_char(c: char) -> bool {
     if c.is_ascii() {
         c.is_ascii_alphanumeric()
     } else {
-        matches!(c, 'а'..='я' | 'ё') || c.is_alphanumeric()
+        // Combining marks kept by `strip_diacritics = false` stay inside their word.
+        matches!(c, 'а'..='я' | 'ё') || c.is_alphanumeric() || is_combining_mark(c)
     }
 }
 
@@ -498,6 +524,13 @@ mod tests {
     fn lowercases_and_collapses_gaps() {
         assert_eq!(n("ONLINE  Казино"), "online казино");
         assert_eq!(n("online - casino!"), "online casino");
+    }
+
+    #[test]
+    fn folds_case_fully_and_keeps_marks_when_asked() {
+        assert_eq!(n("STRAßE"), "strasse");
+        let kept = normalize_with("Cásino", NormalizeOptions { strip_diacritics: false });
+        assert_eq!(kept.as_str(), "ca\u{301}sino");
     }
 
     #[test]

@@ -26,6 +26,8 @@ pub struct Package {
     /// Action of the mixed-script signal (a word mixing scripts that no material
     /// explains); `None`: the signal is off.
     pub mixed_script_action: Option<Action>,
+    /// How text and terms are normalized.
+    pub normalize: crate::normalize::NormalizeOptions,
     /// The enabled materials, in source order.
     pub materials: Vec<Material>,
 }

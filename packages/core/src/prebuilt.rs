@@ -30,6 +30,7 @@ const LABEL: &[u8; 8] = b"PRSCRMAT";
 struct Prebuilt {
     info: PackageInfo,
     mixed_script_action: Option<crate::model::Action>,
+    options: crate::normalize::NormalizeOptions,
     table: MaterialTable,
     matcher: MatcherParts,
 }
@@ -37,7 +38,7 @@ struct Prebuilt {
 impl Screener {
     /// This screener as prebuilt bytes for [`Screener::from_prebuilt`].
     pub fn to_prebuilt(&self) -> Vec<u8> {
-        let prebuilt = Prebuilt { info: self.info.clone(), mixed_script_action: self.mixed_script_action, table: self.table.clone(), matcher: self.text.to_parts() };
+        let prebuilt = Prebuilt { info: self.info.clone(), mixed_script_action: self.mixed_script_action, options: self.options, table: self.table.clone(), matcher: self.text.to_parts() };
         frame(LABEL, &postcard::to_allocvec(&prebuilt).expect("serializing to a Vec cannot fail"))
     }
 
@@ -60,7 +61,7 @@ impl Screener {
         if text.refers_beyond(p.table.len()) {
             return Err(Error::format("pattern table refers to a missing material"));
         }
-        Ok(Screener { info: p.info, mixed_script_action: p.mixed_script_action, table: p.table, text, limits: Limits::default() })
+        Ok(Screener { info: p.info, mixed_script_action: p.mixed_script_action, options: p.options, table: p.table, text, limits: Limits::default() })
     }
 }
 

@@ -7,7 +7,7 @@ use crate::limits::Limits;
 use crate::matcher::TextMatcher;
 use crate::table::MaterialTable;
 use crate::model::Action;
-use crate::normalize::normalize;
+use crate::normalize::normalize_with;
 use crate::package::{Package, PackageInfo};
 use crate::upload::Upload;
 use crate::verdict::{Evidence, Hit, ScreenError, TextEvidence, Verdict};
@@ -18,6 +18,7 @@ use crate::verdict::{Evidence, Hit, ScreenError, TextEvidence, Verdict};
 pub struct Screener {
     pub(crate) info: PackageInfo,
     pub(crate) mixed_script_action: Option<Action>,
+    pub(crate) options: crate::normalize::NormalizeOptions,
     pub(crate) table: MaterialTable,
     pub(crate) text: TextMatcher,
     pub(crate) limits: Limits,
@@ -47,10 +48,17 @@ impl Screener {
     /// Keeps only the matcher and the compact table: the package itself is dropped.
     fn with_digest(package: Package, digest: String) -> Result<Screener, Error> {
         crate::confusables::warm_up();
-        let text = TextMatcher::build(&package.materials, &package.allow)?;
+        let text = TextMatcher::build(&package.materials, &package.allow, package.normalize)?;
         let table = MaterialTable::build(&package.materials).map_err(Error::build)?;
         let info = package.info(digest);
-        Ok(Screener { info, mixed_script_action: package.mixed_script_action, table, text, limits: Limits::default() })
+        Ok(Screener {
+            info,
+            mixed_script_action: package.mixed_script_action,
+            options: package.normalize,
+            table,
+            text,
+            limits: Limits::default(),
+        })
     }
 
     pub fn info(&self) -> &PackageInfo {
@@ -86,7 +94,7 @@ impl Screener {
         let mut hits = Vec::new();
         let mut total = 0usize;
         for field in &upload.fields {
-            let norm = normalize(&field.text);
+            let norm = normalize_with(&field.text, self.options);
             let mut found = Vec::new();
             let mut allowed = Vec::new();
             self.text.find(
@@ -209,6 +217,7 @@ pub(crate) mod tests {
             disabled: 0,
             allow: vec![],
             mixed_script_action: None,
+            normalize: Default::default(),
             materials: vec![
                 material("casino", "casino", MatchMode::Word, Action::Block, &[]),
                 material("kazino", "казино", MatchMode::Prefix, Action::Block, &["RU"]),

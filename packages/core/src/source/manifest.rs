@@ -30,6 +30,13 @@ pub(crate) struct Manifest {
     /// material explains: a disguise on its own is worth a look. None: not reported.
     #[serde(default)]
     pub mixed_script_action: Option<Action>,
+    /// Drop accents before matching (default true); see `NormalizeOptions`.
+    #[serde(default = "yes")]
+    pub strip_diacritics: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn default_action() -> Action {

@@ -78,6 +78,7 @@ impl Compiler {
             disabled,
             allow: manifest.allow,
             mixed_script_action: manifest.mixed_script_action,
+            normalize: crate::normalize::NormalizeOptions { strip_diacritics: manifest.strip_diacritics },
             materials,
         };
         package.validate()?;
