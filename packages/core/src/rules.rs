@@ -84,18 +84,24 @@ impl RuleSet {
 
     /// The rules that fire on one field: (material, normalized start, end).
     pub(crate) fn eval(&self, text: &Normalized, found: &[OperandMatch], mut fire: impl FnMut(usize, usize, usize)) {
-        let word_of = |at: usize| text.as_str()[..at].bytes().filter(|&b| b == b' ').count();
         for (material, all, within, none) in &self.rules {
             if found.iter().any(|m| none.contains(&m.operand)) {
                 continue;
             }
-            // Occurrences of the required operands, in text order, with word index.
-            let mut occ: Vec<(usize, u32, usize, usize)> = found
-                .iter()
-                .filter(|m| all.contains(&m.operand))
-                .map(|m| (word_of(m.start), m.operand, m.start, m.end))
+            // Occurrences of the required operands, in text order, with word index
+            // (counted in one pass: words are single-space separated here).
+            let mut by_start: Vec<(usize, u32, usize)> =
+                found.iter().filter(|m| all.contains(&m.operand)).map(|m| (m.start, m.operand, m.end)).collect();
+            by_start.sort_unstable();
+            let (mut at, mut word) = (0, 0);
+            let occ: Vec<(usize, u32, usize, usize)> = by_start
+                .into_iter()
+                .map(|(start, operand, end)| {
+                    word += text.as_str().as_bytes()[at..start].iter().filter(|&&b| b == b' ').count();
+                    at = start;
+                    (word, operand, start, end)
+                })
                 .collect();
-            occ.sort_unstable();
             // The smallest window of occurrences covering every required operand.
             let mut best: Option<(usize, usize, usize)> = None; // (words, start, end)
             for (i, first) in occ.iter().enumerate() {
