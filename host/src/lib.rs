@@ -5,6 +5,7 @@
 //! The `prescreen` binary (`src/main.rs`) is a CLI over this library.
 
 pub mod compile;
+pub mod hash;
 mod runtime;
 pub mod synth;
 

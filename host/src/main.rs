@@ -3,8 +3,8 @@
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
-use prescreen_core::{Compiler, Upload};
-use prescreen_host::{Runtime, compile, synth};
+use prescreen_core::{Compiler, Image, ImageData, TextField, Upload, Video};
+use prescreen_host::{Runtime, compile, hash, synth};
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -37,17 +37,44 @@ enum Command {
     /// Validate a package directory without building; lists every problem found.
     Check { package: PathBuf },
     /// Screen an upload through a component and print the verdict as JSON.
+    ///
+    /// Either `--upload` (a JSON upload), or an upload made of `--text`, `--image`
+    /// and `--video` given on the command line.
     Screen {
         component: PathBuf,
         /// Upload JSON file (`-` for stdin).
-        #[arg(long, conflicts_with = "text", required_unless_present = "text")]
+        #[arg(long, conflicts_with_all = ["text", "image", "video"], required_unless_present_any = ["text", "image", "video"])]
         upload: Option<PathBuf>,
-        /// Quick check: screen this text as the `body` field of an upload.
+        /// Screen this text as the `body` field.
         #[arg(long)]
         text: Option<String>,
-        /// Market of the `--text` upload.
+        /// Screen this image file (sent to the component as its encoded bytes). Repeatable.
+        #[arg(long)]
+        image: Vec<PathBuf>,
+        /// Screen this video: a vPDQ frame-hash file, or a video file hashed first
+        /// like `prescreen hash` does (needs ffmpeg). Repeatable.
+        #[arg(long)]
+        video: Vec<PathBuf>,
+        /// Market of the command-line upload.
         #[arg(long, default_value = "US")]
         market: String,
+    },
+    /// Print PDQ hashes of images (`hash,quality,path`, the reference tools' form)
+    /// or vPDQ frame hashes of videos (`frame,quality,hash,timestamp`, needs ffmpeg).
+    Hash {
+        /// Image (JPEG, PNG, WebP, GIF) or video files; videos are told by extension.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Video frames hashed per second.
+        #[arg(long, default_value_t = 1.0)]
+        fps: f64,
+        /// For images: print the hashes of the eight rotations and flips of each file
+        /// (`hash,quality,path,transform`, rotations clockwise).
+        #[arg(long)]
+        dihedral: bool,
+        /// Write to this file instead of stdout.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
     },
     /// Print what a component holds (package name, version, digest, counts, limits).
     Info { component: PathBuf },
@@ -90,11 +117,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             println!("{}: ok, {} materials ({} disabled)", package.display(), p.materials.len(), p.disabled);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Screen { component, upload, text, market } => {
-            let upload = match (upload, text) {
-                (Some(path), _) => read_upload(&path)?,
-                (None, Some(text)) => Upload::text("cli", &market, &text),
-                (None, None) => unreachable!("clap requires one"),
+        Command::Screen { component, upload, text, image, video, market } => {
+            let upload = match upload {
+                Some(path) => read_upload(&path)?,
+                None => command_line_upload(&market, text, &image, &video)?,
             };
             let filter = Runtime::new()?.load_file(&component)?;
             match filter.screen(&upload)? {
@@ -120,6 +146,28 @@ fn run(cli: Cli) -> Result<ExitCode> {
             runtime.load(&bytes).with_context(|| format!("{} is not a filter component", component.display()))?;
             std::fs::write(&output, runtime.precompile(&bytes)?).with_context(|| format!("cannot write {}", output.display()))?;
             println!("precompiled {} -> {}", component.display(), output.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Hash { files, fps, dihedral, output } => {
+            let mut out = String::new();
+            for path in &files {
+                if hash::is_video(path) {
+                    out.push_str(&prescreen_core::format_vpdq(&hash::video(path, fps)?));
+                } else if dihedral {
+                    // What was done to the file to give each variant (clockwise rotations).
+                    let names = ["none", "rotate270", "rotate180", "rotate90", "flip_vertical", "flip_horizontal", "transpose", "transverse"];
+                    for (p, name) in hash::image_dihedral(path)?.iter().zip(names) {
+                        out.push_str(&format!("{},{},{},{name}\n", prescreen_core::Pdq::to_hex(&p.hash), p.quality, path.display()));
+                    }
+                } else {
+                    let p = hash::image(path)?;
+                    out.push_str(&format!("{},{},{}\n", prescreen_core::Pdq::to_hex(&p.hash), p.quality, path.display()));
+                }
+            }
+            match output {
+                Some(o) => std::fs::write(&o, out).with_context(|| format!("cannot write {}", o.display()))?,
+                None => print!("{out}"),
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Synth { terms, seed, output } => {
@@ -151,7 +199,10 @@ fn build(dir: &Path, output: &Path, built_at: Option<i64>) -> Result<ExitCode> {
     let i = &built.info;
     let mib = |n: usize| n as f64 / (1024.0 * 1024.0);
     println!("built {} -> {}", dir.display(), output.display());
-    println!("  package    {} {} ({} text materials, {} disabled)", i.name, i.version, i.text_materials, i.disabled_materials);
+    println!(
+        "  package    {} {} ({} text, {} image, {} video materials; {} disabled)",
+        i.name, i.version, i.text_materials, i.image_materials, i.video_materials, i.disabled_materials
+    );
     println!("  built at   {}", i.built_at);
     println!("  digest     sha256:{}", i.digest);
     println!("  compiled   {:.2} MiB package", mib(built.package_bytes));
@@ -176,4 +227,26 @@ fn read_upload(path: &Path) -> Result<Upload> {
         bail!("{}: over the {MAX_UPLOAD_FILE_BYTES}-byte upload file limit", path.display());
     }
     serde_json::from_str(&text).with_context(|| format!("{}: invalid upload JSON", path.display()))
+}
+
+/// An upload from `screen`'s command-line parts: images as encoded bytes, videos as
+/// vPDQ files (or video files hashed here).
+fn command_line_upload(market: &str, text: Option<String>, images: &[PathBuf], videos: &[PathBuf]) -> Result<Upload> {
+    let name = |p: &Path| p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let mut upload = Upload::text("cli", market, "");
+    upload.fields = text.into_iter().map(|text| TextField { name: "body".into(), text }).collect();
+    for path in images {
+        let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        upload.images.push(Image { name: name(path), data: ImageData::Encoded(bytes) });
+    }
+    for path in videos {
+        let frames = if hash::is_video(path) {
+            hash::video(path, 1.0)?
+        } else {
+            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {} as a vPDQ file", path.display()))?;
+            prescreen_core::parse_vpdq(&path.display().to_string(), &text)?
+        };
+        upload.videos.push(Video { name: name(path), frames });
+    }
+    Ok(upload)
 }

@@ -58,7 +58,11 @@ fn sample_risky_upload_names_russian_and_english_materials_with_spans() {
 
 #[test]
 fn sample_clean_uploads_pass() {
-    for upload in ["packages/ad-policy/uploads/clean-en.json", "packages/ad-policy/uploads/clean-ru.json"] {
+    for upload in [
+        "packages/ad-policy/uploads/clean-en.json",
+        "packages/ad-policy/uploads/clean-ru.json",
+        "packages/ad-policy/uploads/clean-media.json",
+    ] {
         let v = screen(upload);
         assert_eq!(v["action"], "pass", "{upload}: {v}");
         assert_eq!(v["hits"].as_array().unwrap().len(), 0, "{upload}: {v}");
@@ -133,4 +137,78 @@ fn oversized_upload_is_a_typed_error_with_exit_code_2() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["error"], "too_large");
     assert_eq!(v["limit"], "field-bytes");
+}
+
+#[test]
+fn sample_risk_creatives_are_flagged_from_raw_jpeg_and_frame_hashes() {
+    // Issue #4's "done when": an edited risk image as raw JPEG bytes, and a
+    // re-encoded risk video as frame hashes, through the built component.
+    let v = screen("packages/ad-policy/uploads/risky-image.json");
+    assert_eq!(v["action"], "block", "{v}");
+    let ids: Vec<&str> = v["hits"].as_array().unwrap().iter().map(|h| h["material_id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["img-casino-banner", "img-pharmacy-pills", "crypto-scam:333ae3c5e9856b0b"], "{v}");
+    assert_eq!(v["hits"][1]["evidence"]["transform"], "flip_horizontal");
+    let v = screen("packages/ad-policy/uploads/risky-video.json");
+    assert_eq!(v["hits"][0]["material_id"], "vid-fast-loans", "{v}");
+    assert_eq!(v["hits"][0]["evidence"]["ranges"][0]["end"], 19.0, "{v}");
+    // The same from files named on the command line.
+    let o = prescreen(&[
+        "screen",
+        built_sample().to_str().unwrap(),
+        "--image",
+        "packages/ad-policy/uploads/media/casino-banner-edited.jpg",
+        "--video",
+        "packages/ad-policy/uploads/media/loan-scam-reencoded.vpdq",
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let ids: Vec<&str> = v["hits"].as_array().unwrap().iter().map(|h| h["material_id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["img-casino-banner", "vid-fast-loans"], "{v}");
+}
+
+#[test]
+fn hash_prints_reference_forms_for_images() {
+    let o = prescreen(&["hash", "packages/ad-policy/images/casino-banner.jpg"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let line = text(&o.stdout);
+    let cells: Vec<&str> = line.trim().split(',').collect();
+    assert_eq!(cells.len(), 3, "{line}");
+    assert_eq!(cells[0].len(), 64);
+    assert_eq!(cells[2], "packages/ad-policy/images/casino-banner.jpg");
+    let o = prescreen(&["hash", "--dihedral", "packages/ad-policy/images/casino-banner.jpg"]);
+    assert_eq!(text(&o.stdout).lines().count(), 8);
+    assert!(text(&o.stdout).lines().next().unwrap().starts_with(cells[0]));
+    let o = prescreen(&["hash", "packages/ad-policy/package.toml"]);
+    assert!(!o.status.success());
+    assert!(text(&o.stderr).contains("cannot decode image"), "{}", text(&o.stderr));
+}
+
+#[test]
+fn hash_turns_a_video_into_vpdq_lines_with_ffmpeg() {
+    if std::process::Command::new("ffmpeg").arg("-version").output().is_err() {
+        eprintln!("skipping: ffmpeg not installed (.ci/run installs it)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let clip = dir.path().join("clip.mp4");
+    let made = Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=s=320x240:rate=10", "-t", "3", "-pix_fmt", "yuv420p"])
+        .arg(&clip)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let o = prescreen(&["hash", clip.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let frames = prescreen_core::parse_vpdq("out", &text(&o.stdout)).unwrap();
+    assert_eq!(frames.len(), 3, "3 seconds at 1 fps");
+    assert_eq!(frames.iter().map(|f| f.timestamp).collect::<Vec<_>>(), [0.0, 1.0, 2.0]);
+    assert!(frames.iter().all(|f| f.hash.quality >= 50));
+    let o = prescreen(&["hash", "--fps", "2", clip.to_str().unwrap()]);
+    assert_eq!(text(&o.stdout).lines().count(), 6);
+    // Not a video: a clear error naming ffmpeg's complaint, not a panic.
+    let fake = dir.path().join("fake.mp4");
+    std::fs::write(&fake, b"not a video").unwrap();
+    let o = prescreen(&["hash", fake.to_str().unwrap()]);
+    assert!(!o.status.success());
+    assert!(text(&o.stderr).contains("ffmpeg could not decode"), "{}", text(&o.stderr));
 }

@@ -41,10 +41,11 @@ enum ErrorKind {
     Build(String),
     /// Reading a source file failed.
     Io { path: String, err: std::io::Error },
+    /// An uploaded image could not be decoded or is over the decoding limits.
+    Image(String),
 }
 
 impl Error {
-    #[cfg_attr(not(feature = "source"), allow(dead_code))]
     pub(crate) fn source(diagnostics: Vec<Diagnostic>) -> Error {
         Error { kind: ErrorKind::Source(diagnostics) }
     }
@@ -60,6 +61,10 @@ impl Error {
     #[cfg_attr(not(feature = "source"), allow(dead_code))]
     pub(crate) fn io(path: impl Into<String>, err: std::io::Error) -> Error {
         Error { kind: ErrorKind::Io { path: path.into(), err } }
+    }
+
+    pub(crate) fn image(msg: impl Into<String>) -> Error {
+        Error { kind: ErrorKind::Image(msg.into()) }
     }
 
     /// The located problems of a package source; empty for other errors.
@@ -84,6 +89,7 @@ impl fmt::Display for Error {
             ErrorKind::Format(msg) => write!(f, "invalid compiled package: {msg}"),
             ErrorKind::Build(msg) => write!(f, "cannot build matcher: {msg}"),
             ErrorKind::Io { path, err } => write!(f, "cannot read {path}: {err}"),
+            ErrorKind::Image(msg) => f.write_str(msg),
         }
     }
 }

@@ -17,14 +17,18 @@
 //! assert_eq!(verdict.hits[0].material_id, "g1");
 //! ```
 
+mod bank;
 mod confusables;
+mod decode;
 mod error;
 mod format;
 mod limits;
 mod matcher;
+mod media;
 mod model;
 mod normalize;
 mod package;
+mod pdq;
 mod prebuilt;
 mod rules;
 mod screener;
@@ -33,19 +37,24 @@ mod source;
 mod table;
 mod upload;
 mod verdict;
+mod vpdq;
 
+pub use decode::{MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, pdq_dihedral_from_encoded, pdq_from_encoded};
 pub use error::{Diagnostic, Error};
 pub use format::FORMAT_VERSION;
 pub use limits::Limits;
 pub use model::{Action, MatchMode, MaterialKind};
 pub use normalize::{NormalizeOptions, Normalized, normalize, normalize_with};
-pub use package::{Material, Package, PackageInfo};
+pub use bank::{BankEntry, HashBank, INDEX_MIN_HASHES, MAX_DISTANCE};
+pub use package::{Material, Media, Package, PackageInfo};
+pub use pdq::{PDQ_MATCH_DISTANCE, PDQ_MIN_QUALITY, hamming, pdq_dihedral_from_rgb8, pdq_from_rgb8};
 pub use rules::Rule;
 pub use screener::Screener;
 #[cfg(feature = "source")]
 pub use source::Compiler;
-pub use upload::{Image, ImageData, Pdq, TextField, Upload, Video, VideoFrame};
+pub use upload::{Image, ImageData, Pdq, RgbImage, TextField, Upload, Video, VideoFrame};
+pub use vpdq::{format_vpdq, parse_vpdq};
 pub use verdict::{
-    Evasion, Evidence, Hit, ImageEvidence, ScreenError, TextEvidence, TimeRange, Verdict,
+    Evasion, Evidence, Hit, ImageEvidence, ScreenError, TextEvidence, TimeRange, Transform, Verdict,
     VideoEvidence,
 };

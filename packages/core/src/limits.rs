@@ -60,8 +60,10 @@ impl Limits {
         }
         over("text-bytes", self.max_text_bytes, total)?;
         for image in &upload.images {
-            if let ImageData::Encoded(bytes) = &image.data {
-                over("image-bytes", self.max_image_bytes, bytes.len())?;
+            match &image.data {
+                ImageData::Encoded(bytes) => over("image-bytes", self.max_image_bytes, bytes.len())?,
+                ImageData::Pixels(p) => over("image-bytes", self.max_image_bytes, p.rgb.len())?,
+                ImageData::Hashed(_) => {}
             }
         }
         for video in &upload.videos {

@@ -28,6 +28,8 @@ pub struct Package {
     pub mixed_script_action: Option<Action>,
     /// How text and terms are normalized.
     pub normalize: crate::normalize::NormalizeOptions,
+    /// Match upload images rotated or mirrored (the eight dihedral PDQ variants).
+    pub image_dihedral: bool,
     /// The enabled materials, in source order.
     pub materials: Vec<Material>,
 }
@@ -56,6 +58,28 @@ pub struct Material {
     pub rule: Option<crate::rules::Rule>,
     /// Line of the material in its source file, for tools that point back at it.
     pub line: u32,
+    /// For image and video materials: the hashes and thresholds they match with.
+    #[serde(default)]
+    pub media: Option<Media>,
+}
+
+/// What an image or video material matches: its PDQ hashes and thresholds (the vPDQ
+/// algorithm's parameters for videos).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Media {
+    /// An image's hash, or a video's distinct frame hashes (those under `min_quality`
+    /// are dropped at build, as vPDQ does).
+    pub hashes: Vec<crate::upload::Pdq>,
+    /// Largest Hamming distance that still matches (PDQ's recommendation: 31).
+    pub max_distance: u16,
+    /// Upload hashes under this quality do not match (PDQ's recommendation: 50).
+    pub min_quality: u8,
+    /// Video: share of this material's frames the upload must match, in percent
+    /// (vPDQ's compared-match threshold).
+    pub material_match: f32,
+    /// Video: share of the upload's frames that must match this material, in percent
+    /// (vPDQ's query-match threshold).
+    pub upload_match: f32,
 }
 
 /// What `info` reports about a loaded package.
@@ -97,6 +121,19 @@ impl Package {
             }
             if m.kind == MaterialKind::Text && normalize(&m.term).as_str().is_empty() {
                 return Err(Error::format(format!("material {:?} has an empty term", m.id)));
+            }
+            match (&m.media, m.kind) {
+                (None, MaterialKind::Text) => {}
+                (Some(media), MaterialKind::Image | MaterialKind::Video) => {
+                    let frames_ok = match m.kind {
+                        MaterialKind::Image => media.hashes.len() == 1,
+                        _ => !media.hashes.is_empty(),
+                    };
+                    if !frames_ok || media.max_distance > crate::bank::MAX_DISTANCE {
+                        return Err(Error::format(format!("material {:?} has invalid media", m.id)));
+                    }
+                }
+                _ => return Err(Error::format(format!("material {:?}: media does not fit its kind", m.id))),
             }
         }
         Ok(())

@@ -19,6 +19,7 @@ use crate::error::Error;
 use crate::format::{frame, unframe};
 use crate::limits::Limits;
 use crate::matcher::{MatcherParts, TextMatcher};
+use crate::media::MediaMatcher;
 use crate::package::PackageInfo;
 use crate::screener::Screener;
 use crate::table::MaterialTable;
@@ -33,12 +34,13 @@ struct Prebuilt {
     options: crate::normalize::NormalizeOptions,
     table: MaterialTable,
     matcher: MatcherParts,
+    media: MediaMatcher,
 }
 
 impl Screener {
     /// This screener as prebuilt bytes for [`Screener::from_prebuilt`].
     pub fn to_prebuilt(&self) -> Vec<u8> {
-        let prebuilt = Prebuilt { info: self.info.clone(), mixed_script_action: self.mixed_script_action, options: self.options, table: self.table.clone(), matcher: self.text.to_parts() };
+        let prebuilt = Prebuilt { info: self.info.clone(), mixed_script_action: self.mixed_script_action, options: self.options, table: self.table.clone(), matcher: self.text.to_parts(), media: self.media.clone() };
         frame(LABEL, &postcard::to_allocvec(&prebuilt).expect("serializing to a Vec cannot fail"))
     }
 
@@ -51,8 +53,9 @@ impl Screener {
     /// [`Screener::from_bytes`] for compiled packages from anywhere.
     pub unsafe fn from_prebuilt(bytes: &[u8]) -> Result<Screener, Error> {
         let body = unframe(LABEL, bytes)?;
-        let p: Prebuilt = postcard::from_bytes(body).map_err(|e| Error::format(format!("body: {e}")))?;
+        let mut p: Prebuilt = postcard::from_bytes(body).map_err(|e| Error::format(format!("body: {e}")))?;
         p.table.validate().map_err(Error::format)?;
+        p.media.validate(p.table.len()).map_err(Error::format)?;
         // Inside the component this runs before the snapshot: the look-alike
         // tables are then in the image, not built by the first request.
         crate::confusables::warm_up();
@@ -61,7 +64,7 @@ impl Screener {
         if text.refers_beyond(p.table.len()) {
             return Err(Error::format("pattern table refers to a missing material"));
         }
-        Ok(Screener { info: p.info, mixed_script_action: p.mixed_script_action, options: p.options, table: p.table, text, limits: Limits::default() })
+        Ok(Screener { info: p.info, mixed_script_action: p.mixed_script_action, options: p.options, table: p.table, text, media: p.media, limits: Limits::default() })
     }
 }
 

@@ -5,6 +5,7 @@ use crate::error::Error;
 use crate::format;
 use crate::limits::Limits;
 use crate::matcher::TextMatcher;
+use crate::media::{MediaHit, MediaMatcher};
 use crate::table::MaterialTable;
 use crate::model::Action;
 use crate::normalize::normalize_with;
@@ -21,6 +22,7 @@ pub struct Screener {
     pub(crate) options: crate::normalize::NormalizeOptions,
     pub(crate) table: MaterialTable,
     pub(crate) text: TextMatcher,
+    pub(crate) media: MediaMatcher,
     pub(crate) limits: Limits,
 }
 
@@ -50,6 +52,7 @@ impl Screener {
         crate::confusables::warm_up();
         let text = TextMatcher::build(&package.materials, &package.allow, package.normalize)?;
         let table = MaterialTable::build(&package.materials).map_err(Error::build)?;
+        let media = MediaMatcher::build(&package.materials, package.image_dihedral);
         let info = package.info(digest);
         Ok(Screener {
             info,
@@ -57,6 +60,7 @@ impl Screener {
             options: package.normalize,
             table,
             text,
+            media,
             limits: Limits::default(),
         })
     }
@@ -67,7 +71,7 @@ impl Screener {
 
     /// Heap bytes held by the matcher and its material table.
     pub fn matcher_memory(&self) -> usize {
-        self.text.memory_usage() + self.table.memory_usage()
+        self.text.memory_usage() + self.table.memory_usage() + self.media.memory_usage()
     }
 
     /// Screens one upload. Errors are typed and say what is wrong; no input panics.
@@ -82,13 +86,6 @@ impl Screener {
                 message: format!("market {market:?} is not an ISO 3166-1 code"),
             });
         }
-        // Never a silent pass: what this package format cannot screen is refused.
-        if !upload.images.is_empty() || !upload.videos.is_empty() {
-            return Err(ScreenError::Unsupported {
-                message: "images and videos are not screened by this component (text materials only)".into(),
-            });
-        }
-
         let table = &self.table;
         let mut signals = Vec::new();
         let mut hits = Vec::new();
@@ -158,11 +155,29 @@ impl Screener {
                 });
             }
         }
-        for s in signals {
-            if hits.len() == self.limits.max_hits as usize {
-                total += 1;
-            } else {
-                hits.push(s);
+        let mut notes = Vec::new();
+        let mut media_hits = Vec::new();
+        for image in &upload.images {
+            media_hits.extend(self.media.screen_image(image, table, market, &mut notes)?);
+        }
+        for video in &upload.videos {
+            media_hits.extend(self.media.screen_video(video, table, market, &mut notes)?);
+        }
+        let media_hits = media_hits.into_iter().map(|MediaHit { material, evidence }| {
+            let row = table.row(material);
+            Hit {
+                material_id: row.id.to_string(),
+                revision: row.revision,
+                category: row.category.to_string(),
+                action: row.action,
+                detection_only: row.detection_only,
+                evidence,
+            }
+        });
+        for h in media_hits.chain(signals) {
+            total += 1;
+            if hits.len() < self.limits.max_hits as usize {
+                hits.push(h);
             }
         }
         let action = hits
@@ -176,7 +191,7 @@ impl Screener {
             action,
             truncated: total > hits.len(),
             hits,
-            notes: Vec::new(),
+            notes,
         })
     }
 }
@@ -204,6 +219,7 @@ pub(crate) mod tests {
             exceptions: Vec::new(),
             rule: None,
             line: 2,
+            media: None,
         }
     }
 
@@ -218,6 +234,7 @@ pub(crate) mod tests {
             allow: vec![],
             mixed_script_action: None,
             normalize: Default::default(),
+            image_dihedral: false,
             materials: vec![
                 material("casino", "casino", MatchMode::Word, Action::Block, &[]),
                 material("kazino", "казино", MatchMode::Prefix, Action::Block, &["RU"]),

@@ -97,6 +97,19 @@ pub enum ImageData {
     Encoded(#[serde(with = "base64_bytes")] Vec<u8>),
     /// A PDQ hash computed by the gateway, under `hashed`.
     Hashed(Pdq),
+    /// Pixels the gateway decoded already, under `pixels`.
+    Pixels(RgbImage),
+}
+
+/// Decoded pixels: 8-bit RGB, row-major, no padding.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RgbImage {
+    pub width: u32,
+    pub height: u32,
+    /// `width * height * 3` bytes; base64 in JSON.
+    #[serde(with = "base64_bytes")]
+    pub rgb: Vec<u8>,
 }
 
 /// One video as vPDQ frame hashes.

@@ -60,6 +60,32 @@ pub struct ImageEvidence {
     pub image: String,
     pub distance: u16,
     pub quality: u8,
+    /// How the upload's image had to be turned to match (package option
+    /// `image_dihedral`); `none` for a direct match.
+    #[serde(default)]
+    pub transform: Transform,
+}
+
+/// A rotation or flip of an image: the eight PDQ can derive from one transform.
+/// Named for what was done to the material to give the upload's image.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Transform {
+    #[default]
+    None,
+    /// Turned 90 degrees clockwise.
+    Rotate90,
+    Rotate180,
+    /// Turned 90 degrees counter-clockwise.
+    Rotate270,
+    /// Mirrored left to right.
+    FlipHorizontal,
+    /// Mirrored top to bottom.
+    FlipVertical,
+    /// Mirrored about the main diagonal.
+    Transpose,
+    /// Mirrored about the anti-diagonal.
+    Transverse,
 }
 
 /// A video hit.
@@ -69,6 +95,8 @@ pub struct VideoEvidence {
     pub material_match: f32,
     pub upload_match: f32,
     pub distance: u16,
+    /// Frames of the upload that matched the material.
+    pub matched_frames: u32,
     pub ranges: Vec<TimeRange>,
 }
 

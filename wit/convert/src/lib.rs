@@ -18,6 +18,9 @@ macro_rules! conversions {
             use $wit as wit;
 
             $crate::__enum_map!(core::Action <=> wit::Action { Pass, Review, Block });
+            $crate::__enum_map!(core::Transform <=> wit::Transform {
+                None, Rotate90, Rotate180, Rotate270, FlipHorizontal, FlipVertical, Transpose, Transverse
+            });
             $crate::__enum_map!(core::Evasion <=> wit::Evasion {
                 Homoglyph, Leet, Separator, Repeat, Invisible, MixedScript, Diacritic, Compatibility
             });
@@ -51,6 +54,9 @@ macro_rules! conversions {
                             data: match i.data {
                                 core::ImageData::Encoded(b) => wit::ImageData::Encoded(b),
                                 core::ImageData::Hashed(p) => wit::ImageData::Hashed(p.into()),
+                                core::ImageData::Pixels(p) => wit::ImageData::Pixels(wit::RgbImage {
+                                    width: p.width, height: p.height, rgb: p.rgb,
+                                }),
                             },
                         }).collect(),
                         videos: u.videos.into_iter().map(|v| wit::Video {
@@ -74,6 +80,9 @@ macro_rules! conversions {
                             data: match i.data {
                                 wit::ImageData::Encoded(b) => core::ImageData::Encoded(b),
                                 wit::ImageData::Hashed(p) => core::ImageData::Hashed(p.into()),
+                                wit::ImageData::Pixels(p) => core::ImageData::Pixels(core::RgbImage {
+                                    width: p.width, height: p.height, rgb: p.rgb,
+                                }),
                             },
                         }).collect(),
                         videos: u.videos.into_iter().map(|v| core::Video {
@@ -96,13 +105,14 @@ macro_rules! conversions {
                             evasions: list(t.evasions),
                         }),
                         core::Evidence::Image(i) => wit::Evidence::Image(wit::ImageEvidence {
-                            image: i.image, distance: i.distance, quality: i.quality,
+                            image: i.image, distance: i.distance, quality: i.quality, transform: i.transform.into(),
                         }),
                         core::Evidence::Video(v) => wit::Evidence::Video(wit::VideoEvidence {
                             video: v.video,
                             material_match: v.material_match,
                             upload_match: v.upload_match,
                             distance: v.distance,
+                            matched_frames: v.matched_frames,
                             ranges: v.ranges.into_iter().map(|r| wit::TimeRange { start: r.start, end: r.end }).collect(),
                         }),
                     }
@@ -119,13 +129,14 @@ macro_rules! conversions {
                             evasions: list(t.evasions),
                         }),
                         wit::Evidence::Image(i) => core::Evidence::Image(core::ImageEvidence {
-                            image: i.image, distance: i.distance, quality: i.quality,
+                            image: i.image, distance: i.distance, quality: i.quality, transform: i.transform.into(),
                         }),
                         wit::Evidence::Video(v) => core::Evidence::Video(core::VideoEvidence {
                             video: v.video,
                             material_match: v.material_match,
                             upload_match: v.upload_match,
                             distance: v.distance,
+                            matched_frames: v.matched_frames,
                             ranges: v.ranges.into_iter().map(|r| core::TimeRange { start: r.start, end: r.end }).collect(),
                         }),
                     }

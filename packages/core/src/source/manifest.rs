@@ -33,6 +33,39 @@ pub(crate) struct Manifest {
     /// Drop accents before matching (default true); see `NormalizeOptions`.
     #[serde(default = "yes")]
     pub strip_diacritics: bool,
+    /// Image materials tables (`source` is a PDQ hash or an image file).
+    #[serde(default)]
+    pub images: Vec<String>,
+    /// Video materials tables (`source` is a vPDQ frame-hash file).
+    #[serde(default)]
+    pub videos: Vec<String>,
+    /// Plain lists of PDQ hashes imported as image materials.
+    #[serde(default)]
+    pub hash_lists: Vec<HashList>,
+    /// Also match upload images rotated by 90/180/270 degrees or mirrored.
+    #[serde(default)]
+    pub image_dihedral: bool,
+}
+
+/// A `[[hash_lists]]` entry: every hash of `file` becomes an image material with
+/// these settings.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct HashList {
+    pub file: String,
+    /// Ids are `{id_prefix}:{first 16 hex digits of the hash}`.
+    pub id_prefix: String,
+    pub category: String,
+    #[serde(default)]
+    pub action: Option<Action>,
+    #[serde(default)]
+    pub markets: Vec<String>,
+    #[serde(default)]
+    pub max_distance: Option<u16>,
+    #[serde(default)]
+    pub min_quality: Option<u8>,
+    #[serde(default)]
+    pub detection_only: bool,
 }
 
 fn yes() -> bool {
@@ -62,8 +95,19 @@ pub(crate) fn parse(file: &str, text: &str) -> Result<Manifest, Error> {
     if manifest.version.trim().is_empty() {
         return Err(diag(find_line("version"), "version is empty".into()));
     }
-    if manifest.materials.is_empty() {
-        return Err(diag(find_line("materials"), "materials lists no table".into()));
+    if manifest.materials.is_empty() && manifest.images.is_empty() && manifest.videos.is_empty() && manifest.hash_lists.is_empty() {
+        return Err(diag(find_line("materials"), "the package names no materials table or hash list".into()));
+    }
+    for list in &mut manifest.hash_lists {
+        let line = find_line("[[hash_lists]]");
+        let plain = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_-".contains(&b));
+        if !plain(&list.id_prefix) || !plain(&list.category) {
+            return Err(diag(line, format!("hash list {:?}: id_prefix and category must be lowercase a-z 0-9 _ -", list.file)));
+        }
+        if list.max_distance.is_some_and(|d| d > crate::bank::MAX_DISTANCE) || list.min_quality.is_some_and(|q| q > 100) {
+            return Err(diag(line, format!("hash list {:?}: max_distance is at most {} and min_quality 0-100", list.file, crate::bank::MAX_DISTANCE)));
+        }
+        list.markets = super::materials::parse_markets(&list.markets.join(",")).map_err(|m| diag(line, m))?;
     }
     if let Some(bad) = manifest.allow.iter().find(|a| crate::normalize::normalize(a).as_str().is_empty()) {
         return Err(diag(find_line("allow"), format!("allow-term {bad:?} has nothing to match once normalized")));

@@ -1,6 +1,9 @@
 //! Materials tables: TSV with a header row naming the columns, one material per line.
 //! `#` starts a comment line; cells are taken literally (no quoting), so a term may
 //! hold any character but a tab; trailing empty cells may be left out.
+//!
+//! Text, image and video tables share the identity and lifecycle columns; each kind
+//! adds its own (`term`... for text, `source`... for media, see `media.rs`).
 
 use super::manifest::Manifest;
 use crate::error::Diagnostic;
@@ -11,12 +14,31 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use std::collections::BTreeMap;
 
-/// Columns a table may have; `id`, `term` and `category` are required.
-const COLUMNS: &[&str] = &[
-    "id", "revision", "term", "mode", "category", "action", "markets", "enabled",
-    "expires_at", "detection_only", "exceptions", "added_by", "added_at", "note",
+/// Columns every table may have.
+const COMMON_COLUMNS: &[&str] = &[
+    "id", "revision", "category", "action", "markets", "enabled", "expires_at", "detection_only",
+    "added_by", "added_at", "note",
 ];
-const REQUIRED: &[&str] = &["id", "term", "category"];
+const TEXT_COLUMNS: &[&str] = &["term", "mode", "exceptions"];
+const IMAGE_COLUMNS: &[&str] = &["source", "max_distance", "min_quality"];
+const VIDEO_COLUMNS: &[&str] = &["source", "max_distance", "min_quality", "material_match", "upload_match"];
+
+impl MaterialKind {
+    fn columns(self) -> &'static [&'static str] {
+        match self {
+            MaterialKind::Text => TEXT_COLUMNS,
+            MaterialKind::Image => IMAGE_COLUMNS,
+            MaterialKind::Video => VIDEO_COLUMNS,
+        }
+    }
+
+    fn required(self) -> &'static [&'static str] {
+        match self {
+            MaterialKind::Text => &["id", "term", "category"],
+            MaterialKind::Image | MaterialKind::Video => &["id", "source", "category"],
+        }
+    }
+}
 /// Ids are referenced from feedback, reports and rules: keep them short and plain.
 const MAX_ID_LEN: usize = 128;
 /// A "term" longer than this is a paragraph, not a risk phrase.
@@ -25,6 +47,8 @@ const MAX_TERM_BYTES: usize = 512;
 /// Accumulates materials over one or more tables, checking ids across all of them.
 pub(crate) struct Reader<'m> {
     manifest: &'m Manifest,
+    /// The package directory, where media `source` files are read from.
+    base: Option<&'m std::path::Path>,
     built_at: Timestamp,
     materials: Vec<Material>,
     disabled: u32,
@@ -33,16 +57,27 @@ pub(crate) struct Reader<'m> {
 }
 
 impl<'m> Reader<'m> {
-    pub(crate) fn new(manifest: &'m Manifest, built_at: Timestamp) -> Reader<'m> {
-        Reader { manifest, built_at, materials: Vec::new(), disabled: 0, seen: BTreeMap::new() }
+    pub(crate) fn new(manifest: &'m Manifest, base: Option<&'m std::path::Path>, built_at: Timestamp) -> Reader<'m> {
+        Reader { manifest, base, built_at, materials: Vec::new(), disabled: 0, seen: BTreeMap::new() }
+    }
+
+    /// Adds a material made outside a table (hash lists), checking its id.
+    pub(crate) fn add(&mut self, m: Material, file: &str, diags: &mut Vec<Diagnostic>) {
+        if let Some((f, l)) = self.seen.get(&m.id) {
+            let message = format!("duplicate id {:?} (first defined at {f}:{l})", m.id);
+            diags.push(Diagnostic { file: file.to_string(), line: m.line.into(), message });
+        } else {
+            self.seen.insert(m.id.clone(), (file.to_string(), m.line.into()));
+            self.materials.push(m);
+        }
     }
 
     pub(crate) fn finish(self) -> (Vec<Material>, u32) {
         (self.materials, self.disabled)
     }
 
-    /// Reads one table, appending a diagnostic for every bad line.
-    pub(crate) fn read(&mut self, file: &str, text: &str, diags: &mut Vec<Diagnostic>) {
+    /// Reads one table of `kind` materials, appending a diagnostic for every bad line.
+    pub(crate) fn read(&mut self, file: &str, text: &str, kind: MaterialKind, diags: &mut Vec<Diagnostic>) {
         let mut push = |line: u64, message: String| diags.push(Diagnostic { file: file.to_string(), line, message });
         let mut rdr = csv::ReaderBuilder::new()
             .delimiter(b'\t')
@@ -56,14 +91,16 @@ impl<'m> Reader<'m> {
         };
         let header_line = rdr.headers().ok().and_then(|h| h.position()).map_or(1, |p| p.line());
         let mut col = BTreeMap::new();
+        let known = |name: &str| COMMON_COLUMNS.contains(&name) || kind.columns().contains(&name);
         for (i, name) in header.iter().enumerate() {
-            if !COLUMNS.contains(&name.as_str()) {
-                push(header_line, format!("unknown column {name:?} (known: {})", COLUMNS.join(", ")));
+            if !known(name) {
+                let all: Vec<&str> = COMMON_COLUMNS.iter().chain(kind.columns()).copied().collect();
+                push(header_line, format!("unknown column {name:?} in a {} table (known: {})", kind_name(kind), all.join(", ")));
             } else if col.insert(name.clone(), i).is_some() {
                 push(header_line, format!("column {name:?} appears twice"));
             }
         }
-        let missing: Vec<_> = REQUIRED.iter().filter(|c| !col.contains_key(**c)).collect();
+        let missing: Vec<_> = kind.required().iter().filter(|c| !col.contains_key(**c)).collect();
         if !missing.is_empty() {
             return push(header_line, format!("header lacks required column(s) {missing:?}"));
         }
@@ -84,7 +121,7 @@ impl<'m> Reader<'m> {
                 continue;
             }
             let cells = Cells { col: &col, record: &record };
-            match self.material(&cells, line) {
+            match self.material(&cells, kind, line) {
                 Ok(None) => self.disabled += 1,
                 Ok(Some(m)) => {
                     if let Some((f, l)) = self.seen.get(&m.id) {
@@ -105,7 +142,7 @@ impl<'m> Reader<'m> {
 
     /// Validates one line's cells: `Ok(None)` for a material left out (disabled or
     /// expired), every problem of the line otherwise.
-    fn material(&mut self, cells: &Cells<'_>, line: u64) -> Result<Option<Material>, Vec<String>> {
+    fn material(&mut self, cells: &Cells<'_>, kind: MaterialKind, line: u64) -> Result<Option<Material>, Vec<String>> {
         let cell = |name: &str| cells.get(name);
         let mut errs = Vec::new();
         let id = cell("id");
@@ -123,13 +160,18 @@ impl<'m> Reader<'m> {
                 1
             }),
         };
-        let term = cell("term");
-        if term.is_empty() {
-            errs.push("term is empty".to_string());
-        } else if term.len() > MAX_TERM_BYTES {
-            errs.push(format!("term is {} bytes, the limit is {MAX_TERM_BYTES}", term.len()));
-        } else if normalize(term).as_str().trim().is_empty() {
-            errs.push(format!("term {term:?} has nothing to match once normalized"));
+        let (term, media) = match kind {
+            MaterialKind::Text => (cell("term"), None),
+            _ => (cell("source"), super::media::media(kind, cells, self.base, &mut errs)),
+        };
+        if kind == MaterialKind::Text {
+            if term.is_empty() {
+                errs.push("term is empty".to_string());
+            } else if term.len() > MAX_TERM_BYTES {
+                errs.push(format!("term is {} bytes, the limit is {MAX_TERM_BYTES}", term.len()));
+            } else if normalize(term).as_str().trim().is_empty() {
+                errs.push(format!("term {term:?} has nothing to match once normalized"));
+            }
         }
         let mode = parse_or(cell("mode"), MatchMode::default(), &mut errs);
         let rule = if mode == MatchMode::Rule {
@@ -172,7 +214,7 @@ impl<'m> Reader<'m> {
         Ok(Some(Material {
             id: id.to_string(),
             revision,
-            kind: MaterialKind::Text,
+            kind,
             term: term.to_string(),
             mode,
             category: category.to_string(),
@@ -185,18 +227,27 @@ impl<'m> Reader<'m> {
             exceptions,
             rule,
             line: line as u32,
+            media,
         }))
     }
 }
 
+fn kind_name(kind: MaterialKind) -> &'static str {
+    match kind {
+        MaterialKind::Text => "text",
+        MaterialKind::Image => "image",
+        MaterialKind::Video => "video",
+    }
+}
+
 /// One line's cells, looked up by column name; absent columns read as empty.
-struct Cells<'a> {
+pub(crate) struct Cells<'a> {
     col: &'a BTreeMap<String, usize>,
     record: &'a csv::StringRecord,
 }
 
 impl<'a> Cells<'a> {
-    fn get(&self, name: &str) -> &'a str {
+    pub(crate) fn get(&self, name: &str) -> &'a str {
         self.col.get(name).and_then(|&i| self.record.get(i)).map_or("", str::trim)
     }
 }
@@ -211,7 +262,7 @@ fn parse_or<T: std::str::FromStr<Err = String>>(s: &str, default: T, errs: &mut 
     })
 }
 
-fn parse_bool(name: &str, s: &str, default: bool, errs: &mut Vec<String>) -> bool {
+pub(crate) fn parse_bool(name: &str, s: &str, default: bool, errs: &mut Vec<String>) -> bool {
     match s {
         "" => default,
         "true" | "yes" | "1" => true,

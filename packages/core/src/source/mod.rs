@@ -5,8 +5,10 @@
 
 mod manifest;
 mod materials;
+mod media;
 
 use crate::error::{Diagnostic, Error};
+use crate::model::MaterialKind;
 use crate::package::Package;
 use jiff::Timestamp;
 use std::path::Path;
@@ -43,42 +45,69 @@ impl Compiler {
         let manifest_text = std::fs::read_to_string(&manifest_path)
             .map_err(|e| Error::io(manifest_path.display().to_string(), e))?;
         let manifest = manifest::parse(&manifest_path.display().to_string(), &manifest_text)?;
-        let mut tables = Vec::new();
-        for name in &manifest.materials {
+        let read = |name: &String| {
             let path = dir.join(name);
             let text = std::fs::read_to_string(&path).map_err(|e| Error::io(path.display().to_string(), e))?;
-            tables.push((path.display().to_string(), text));
+            Ok::<_, Error>((path.display().to_string(), text))
+        };
+        let mut tables = Vec::new();
+        for (kind, names) in [
+            (MaterialKind::Text, &manifest.materials),
+            (MaterialKind::Image, &manifest.images),
+            (MaterialKind::Video, &manifest.videos),
+        ] {
+            for name in names {
+                let (file, text) = read(name)?;
+                tables.push((kind, file, text));
+            }
         }
-        self.compile(manifest, &tables)
+        let lists = manifest.hash_lists.iter().map(|l| read(&l.file)).collect::<Result<Vec<_>, _>>()?;
+        self.compile(&manifest, Some(dir), &tables, &lists)
     }
 
     /// Compiles a package from in-memory sources (a manifest and one materials table),
     /// named `package.toml` and `materials.tsv` in diagnostics.
     pub fn compile_strs(&self, manifest: &str, materials: &str) -> Result<Package, Error> {
         let manifest = manifest::parse("package.toml", manifest)?;
-        self.compile(manifest, &[("materials.tsv".to_string(), materials.to_string())])
+        self.compile(&manifest, None, &[(MaterialKind::Text, "materials.tsv".to_string(), materials.to_string())], &[])
     }
 
-    fn compile(&self, manifest: manifest::Manifest, tables: &[(String, String)]) -> Result<Package, Error> {
+    /// `tables`: (kind, file, text); `lists`: (file, text) of the manifest's hash lists, in order.
+    fn compile(
+        &self,
+        manifest: &manifest::Manifest,
+        dir: Option<&Path>,
+        tables: &[(MaterialKind, String, String)],
+        lists: &[(String, String)],
+    ) -> Result<Package, Error> {
         let mut diagnostics: Vec<Diagnostic> = Vec::new();
-        let mut reader = materials::Reader::new(&manifest, self.built_at);
-        for (file, text) in tables {
-            reader.read(file, text, &mut diagnostics);
+        let mut reader = materials::Reader::new(manifest, dir, self.built_at);
+        for (kind, file, text) in tables {
+            reader.read(file, text, *kind, &mut diagnostics);
+        }
+        let mut low_quality = 0;
+        for (list, (file, text)) in manifest.hash_lists.iter().zip(lists) {
+            let (materials, low) = media::hash_list(list, file, text, manifest.default_action, &mut diagnostics);
+            low_quality += low;
+            for m in materials {
+                reader.add(m, file, &mut diagnostics);
+            }
         }
         if !diagnostics.is_empty() {
             return Err(Error::source(diagnostics));
         }
         let (materials, disabled) = reader.finish();
         let package = Package {
-            name: manifest.name,
-            version: manifest.version,
-            description: manifest.description,
-            markets: manifest.markets,
+            name: manifest.name.clone(),
+            version: manifest.version.clone(),
+            description: manifest.description.clone(),
+            markets: manifest.markets.clone(),
             built_at: self.built_at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
-            disabled,
-            allow: manifest.allow,
+            disabled: disabled + low_quality,
+            allow: manifest.allow.clone(),
             mixed_script_action: manifest.mixed_script_action,
             normalize: crate::normalize::NormalizeOptions { strip_diacritics: manifest.strip_diacritics },
+            image_dihedral: manifest.image_dihedral,
             materials,
         };
         package.validate()?;
