@@ -1,6 +1,8 @@
 //! Fixtures shared by the benchmarks: a synthetic package compiled natively and into
 //! a pre-initialized component, and a ~2 KB Russian/English ad text.
 
+pub mod media;
+
 use prescreen_core::{Compiler, Package, Screener, Upload};
 use prescreen_host::{Filter, Runtime, compile};
 

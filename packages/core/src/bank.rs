@@ -17,10 +17,13 @@ const CHUNK_BITS: u32 = 16;
 const CHUNKS: usize = 256 / CHUNK_BITS as usize;
 const BUCKETS: usize = 1 << CHUNK_BITS;
 
-/// Banks smaller than this are scanned linearly: below it the scan is faster than
-/// the 272 probes of the index (crossover measured in `benches/benches/bank.rs`), and
-/// the index's 4 MiB of bucket starts is not worth holding.
-pub const INDEX_MIN_HASHES: usize = 8192;
+/// Banks smaller than this are scanned linearly. In a fresh instance per request (the
+/// deployment this project is built for) every index probe can fault in a page of the
+/// copy-on-write image, so the index only pays from ~100k hashes (measured in the
+/// component, fresh instance: 10k hashes scan 84 us vs index 315 us; 100k: 545 vs
+/// 525 us; 1M: index 2.4 ms). In a warm instance the index wins from 1k hashes
+/// (benches/README.md, `--bench media`).
+pub const INDEX_MIN_HASHES: usize = 100_000;
 
 /// Largest distance threshold a material may ask for. Unrelated images are ~128
 /// apart; past 63 a "match" is noise, and the index would probe 11k buckets.
