@@ -135,9 +135,7 @@ fn dct_from_luma(mut luma: Vec<f32>, cols: usize, rows: usize) -> Option<(Dct16,
             dst.copy_from_slice(src);
         }
     } else {
-        let mut scratch = vec![0f32; luma.len()];
-        jarosz_filter(&mut luma, &mut scratch, rows, cols);
-        decimate(&luma, rows, cols, &mut small);
+        blur_and_decimate(&mut luma, rows, cols, &mut small);
     }
     Some((dct64_to_16(&small), quality(&small)))
 }
@@ -152,21 +150,73 @@ fn window_size(old: usize, new: usize) -> usize {
 /// CPU overlaps, where one row alone waits on each float addition.
 const ROW_GROUP: usize = 8;
 
-/// `jaroszFilterFloat`: the result ends in `buf`, `scratch` holds the row pass.
+/// `jaroszFilterFloat` then `decimateFloat`, computing of the last pass only what
+/// the decimation samples: its row pass divides and stores just the 64 sampled
+/// columns (the running sums still see every pixel), and its column pass runs on
+/// those 64 columns alone, since each column's filter is independent of the others.
+/// Every sampled value goes through the same float operations in the same order as
+/// the full filter, so hashes are bit-identical (`sampled_blur_is_exact` checks it
+/// against [`jarosz_filter`]); the last pass costs about a third of a full one.
+fn blur_and_decimate(buf: &mut [f32], rows: usize, cols: usize, out: &mut [[f32; DOWNSAMPLED]; DOWNSAMPLED]) {
+    let along_rows = window_size(cols, DOWNSAMPLED);
+    let along_cols = window_size(rows, DOWNSAMPLED);
+    let mut scratch = vec![0f32; buf.len()];
+    let mut col_sums = vec![0f32; cols];
+    for _ in 1..JAROSZ_PASSES {
+        row_pass(buf, &mut scratch, cols, along_rows);
+        col_sums.fill(0.0);
+        box_1d(&mut Columns { input: &scratch, output: buf, cols, sums: &mut col_sums }, rows, along_cols);
+    }
+    drop(scratch);
+    let sample_cols: [usize; DOWNSAMPLED] = std::array::from_fn(|j| centre(j, cols));
+    let mut narrow = vec![0f32; rows * DOWNSAMPLED];
+    {
+        let mut src = buf.chunks_exact(cols * ROW_GROUP);
+        let mut dst = narrow.chunks_exact_mut(DOWNSAMPLED * ROW_GROUP);
+        for (input, output) in (&mut src).zip(&mut dst) {
+            let mut lanes = SampledRows { input, output, cols, samples: &sample_cols, next: 0, sums: [0.0; ROW_GROUP] };
+            box_1d(&mut lanes, cols, along_rows);
+        }
+        let rest = src.remainder().chunks_exact(cols).zip(dst.into_remainder().chunks_exact_mut(DOWNSAMPLED));
+        for (input, output) in rest {
+            box_1d(&mut SampledRows { input, output, cols, samples: &sample_cols, next: 0, sums: [0.0; 1] }, cols, along_rows);
+        }
+    }
+    let mut blurred = vec![0f32; rows * DOWNSAMPLED];
+    let mut sums = [0f32; DOWNSAMPLED];
+    box_1d(&mut Columns { input: &narrow, output: &mut blurred, cols: DOWNSAMPLED, sums: &mut sums }, rows, along_cols);
+    for (i, out_row) in out.iter_mut().enumerate() {
+        out_row.copy_from_slice(&blurred[centre(i, rows) * DOWNSAMPLED..][..DOWNSAMPLED]);
+    }
+}
+
+/// One row pass of the Jarosz filter, `ROW_GROUP` rows at a time.
+fn row_pass(input: &[f32], output: &mut [f32], cols: usize, window: usize) {
+    let mut src = input.chunks_exact(cols * ROW_GROUP);
+    let mut dst = output.chunks_exact_mut(cols * ROW_GROUP);
+    for (input, output) in (&mut src).zip(&mut dst) {
+        box_1d(&mut Rows { input, output, cols, sums: [0.0; ROW_GROUP] }, cols, window);
+    }
+    let rest = src.remainder().chunks_exact(cols).zip(dst.into_remainder().chunks_exact_mut(cols));
+    for (input, output) in rest {
+        box_1d(&mut Rows { input, output, cols, sums: [0.0; 1] }, cols, window);
+    }
+}
+
+/// The reference's decimation index: the centre of cell `k` of `DOWNSAMPLED` over `n`.
+fn centre(k: usize, n: usize) -> usize {
+    (((k as f64 + 0.5) * n as f64) / DOWNSAMPLED as f64) as usize
+}
+
+/// `jaroszFilterFloat` in full: the result ends in `buf`. The oracle the sampled
+/// [`blur_and_decimate`] is tested against.
+#[cfg(test)]
 fn jarosz_filter(buf: &mut [f32], scratch: &mut [f32], rows: usize, cols: usize) {
     let along_rows = window_size(cols, DOWNSAMPLED);
     let along_cols = window_size(rows, DOWNSAMPLED);
     let mut col_sums = vec![0f32; cols];
     for _ in 0..JAROSZ_PASSES {
-        let mut src = buf.chunks_exact(cols * ROW_GROUP);
-        let mut dst = scratch.chunks_exact_mut(cols * ROW_GROUP);
-        for (input, output) in (&mut src).zip(&mut dst) {
-            box_1d(&mut Rows { input, output, cols, sums: [0.0; ROW_GROUP] }, cols, along_rows);
-        }
-        let rest = src.remainder().chunks_exact(cols).zip(dst.into_remainder().chunks_exact_mut(cols));
-        for (input, output) in rest {
-            box_1d(&mut Rows { input, output, cols, sums: [0.0; 1] }, cols, along_rows);
-        }
+        row_pass(buf, scratch, cols, along_rows);
         // All columns at once, row by row: the reference walks each column with a
         // stride, which is the same arithmetic in a cache-hostile order.
         col_sums.fill(0.0);
@@ -245,6 +295,40 @@ impl<const R: usize> Lanes for Rows<'_, R> {
     }
 }
 
+/// `R` consecutive rows filtered along the row, of which only the sampled columns are
+/// written, packed: output row `r` holds `DOWNSAMPLED` values.
+struct SampledRows<'a, const R: usize> {
+    input: &'a [f32],
+    output: &'a mut [f32],
+    cols: usize,
+    /// Sampled columns, non-decreasing (repeated when the image is under 64 wide).
+    samples: &'a [usize; DOWNSAMPLED],
+    /// First sample not written yet.
+    next: usize,
+    sums: [f32; R],
+}
+
+impl<const R: usize> Lanes for SampledRows<'_, R> {
+    fn add(&mut self, k: usize) {
+        for (r, s) in self.sums.iter_mut().enumerate() {
+            *s += self.input[r * self.cols + k];
+        }
+    }
+    fn sub(&mut self, k: usize) {
+        for (r, s) in self.sums.iter_mut().enumerate() {
+            *s -= self.input[r * self.cols + k];
+        }
+    }
+    fn write(&mut self, k: usize, count: usize) {
+        while self.next < DOWNSAMPLED && self.samples[self.next] == k {
+            for (r, s) in self.sums.iter().enumerate() {
+                self.output[r * DOWNSAMPLED + self.next] = s / count as f32;
+            }
+            self.next += 1;
+        }
+    }
+}
+
 /// Every column of the image, filtered down the column.
 struct Columns<'a> {
     input: &'a [f32],
@@ -270,8 +354,8 @@ impl Lanes for Columns<'_> {
 }
 
 /// `decimateFloat`: samples the blurred image at the centres of a 64x64 grid.
+#[cfg(test)]
 fn decimate(buf: &[f32], rows: usize, cols: usize, out: &mut [[f32; DOWNSAMPLED]; DOWNSAMPLED]) {
-    let centre = |k: usize, n: usize| (((k as f64 + 0.5) * n as f64) / DOWNSAMPLED as f64) as usize;
     for (i, out_row) in out.iter_mut().enumerate() {
         let row = &buf[centre(i, rows) * cols..][..cols];
         for (j, v) in out_row.iter_mut().enumerate() {
@@ -405,6 +489,26 @@ const DIHEDRAL: [Dihedral; 8] = [
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        /// The sampled last pass gives exactly the full filter's samples.
+        #[test]
+        fn sampled_blur_is_exact(cols in 5usize..300, rows in 5usize..300, seed in any::<u32>()) {
+            let luma: Vec<f32> = (0..rows * cols)
+                .map(|i| ((i as u32).wrapping_mul(2_654_435_761) ^ seed) as f32 % 256.0)
+                .collect();
+            let mut full = luma.clone();
+            let mut scratch = vec![0f32; luma.len()];
+            jarosz_filter(&mut full, &mut scratch, rows, cols);
+            let mut want = [[0f32; DOWNSAMPLED]; DOWNSAMPLED];
+            decimate(&full, rows, cols, &mut want);
+            let mut got = [[0f32; DOWNSAMPLED]; DOWNSAMPLED];
+            blur_and_decimate(&mut luma.clone(), rows, cols, &mut got);
+            prop_assert_eq!(got, want);
+        }
+    }
 
     fn pattern(width: u32, height: u32) -> Vec<u8> {
         let mut rgb = Vec::with_capacity((width * height * 3) as usize);
