@@ -1,15 +1,17 @@
 //! prescreen's wasmtime host: loads filter components and screens uploads through
 //! them ([`Runtime`], [`Filter`]), compiles packages into pre-initialized components
-//! ([`compile`]), and generates synthetic packages for benchmarks ([`synth`]).
+//! ([`compile`]), generates synthetic packages for benchmarks ([`synth`]), and
+//! serves filters over HTTP with versioned deploys ([`serve`], `prescreen serve`).
 //!
 //! The `prescreen` binary (`src/main.rs`) is a CLI over this library.
 
 pub mod compile;
 pub mod hash;
 mod runtime;
+pub mod serve;
 pub mod synth;
 
-pub use runtime::{Filter, Runtime, Session};
+pub use runtime::{Bounds, Fault, Filter, Runtime, Session};
 
 /// The generic guest component, built from `guest/` by `build.rs`: it holds no
 /// package until `compile` loads one and snapshots it.

@@ -4,7 +4,7 @@
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use prescreen_core::{Compiler, Image, ImageData, TextField, Upload, Video};
-use prescreen_host::{Runtime, compile, hash, synth};
+use prescreen_host::{Runtime, compile, hash, serve, synth};
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -87,6 +87,53 @@ enum Command {
         #[arg(short, long)]
         output: PathBuf,
     },
+    /// Serve a component over HTTP: `POST /v1/screen`, `GET /healthz`, `GET /metrics`,
+    /// and admin routes (deploy, canary, shadow, promote, rollback) on a separate
+    /// listener. See host/SERVE.md.
+    Serve {
+        /// The component to start with: a `.wasm` from `prescreen build` (compiled and
+        /// mapped natively at load).
+        component: PathBuf,
+        /// Public address (screening, health, metrics).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+        /// Admin address; must be loopback unless an admin token is set.
+        #[arg(long, default_value = "127.0.0.1:8081")]
+        admin: std::net::SocketAddr,
+        /// Bearer token the admin routes require.
+        #[arg(long, env = "PRESCREEN_ADMIN_TOKEN", hide_env_values = true)]
+        admin_token: Option<String>,
+        /// Ed25519 public key (64 hex digits, base64, or a file holding either or the
+        /// 32 raw bytes): deploys must then be signed.
+        #[arg(long)]
+        public_key: Option<String>,
+        /// Action to tell the gateway to apply when there is no verdict.
+        #[arg(long, default_value = "review", value_parser = ["pass", "review", "block"])]
+        fallback: String,
+        /// Wall-clock limit per request, in milliseconds (1 ms resolution).
+        #[arg(long, default_value_t = serve::limits::DEFAULT_TIMEOUT.as_millis() as u64)]
+        timeout_ms: u64,
+        /// Linear-memory limit per instance, in MiB (the package's memory image included).
+        #[arg(long, default_value_t = 512)]
+        max_memory_mib: usize,
+        /// Largest request body, in bytes (default 24 MiB: a 16 MiB image in base64).
+        #[arg(long, default_value_t = serve::limits::DEFAULT_MAX_BODY_BYTES)]
+        max_body_bytes: usize,
+        /// Screening threads (default: one per core).
+        #[arg(long)]
+        workers: Option<usize>,
+        /// Requests that may wait for a worker; beyond it new requests get HTTP 503.
+        #[arg(long, default_value_t = 1024)]
+        queue: usize,
+        /// MiB of each instance's memory kept mapped between requests, reset with the
+        /// kernel's PAGEMAP_SCAN (Linux 6.7+, else 0): fewer page faults per request.
+        #[arg(long, default_value_t = serve::DEFAULT_KEEP_RESIDENT_BYTES >> 20)]
+        keep_resident_mib: usize,
+        /// Async threads that move bytes (parse HTTP, write answers); default: one per
+        /// two cores.
+        #[arg(long)]
+        io_threads: Option<usize>,
+    },
     /// Write a synthetic package directory for benchmarks.
     Synth {
         /// Number of distinct terms.
@@ -168,6 +215,43 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 Some(o) => std::fs::write(&o, out).with_context(|| format!("cannot write {}", o.display()))?,
                 None => print!("{out}"),
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve {
+            component,
+            listen,
+            admin,
+            admin_token,
+            public_key,
+            fallback,
+            timeout_ms,
+            max_memory_mib,
+            max_body_bytes,
+            workers,
+            queue,
+            keep_resident_mib,
+            io_threads,
+        } => {
+            let mut config = serve::ServeConfig::new(component);
+            config.listen = listen;
+            config.admin = admin;
+            config.admin_token = admin_token.filter(|t| !t.is_empty());
+            config.public_key = public_key.as_deref().map(serve::signing::parse_public_key).transpose()?;
+            config.limits = serve::limits::RequestLimits {
+                timeout: std::time::Duration::from_millis(timeout_ms),
+                max_memory_bytes: max_memory_mib.checked_mul(1024 * 1024).context("--max-memory-mib is too large")?,
+                max_body_bytes,
+                fallback: serve::limits::parse_action(&fallback)?,
+            };
+            if let Some(w) = workers {
+                config.workers = w.max(1);
+            }
+            config.queue = queue.max(1);
+            if let Some(n) = io_threads {
+                config.io_threads = n.max(1);
+            }
+            config.keep_resident_bytes = keep_resident_mib.checked_mul(1 << 20).context("--keep-resident-mib is too large")?;
+            serve::run(config)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Synth { terms, seed, output } => {

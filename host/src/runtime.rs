@@ -3,12 +3,18 @@
 //! and a fresh store and instance per request, as Spin does per HTTP request.
 //! Copy-on-write memory images make that fresh instance cheap: the package's matcher
 //! is mapped, not copied.
+//!
+//! A gateway that must stay up whatever an upload does (`prescreen serve`) uses
+//! [`Runtime::interruptible`] and [`Filter::screen_bounded`]: each request then runs
+//! under a wall-clock deadline (epoch interruption) and a memory cap (a store
+//! limiter), and a runaway request ends in a typed [`Fault`] instead of a stuck or
+//! bloated worker.
 
 use crate::bindings::{FilterPre, wit};
 use anyhow::{Context, Result, bail};
 use prescreen_core::{Limits, PackageInfo, ScreenError, Upload, Verdict};
 use wasmtime::component::{Component, Linker, ResourceTable};
-use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store};
+use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, ResourceLimiter, Store, Trap};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 /// Instances that can be live at once; each reserves address space, not memory.
@@ -16,17 +22,23 @@ const POOL_INSTANCES: u32 = 256;
 /// Largest linear memory of one instance: a 1M-term package's matcher plus room for
 /// the largest upload the limits allow.
 const MAX_MEMORY_BYTES: usize = 1 << 30;
+/// Epoch deadline of stores that have no request deadline (loading, the CLI, a
+/// [`Session`]): far enough that it never fires, small enough that adding the
+/// engine's current epoch cannot overflow.
+const NO_DEADLINE_TICKS: u64 = 1 << 62;
 
 /// Per-request host state: the guest imports WASI (as every wasm32-wasip2 program
 /// does), so each store carries an empty WASI context: no files, no env, no network.
 pub(crate) struct Ctx {
     wasi: WasiCtx,
     table: ResourceTable,
+    /// Only consulted when [`Filter::screen_bounded`] installs it as the limiter.
+    cap: MemoryCap,
 }
 
 impl Ctx {
     pub(crate) fn new() -> Ctx {
-        Ctx { wasi: WasiCtx::builder().build(), table: ResourceTable::new() }
+        Ctx { wasi: WasiCtx::builder().build(), table: ResourceTable::new(), cap: MemoryCap::new(usize::MAX) }
     }
 }
 
@@ -36,16 +48,148 @@ impl WasiView for Ctx {
     }
 }
 
+/// Refuses linear-memory growth past `max` bytes and remembers that it did, so a
+/// trap that follows (the guest's allocator aborts when `memory.grow` fails) is
+/// reported as what it is: the memory limit, not a bug in the guest.
+struct MemoryCap {
+    max: usize,
+    /// The size the instance asked for when it was refused.
+    refused: Option<usize>,
+}
+
+impl MemoryCap {
+    fn new(max: usize) -> MemoryCap {
+        MemoryCap { max, refused: None }
+    }
+}
+
+impl ResourceLimiter for MemoryCap {
+    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        // Also called for the initial size when an instance is created, so a memory
+        // image larger than the cap is refused at instantiation.
+        if desired > self.max {
+            self.refused = Some(desired);
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    fn table_growing(&mut self, _current: usize, _desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        // Tables hold function references: tiny, and bounded by the pooling allocator.
+        Ok(true)
+    }
+}
+
+/// Per-request bounds for [`Filter::screen_bounded`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Bounds {
+    /// Epoch ticks the request may run: the caller increments the engine's epoch
+    /// (see [`Runtime::interruptible`]) and picks the tick length.
+    pub deadline_ticks: u64,
+    /// Largest linear memory the instance may have, in bytes (its initial memory
+    /// image included).
+    pub max_memory_bytes: usize,
+}
+
+/// Why a bounded request ended without an answer from the component. Never the
+/// upload's fault in a way the component could report: those are `ScreenError`s.
+#[derive(Debug)]
+pub enum Fault {
+    /// The deadline passed (epoch interruption).
+    Timeout,
+    /// The instance asked for more linear memory than the cap allows.
+    Memory { limit: usize, requested: usize },
+    /// The guest trapped for another reason (a bug in the component).
+    Trap(String),
+    /// The host could not run the request (e.g. no free instance slot).
+    Host(anyhow::Error),
+}
+
+impl Fault {
+    /// Short name of the fault, as used in JSON errors and metric labels.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Fault::Timeout => "timeout",
+            Fault::Memory { .. } => "memory",
+            Fault::Trap(_) => "trap",
+            Fault::Host(_) => "host",
+        }
+    }
+
+    fn classify(error: wasmtime::Error, cap: &MemoryCap) -> Fault {
+        // The memory refusal comes first: the trap it causes (an abort in the guest's
+        // allocator) is only its consequence.
+        if let Some(requested) = cap.refused {
+            return Fault::Memory { limit: cap.max, requested };
+        }
+        match error.downcast_ref::<Trap>() {
+            Some(Trap::Interrupt) => Fault::Timeout,
+            Some(trap) => Fault::Trap(trap.to_string()),
+            None => Fault::Host(anyhow::Error::from(error)),
+        }
+    }
+}
+
+impl std::fmt::Display for Fault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Fault::Timeout => f.write_str("the request ran past its deadline"),
+            Fault::Memory { limit, requested } => {
+                write!(f, "the instance asked for {requested} bytes of memory, over the {limit}-byte limit")
+            }
+            Fault::Trap(trap) => write!(f, "the component trapped: {trap}"),
+            Fault::Host(e) => write!(f, "the host could not run the request: {e:#}"),
+        }
+    }
+}
+
+impl std::error::Error for Fault {}
+
 /// The process-wide engine and linker. Build once; load any number of filters.
 #[derive(Clone)]
 pub struct Runtime {
     engine: Engine,
     linker: Linker<Ctx>,
+    /// Bytes of each memory slot kept resident between instances (0: all released).
+    keep_resident: usize,
 }
 
 impl Runtime {
     /// An engine with the pooling allocator and copy-on-write memory images.
     pub fn new() -> Result<Runtime> {
+        Runtime::build(false, 0)
+    }
+
+    /// Like [`Runtime::new`], plus epoch interruption compiled into every component,
+    /// so [`Filter::screen_bounded`] can stop a request at its deadline. The caller
+    /// drives time by calling `engine().increment_epoch()` (e.g. every millisecond).
+    ///
+    /// A separate configuration rather than the default because the instrumented
+    /// code checks the epoch at every function entry and loop back-edge, and every
+    /// store must then carry a deadline. Precompiled files must come from the same
+    /// configuration: a `.cwasm` from [`Runtime::new`] is refused by this engine and
+    /// the other way round (wasmtime checks).
+    ///
+    /// `keep_resident_bytes` of each instance slot's linear memory stay mapped
+    /// between instances, and only the pages an instance wrote are restored from the
+    /// memory image, found with the kernel's `PAGEMAP_SCAN` (Linux 6.7+; without it
+    /// nothing is kept, since restoring the whole range by copy costs milliseconds
+    /// for a large package). Pages merely read (the matcher) then stay mapped and a
+    /// fresh instance takes no page faults on them. Measured under `prescreen
+    /// serve` load on the project's 2-core VM (host/SERVE.md): 64 MiB kept took the
+    /// sample package from 8.1k to 23.6k requests/s and a 100k-term package from
+    /// 3.2k to 9.7k. The cost is resident memory: up to that much per slot in use.
+    pub fn interruptible(keep_resident_bytes: usize) -> Result<Runtime> {
+        Runtime::build(true, keep_resident_bytes)
+    }
+
+    /// Bytes of each memory slot kept resident between instances (0 when the
+    /// kernel has no `PAGEMAP_SCAN` or none were asked for).
+    pub fn keep_resident(&self) -> usize {
+        self.keep_resident
+    }
+
+    fn build(epochs: bool, keep_resident: usize) -> Result<Runtime> {
         let mut pool = PoolingAllocationConfig::default();
         pool.total_component_instances(POOL_INSTANCES)
             .total_core_instances(POOL_INSTANCES * 4)
@@ -53,10 +197,20 @@ impl Runtime {
             .total_tables(POOL_INSTANCES * 4)
             .total_stacks(POOL_INSTANCES)
             .max_memory_size(MAX_MEMORY_BYTES);
-        // `linear_memory_keep_resident` is left at 0 on purpose: measured with the
+        // `Runtime::new` leaves `linear_memory_keep_resident` at 0 on purpose: measured with the
         // kernel's PAGEMAP_SCAN (6.18 here), keeping 4 MiB resident cost ~20 us per
         // reset and more with size (64 MiB: 3 ms for a 100k-term package), more than
         // the page faults it saves.
+        // `interruptible` (the gateway) keeps memory resident with `pagemap_scan`
+        // switched on explicitly: wasmtime's default is off, and then every reset copies
+        // the whole kept range back from the image (what costs milliseconds for a large
+        // package). With it on, serve measured 2-3x the throughput (host/SERVE.md).
+        let keep_resident = if keep_resident > 0 && PoolingAllocationConfig::is_pagemap_scan_available() {
+            pool.pagemap_scan(Enabled::Yes).linear_memory_keep_resident(keep_resident);
+            keep_resident
+        } else {
+            0
+        };
         let mut config = Config::new();
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
         config.memory_init_cow(true);
@@ -66,10 +220,11 @@ impl Runtime {
         // instantiation (measured: 18 ms per request instead of microseconds); an
         // image's zero pages cost nothing, so always use one.
         config.memory_guaranteed_dense_image_size(MAX_MEMORY_BYTES as u64);
+        config.epoch_interruption(epochs);
         let engine = Engine::new(&config)?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
-        Ok(Runtime { engine, linker })
+        Ok(Runtime { engine, linker, keep_resident })
     }
 
     pub fn engine(&self) -> &Engine {
@@ -159,7 +314,11 @@ pub struct Filter {
 
 impl Filter {
     fn store(&self) -> Store<Ctx> {
-        Store::new(self.pre.engine(), Ctx::new())
+        let mut store = Store::new(self.pre.engine(), Ctx::new());
+        // Without effect unless the engine is interruptible; there, a store without a
+        // deadline would trap at the first function call.
+        store.set_epoch_deadline(NO_DEADLINE_TICKS);
+        store
     }
 
     /// What the component holds (`None` for [`Runtime::load_empty`]).
@@ -180,6 +339,32 @@ impl Filter {
         let upload = wit::Upload::from(upload.clone());
         let answer = instance.prescreen_filter_screener().call_screen(&mut store, &upload)?;
         Ok(answer.map(Verdict::from).map_err(ScreenError::from))
+    }
+
+    /// Screens one upload in a fresh instance under `bounds`: the deadline applies
+    /// from the moment the store is created (instantiation included), the memory cap
+    /// to the instance's whole linear memory. Takes the upload by value: it is moved,
+    /// not copied, into the guest's types.
+    ///
+    /// `Ok` holds the component's answer (a verdict or its typed error), `Err` a
+    /// [`Fault`]; the filter stays usable after either.
+    pub fn screen_bounded(&self, upload: Upload, bounds: Bounds) -> std::result::Result<Result<Verdict, ScreenError>, Fault> {
+        if let Err(e) = Limits::default().check(&upload) {
+            return Ok(Err(e));
+        }
+        let mut store = self.store();
+        store.data_mut().cap = MemoryCap::new(bounds.max_memory_bytes);
+        store.limiter(|ctx| &mut ctx.cap);
+        store.set_epoch_deadline(bounds.deadline_ticks);
+        let upload = wit::Upload::from(upload);
+        let answer = self
+            .pre
+            .instantiate(&mut store)
+            .and_then(|instance| instance.prescreen_filter_screener().call_screen(&mut store, &upload));
+        match answer {
+            Ok(answer) => Ok(answer.map(Verdict::from).map_err(ScreenError::from)),
+            Err(e) => Err(Fault::classify(e, &store.data().cap)),
+        }
     }
 
     /// An instance kept warm for repeated requests: what a long-lived worker would
