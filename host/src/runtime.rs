@@ -22,6 +22,14 @@ const POOL_INSTANCES: u32 = 256;
 /// Largest linear memory of one instance: a 1M-term package's matcher plus room for
 /// the largest upload the limits allow.
 const MAX_MEMORY_BYTES: usize = 1 << 30;
+/// Linear memory kept mapped per instance slot between fresh instances: the 100k-term
+/// package's image (21 MiB) plus its per-request heap. Measured (`--bench latency`,
+/// 100k terms, 2 KB ad, fresh instance from a `.cwasm`): none kept, p50 227 us / p99
+/// 464 us; 32 MiB kept, p50 101 us / p99 150 us; 64 MiB, p50 101 us / p99 130 us.
+/// The kernel's page-table scan of the kept range is then a fifth of the request.
+/// Costs up to this much resident memory per slot in use.
+pub const KEEP_RESIDENT_BYTES: usize = 32 << 20;
+
 /// Epoch deadline of stores that have no request deadline (loading, the CLI, a
 /// [`Session`]): far enough that it never fires, small enough that adding the
 /// engine's current epoch cannot overflow.
@@ -155,9 +163,10 @@ pub struct Runtime {
 }
 
 impl Runtime {
-    /// An engine with the pooling allocator and copy-on-write memory images.
+    /// An engine with the pooling allocator and copy-on-write memory images, keeping
+    /// [`KEEP_RESIDENT_BYTES`] of each instance slot resident between instances.
     pub fn new() -> Result<Runtime> {
-        Runtime::build(false, 0)
+        Runtime::build(false, KEEP_RESIDENT_BYTES)
     }
 
     /// Like [`Runtime::new`], plus epoch interruption compiled into every component,
@@ -197,14 +206,11 @@ impl Runtime {
             .total_tables(POOL_INSTANCES * 4)
             .total_stacks(POOL_INSTANCES)
             .max_memory_size(MAX_MEMORY_BYTES);
-        // `Runtime::new` leaves `linear_memory_keep_resident` at 0 on purpose: measured with the
-        // kernel's PAGEMAP_SCAN (6.18 here), keeping 4 MiB resident cost ~20 us per
-        // reset and more with size (64 MiB: 3 ms for a 100k-term package), more than
-        // the page faults it saves.
-        // `interruptible` (the gateway) keeps memory resident with `pagemap_scan`
-        // switched on explicitly: wasmtime's default is off, and then every reset copies
-        // the whole kept range back from the image (what costs milliseconds for a large
-        // package). With it on, serve measured 2-3x the throughput (host/SERVE.md).
+        // Memory is kept resident with `pagemap_scan` switched on explicitly: wasmtime's
+        // default is off, and then every reset copies the whole kept range back from
+        // the image (issue #2's first try measured that: 64 MiB kept cost 3 ms per
+        // reset for a 100k-term package). With it on, a reset restores only the pages
+        // the instance wrote, and pages it only read (the matcher) stay mapped.
         let keep_resident = if keep_resident > 0 && PoolingAllocationConfig::is_pagemap_scan_available() {
             pool.pagemap_scan(Enabled::Yes).linear_memory_keep_resident(keep_resident);
             keep_resident

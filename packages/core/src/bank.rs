@@ -17,13 +17,14 @@ const CHUNK_BITS: u32 = 16;
 const CHUNKS: usize = 256 / CHUNK_BITS as usize;
 const BUCKETS: usize = 1 << CHUNK_BITS;
 
-/// Banks smaller than this are scanned linearly. In a fresh instance per request (the
-/// deployment this project is built for) every index probe can fault in a page of the
-/// copy-on-write image, so the index only pays from ~100k hashes (measured in the
-/// component, fresh instance: 10k hashes scan 84 us vs index 315 us; 100k: 545 vs
-/// 525 us; 1M: index 2.4 ms). In a warm instance the index wins from 1k hashes
-/// (benches/README.md, `--bench media`).
-pub const INDEX_MIN_HASHES: usize = 100_000;
+/// Banks smaller than this are scanned linearly: below it a scan costs under 20 us,
+/// and the index's 4 MiB of bucket starts is not worth holding. Measured
+/// (`--bench media`): warm, the index beats the scan from 1k hashes (0.52 vs 2.1 us);
+/// at 10k in the component, warm 2.0 vs 32 us, and in a fresh instance (memory kept
+/// resident, `KEEP_RESIDENT_BYTES` in the host) 48 vs 50 us. Without memory kept
+/// resident every index probe faults a page of the copy-on-write image (10k: index
+/// 315 us vs scan 87 us; 100k: 515 vs 545 us).
+pub const INDEX_MIN_HASHES: usize = 8_192;
 
 /// Largest distance threshold a material may ask for. Unrelated images are ~128
 /// apart; past 63 a "match" is noise, and the index would probe 11k buckets.
