@@ -133,6 +133,10 @@ enum Command {
         /// two cores.
         #[arg(long)]
         io_threads: Option<usize>,
+        /// Record every answer (upload id, outcome, action, hits, version, latency) in
+        /// this SQLite database, written off the request path and flushed on shutdown.
+        #[arg(long)]
+        decision_log: Option<PathBuf>,
     },
     /// Write a synthetic package directory for benchmarks.
     Synth {
@@ -231,8 +235,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             queue,
             keep_resident_mib,
             io_threads,
+            decision_log,
         } => {
             let mut config = serve::ServeConfig::new(component);
+            config.decision_log = decision_log;
             config.listen = listen;
             config.admin = admin;
             config.admin_token = admin_token.filter(|t| !t.is_empty());

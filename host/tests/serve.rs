@@ -509,3 +509,40 @@ async fn load_with_deploy_and_rollback_mid_run_loses_no_request() {
     assert_eq!(screen(server.addr, "after", "x").await.header("x-prescreen-version"), Some(f.v1_digest.as_str()));
     server.shutdown().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_answer_is_in_the_decision_log_after_a_clean_shutdown() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("decisions.sqlite");
+    let path = db.clone();
+    let server = start(move |c| {
+        c.decision_log = Some(path);
+        c.limits.timeout = Duration::from_millis(10);
+    })
+    .await;
+    for i in 0..300 {
+        let text = if i % 3 == 0 { "Best online casino" } else { "garden chairs" };
+        assert_eq!(screen(server.addr, &format!("log-{i}"), text).await.status, 200);
+    }
+    // A fault is recorded with the fallback it answered with; bad JSON has no upload id
+    // and no deciding version, so it is not a decision.
+    assert_eq!(post(server.addr, "/v1/screen", &[], heavy_upload()).await.status, 503);
+    assert_eq!(post(server.addr, "/v1/screen", &[], "{not json").await.status, 400);
+    server.shutdown().await.unwrap();
+
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
+    assert_eq!(count("SELECT COUNT(*) FROM decisions"), 301);
+    assert_eq!(count("SELECT COUNT(*) FROM decisions WHERE outcome = 'verdict' AND action = 'block'"), 100);
+    assert_eq!(count("SELECT COUNT(*) FROM decisions WHERE outcome = 'fault' AND error = 'timeout' AND action = 'review'"), 1);
+    let (hits, digest, route): (String, String, String) = conn
+        .query_row("SELECT hits, version_digest, route FROM decisions WHERE upload_id = 'log-0'", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap();
+    let hits: serde_json::Value = serde_json::from_str(&hits).unwrap();
+    assert_eq!(hits[0]["material_id"], "casino");
+    assert_eq!(hits[0]["revision"], 1);
+    assert_eq!(digest, fixture().v1_digest);
+    assert_eq!(route, "active");
+}

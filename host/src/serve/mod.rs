@@ -7,6 +7,7 @@
 //! [`limits::RequestLimits`]; versions change atomically ([`deploy`]).
 
 pub mod admin;
+pub mod decisions;
 pub mod deploy;
 pub mod limits;
 pub mod load;
@@ -68,6 +69,8 @@ pub struct ServeConfig {
     /// Threads of the async runtime that moves bytes ([`run`] only; [`start`] uses
     /// the caller's runtime).
     pub io_threads: usize,
+    /// SQLite database every answer is recorded in ([`decisions`]); none by default.
+    pub decision_log: Option<PathBuf>,
 }
 
 impl ServeConfig {
@@ -89,6 +92,7 @@ impl ServeConfig {
             // thread gave the same throughput as two and a lower median latency
             // (fewer cross-thread wake-ups).
             io_threads: (cores / 2).max(1),
+            decision_log: None,
         }
     }
 }
@@ -103,6 +107,8 @@ pub struct AppState {
     pub shadow_workers: Pool,
     pub admin_token: Option<String>,
     pub public_key: Option<VerifyingKey>,
+    /// Where answers are recorded, when configured.
+    pub decisions: Option<decisions::DecisionLog>,
     /// Drives request deadlines for as long as any handler can run.
     _ticker: EpochTicker,
 }
@@ -124,6 +130,16 @@ impl Running {
         let _ = self.stop.send(true);
         for server in self.servers {
             server.await.context("server task failed")?.context("server error")?;
+        }
+        // In-flight requests have answered: write what the decision log still queues.
+        if self.state.decisions.is_some() {
+            let state = self.state.clone();
+            let closed = tokio::task::spawn_blocking(move || {
+                let log = state.decisions.as_ref().expect("checked above");
+                log.close().map(|written| (written, log.dropped()))
+            });
+            let (written, dropped) = closed.await.context("decision log writer")??;
+            tracing::info!(written, dropped, "decision log closed");
         }
         Ok(())
     }
@@ -174,6 +190,7 @@ pub async fn start(config: ServeConfig) -> Result<Running> {
         shadow_workers: Pool::new("prescreen-shadow", 1, SHADOW_QUEUE)?,
         admin_token: config.admin_token.clone(),
         public_key: config.public_key,
+        decisions: config.decision_log.as_deref().map(decisions::DecisionLog::open).transpose()?,
         _ticker: ticker,
     });
     let public = TcpListener::bind(config.listen).await.with_context(|| format!("cannot listen on {}", config.listen))?;

@@ -6,7 +6,8 @@
 //! should apply), and names the version that was asked when there was one.
 
 use super::AppState;
-use super::deploy::{Slots, Version};
+use super::decisions;
+use super::deploy::{Slots, Version, VersionTag};
 use super::metrics::{Outcome, Route};
 use super::shadow;
 use crate::Fault;
@@ -144,6 +145,7 @@ fn answer(state: &AppState, body: &[u8], started: Instant) -> (Reply, Option<sha
         }
     };
     let slots: Arc<Slots> = state.deployments.current();
+    let upload_id = state.decisions.as_ref().map(|_| upload.id.clone());
     let (version, canary) = slots.route(&upload.id);
     let version = version.clone();
     let route = if canary { Route::Canary } else { Route::Active };
@@ -181,6 +183,9 @@ fn answer(state: &AppState, body: &[u8], started: Instant) -> (Reply, Option<sha
         }
     };
     state.metrics.request(outcome, route, elapsed.as_secs_f64());
+    if let (Some(log), Some(upload_id)) = (&state.decisions, upload_id) {
+        log.record(decision(upload_id, &result, fallback, &version.tag, route, latency_us));
+    }
     let after =
         shadow_copy.map(|(candidate, upload)| shadow::Pending { candidate, upload, answered: result.ok().and_then(|r| r.ok()) });
     (reply, after)
@@ -220,5 +225,44 @@ pub async fn metrics(State(state): State<Arc<AppState>>) -> Response {
             (StatusCode::OK, [(header::CONTENT_TYPE, content_type)], text).into_response()
         }
         Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "cannot encode metrics").into_response(),
+    }
+}
+
+/// The decision-log record of one answer.
+fn decision(
+    upload_id: String,
+    result: &Result<Result<Verdict, ScreenError>, Fault>,
+    fallback: Action,
+    tag: &VersionTag,
+    route: Route,
+    latency_us: u64,
+) -> decisions::Decision {
+    let (outcome, action, error, hits) = match result {
+        Ok(Ok(v)) => {
+            let hits: Vec<serde_json::Value> = v
+                .hits
+                .iter()
+                .map(|h| {
+                    serde_json::json!({"material_id": h.material_id, "revision": h.revision,
+                                       "action": h.action, "detection_only": h.detection_only})
+                })
+                .collect();
+            ("verdict", v.action, None, serde_json::Value::Array(hits).to_string())
+        }
+        Ok(Err(e)) => ("screen_error", fallback, Some(screen_error_kind(e).to_string()), "[]".to_string()),
+        Err(f) => ("fault", fallback, Some(f.kind().to_string()), "[]".to_string()),
+    };
+    decisions::Decision {
+        decided_at: jiff::Timestamp::now().to_string(),
+        upload_id,
+        outcome,
+        action: action.to_string(),
+        error,
+        hits,
+        version_digest: tag.digest.clone(),
+        package_name: tag.name.clone(),
+        package_version: tag.version.clone(),
+        route: route.label(),
+        latency_us,
     }
 }
