@@ -174,12 +174,14 @@ fn blur_and_decimate(buf: &mut [f32], rows: usize, cols: usize, out: &mut [[f32;
         let mut src = buf.chunks_exact(cols * ROW_GROUP);
         let mut dst = narrow.chunks_exact_mut(DOWNSAMPLED * ROW_GROUP);
         for (input, output) in (&mut src).zip(&mut dst) {
-            let mut lanes = SampledRows { input, output, cols, samples: &sample_cols, next: 0, sums: [0.0; ROW_GROUP] };
+            let sums = RowSums { input, cols, sums: [0.0; ROW_GROUP] };
+            let mut lanes = SampledRows { sums, output, samples: &sample_cols, next: 0 };
             box_1d(&mut lanes, cols, along_rows);
         }
         let rest = src.remainder().chunks_exact(cols).zip(dst.into_remainder().chunks_exact_mut(DOWNSAMPLED));
         for (input, output) in rest {
-            box_1d(&mut SampledRows { input, output, cols, samples: &sample_cols, next: 0, sums: [0.0; 1] }, cols, along_rows);
+            let sums = RowSums { input, cols, sums: [0.0; 1] };
+            box_1d(&mut SampledRows { sums, output, samples: &sample_cols, next: 0 }, cols, along_rows);
         }
     }
     let mut blurred = vec![0f32; rows * DOWNSAMPLED];
@@ -195,11 +197,11 @@ fn row_pass(input: &[f32], output: &mut [f32], cols: usize, window: usize) {
     let mut src = input.chunks_exact(cols * ROW_GROUP);
     let mut dst = output.chunks_exact_mut(cols * ROW_GROUP);
     for (input, output) in (&mut src).zip(&mut dst) {
-        box_1d(&mut Rows { input, output, cols, sums: [0.0; ROW_GROUP] }, cols, window);
+        box_1d(&mut Rows { sums: RowSums { input, cols, sums: [0.0; ROW_GROUP] }, output }, cols, window);
     }
     let rest = src.remainder().chunks_exact(cols).zip(dst.into_remainder().chunks_exact_mut(cols));
     for (input, output) in rest {
-        box_1d(&mut Rows { input, output, cols, sums: [0.0; 1] }, cols, window);
+        box_1d(&mut Rows { sums: RowSums { input, cols, sums: [0.0; 1] }, output }, cols, window);
     }
 }
 
@@ -269,15 +271,15 @@ fn box_1d(lanes: &mut impl Lanes, len: usize, window: usize) {
     }
 }
 
-/// `R` consecutive image rows, filtered along the row.
-struct Rows<'a, const R: usize> {
+/// Running sums of `R` consecutive image rows, filtered along the row: the part of
+/// [`Rows`] and [`SampledRows`] that reads.
+struct RowSums<'a, const R: usize> {
     input: &'a [f32],
-    output: &'a mut [f32],
     cols: usize,
     sums: [f32; R],
 }
 
-impl<const R: usize> Lanes for Rows<'_, R> {
+impl<const R: usize> RowSums<'_, R> {
     fn add(&mut self, k: usize) {
         for (r, s) in self.sums.iter_mut().enumerate() {
             *s += self.input[r * self.cols + k];
@@ -288,9 +290,25 @@ impl<const R: usize> Lanes for Rows<'_, R> {
             *s -= self.input[r * self.cols + k];
         }
     }
+}
+
+/// `R` consecutive image rows, filtered along the row.
+struct Rows<'a, const R: usize> {
+    sums: RowSums<'a, R>,
+    output: &'a mut [f32],
+}
+
+impl<const R: usize> Lanes for Rows<'_, R> {
+    fn add(&mut self, k: usize) {
+        self.sums.add(k);
+    }
+    fn sub(&mut self, k: usize) {
+        self.sums.sub(k);
+    }
     fn write(&mut self, k: usize, count: usize) {
-        for (r, s) in self.sums.iter().enumerate() {
-            self.output[r * self.cols + k] = s / count as f32;
+        let cols = self.sums.cols;
+        for (r, s) in self.sums.sums.iter().enumerate() {
+            self.output[r * cols + k] = s / count as f32;
         }
     }
 }
@@ -298,30 +316,24 @@ impl<const R: usize> Lanes for Rows<'_, R> {
 /// `R` consecutive rows filtered along the row, of which only the sampled columns are
 /// written, packed: output row `r` holds `DOWNSAMPLED` values.
 struct SampledRows<'a, const R: usize> {
-    input: &'a [f32],
+    sums: RowSums<'a, R>,
     output: &'a mut [f32],
-    cols: usize,
     /// Sampled columns, non-decreasing (repeated when the image is under 64 wide).
     samples: &'a [usize; DOWNSAMPLED],
     /// First sample not written yet.
     next: usize,
-    sums: [f32; R],
 }
 
 impl<const R: usize> Lanes for SampledRows<'_, R> {
     fn add(&mut self, k: usize) {
-        for (r, s) in self.sums.iter_mut().enumerate() {
-            *s += self.input[r * self.cols + k];
-        }
+        self.sums.add(k);
     }
     fn sub(&mut self, k: usize) {
-        for (r, s) in self.sums.iter_mut().enumerate() {
-            *s -= self.input[r * self.cols + k];
-        }
+        self.sums.sub(k);
     }
     fn write(&mut self, k: usize, count: usize) {
         while self.next < DOWNSAMPLED && self.samples[self.next] == k {
-            for (r, s) in self.sums.iter().enumerate() {
+            for (r, s) in self.sums.sums.iter().enumerate() {
                 self.output[r * DOWNSAMPLED + self.next] = s / count as f32;
             }
             self.next += 1;
