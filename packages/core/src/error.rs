@@ -35,6 +35,9 @@ enum ErrorKind {
     /// The package source has problems: every one found, in file and line order.
     #[cfg_attr(not(feature = "source"), allow(dead_code))]
     Source(Vec<Diagnostic>),
+    /// A labeled corpus has problems: every one found, in line order.
+    #[cfg_attr(not(feature = "source"), allow(dead_code))]
+    Corpus(Vec<Diagnostic>),
     /// Compiled package bytes that are not a valid package.
     Format(String),
     /// The matcher could not be built from valid materials.
@@ -48,6 +51,11 @@ enum ErrorKind {
 impl Error {
     pub(crate) fn source(diagnostics: Vec<Diagnostic>) -> Error {
         Error { kind: ErrorKind::Source(diagnostics) }
+    }
+
+    #[cfg_attr(not(feature = "source"), allow(dead_code))]
+    pub(crate) fn corpus(diagnostics: Vec<Diagnostic>) -> Error {
+        Error { kind: ErrorKind::Corpus(diagnostics) }
     }
 
     pub(crate) fn format(msg: impl Into<String>) -> Error {
@@ -67,10 +75,10 @@ impl Error {
         Error { kind: ErrorKind::Image(msg.into()) }
     }
 
-    /// The located problems of a package source; empty for other errors.
+    /// The located problems of a package source or corpus; empty for other errors.
     pub fn diagnostics(&self) -> &[Diagnostic] {
         match &self.kind {
-            ErrorKind::Source(d) => d,
+            ErrorKind::Source(d) | ErrorKind::Corpus(d) => d,
             _ => &[],
         }
     }
@@ -81,6 +89,13 @@ impl fmt::Display for Error {
         match &self.kind {
             ErrorKind::Source(diags) => {
                 write!(f, "package source has {} problem(s)", diags.len())?;
+                for d in diags {
+                    write!(f, "\n  {d}")?;
+                }
+                Ok(())
+            }
+            ErrorKind::Corpus(diags) => {
+                write!(f, "corpus has {} problem(s)", diags.len())?;
                 for d in diags {
                     write!(f, "\n  {d}")?;
                 }

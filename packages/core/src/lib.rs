@@ -19,6 +19,8 @@
 
 mod bank;
 mod confusables;
+#[cfg(feature = "source")]
+mod corpus;
 mod decode;
 mod error;
 mod format;
@@ -39,6 +41,8 @@ mod upload;
 mod verdict;
 mod vpdq;
 
+#[cfg(feature = "source")]
+pub use corpus::{Corpus, Label, LabeledUpload};
 pub use decode::{MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, pdq_dihedral_from_encoded, pdq_from_encoded};
 pub use error::{Diagnostic, Error};
 pub use format::FORMAT_VERSION;
