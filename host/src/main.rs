@@ -92,6 +92,11 @@ enum Command {
         component: PathBuf,
         #[arg(short, long)]
         output: PathBuf,
+        /// For `prescreen serve` instead: its engine bounds each request's CPU time
+        /// (epoch interruption), which compiled code must be built for; such a file
+        /// is for `serve` and its deploys only.
+        #[arg(long)]
+        serve: bool,
     },
     /// Serve a component over HTTP: `POST /v1/screen`, `GET /healthz`, `GET /metrics`,
     /// and admin routes (deploy, canary, shadow, promote, rollback) on a separate
@@ -205,9 +210,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Precompile { component, output } => {
+        Command::Precompile { component, output, serve } => {
             let bytes = std::fs::read(&component).with_context(|| format!("cannot read {}", component.display()))?;
-            let runtime = Runtime::new()?;
+            let runtime = if serve { Runtime::interruptible(0)? } else { Runtime::new()? };
             runtime.load(&bytes).with_context(|| format!("{} is not a filter component", component.display()))?;
             std::fs::write(&output, runtime.precompile(&bytes)?).with_context(|| format!("cannot write {}", output.display()))?;
             println!("precompiled {} -> {}", component.display(), output.display());
