@@ -11,7 +11,7 @@ mod runtime;
 pub mod serve;
 pub mod synth;
 
-pub use runtime::{Bounds, Fault, Filter, KEEP_RESIDENT_BYTES, Runtime, Session};
+pub use runtime::{Bounds, DEFAULT_MAX_WASM_STACK, Fault, Filter, KEEP_RESIDENT_BYTES, Runtime, Session};
 
 /// The generic guest component, built from `guest/` by `build.rs`: it holds no
 /// package until `compile` loads one and snapshots it.

@@ -140,6 +140,10 @@ enum Command {
         /// kernel's PAGEMAP_SCAN (Linux 6.7+, else 0): fewer page faults per request.
         #[arg(long, default_value_t = serve::DEFAULT_KEEP_RESIDENT_BYTES >> 20)]
         keep_resident_mib: usize,
+        /// Wasm call-stack bound per request, in KiB: a guest recursing past it traps
+        /// and the request gets the fallback.
+        #[arg(long, default_value_t = prescreen_host::DEFAULT_MAX_WASM_STACK >> 10)]
+        max_stack_kib: usize,
         /// Async threads that move bytes (parse HTTP, write answers); default: one per
         /// two cores.
         #[arg(long)]
@@ -253,6 +257,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             workers,
             queue,
             keep_resident_mib,
+            max_stack_kib,
             io_threads,
             decision_log,
         } => {
@@ -275,6 +280,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if let Some(n) = io_threads {
                 config.io_threads = n.max(1);
             }
+            config.max_wasm_stack_bytes = max_stack_kib.checked_mul(1 << 10).context("--max-stack-kib is too large")?;
             config.keep_resident_bytes = keep_resident_mib.checked_mul(1 << 20).context("--keep-resident-mib is too large")?;
             serve::run(config)?;
             Ok(ExitCode::SUCCESS)

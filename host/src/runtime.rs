@@ -34,6 +34,9 @@ pub const KEEP_RESIDENT_BYTES: usize = 32 << 20;
 /// [`Session`]): far enough that it never fires, small enough that adding the
 /// engine's current epoch cannot overflow.
 const NO_DEADLINE_TICKS: u64 = 1 << 62;
+/// wasmtime's own default wasm call-stack bound (512 KiB): the guest's deepest path
+/// (image decoding) is far below it.
+pub const DEFAULT_MAX_WASM_STACK: usize = 512 << 10;
 
 /// Per-request host state: the guest imports WASI (as every wasm32-wasip2 program
 /// does), so each store carries an empty WASI context: no files, no env, no network.
@@ -166,7 +169,7 @@ impl Runtime {
     /// An engine with the pooling allocator and copy-on-write memory images, keeping
     /// [`KEEP_RESIDENT_BYTES`] of each instance slot resident between instances.
     pub fn new() -> Result<Runtime> {
-        Runtime::build(false, KEEP_RESIDENT_BYTES)
+        Runtime::build(false, KEEP_RESIDENT_BYTES, DEFAULT_MAX_WASM_STACK)
     }
 
     /// Like [`Runtime::new`], plus epoch interruption compiled into every component,
@@ -189,7 +192,14 @@ impl Runtime {
     /// sample package from 8.1k to 23.6k requests/s and a 100k-term package from
     /// 3.2k to 9.7k. The cost is resident memory: up to that much per slot in use.
     pub fn interruptible(keep_resident_bytes: usize) -> Result<Runtime> {
-        Runtime::build(true, keep_resident_bytes)
+        Runtime::build(true, keep_resident_bytes, DEFAULT_MAX_WASM_STACK)
+    }
+
+    /// [`Runtime::interruptible`] with another bound on the wasm call stack of each
+    /// request: a guest that recurses past it traps (stack overflow), and the
+    /// request gets a `trap` fault rather than the host running out of stack.
+    pub fn interruptible_with_stack(keep_resident_bytes: usize, max_wasm_stack: usize) -> Result<Runtime> {
+        Runtime::build(true, keep_resident_bytes, max_wasm_stack)
     }
 
     /// Bytes of each memory slot kept resident between instances (0 when the
@@ -198,7 +208,7 @@ impl Runtime {
         self.keep_resident
     }
 
-    fn build(epochs: bool, keep_resident: usize) -> Result<Runtime> {
+    fn build(epochs: bool, keep_resident: usize, max_wasm_stack: usize) -> Result<Runtime> {
         let mut pool = PoolingAllocationConfig::default();
         pool.total_component_instances(POOL_INSTANCES)
             .total_core_instances(POOL_INSTANCES * 4)
@@ -227,6 +237,7 @@ impl Runtime {
         // image's zero pages cost nothing, so always use one.
         config.memory_guaranteed_dense_image_size(MAX_MEMORY_BYTES as u64);
         config.epoch_interruption(epochs);
+        config.max_wasm_stack(max_wasm_stack);
         let engine = Engine::new(&config)?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;

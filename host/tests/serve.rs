@@ -5,12 +5,12 @@
 
 use ed25519_dalek::{Signer, SigningKey};
 use hyper::Method;
-use prescreen_core::{Compiler, Image, ImageData, Package, RgbImage, Upload};
+use prescreen_core::{Action, Compiler, Image, ImageData, Package, RgbImage, Upload};
 use prescreen_host::serve::load::{self, Plan, Reply};
 use prescreen_host::serve::{self, Running, ServeConfig};
 use prescreen_host::{Runtime, compile};
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -234,6 +234,35 @@ async fn an_instance_over_the_memory_limit_gets_the_fallback_and_the_server_keep
     let server = start(|_| {}).await;
     let r = post(server.addr, "/v1/screen", &[], heavy_upload()).await;
     assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    server.shutdown().await.unwrap();
+}
+
+/// A trap that is neither the deadline nor the memory cap: a 4 KiB wasm stack is
+/// enough for text (measured) but not for decoding an image, which overflows it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_guest_trap_gets_the_fallback_and_the_server_keeps_serving() {
+    let server = start(|c| {
+        c.max_wasm_stack_bytes = 4 << 10;
+        c.limits.fallback = Action::Block;
+    })
+    .await;
+    let jpeg = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../packages/ad-policy/uploads/media/casino-banner-edited.jpg")).unwrap();
+    let mut upload = Upload::text("jpeg", "US", "hello");
+    upload.images.push(Image { name: "banner.jpg".into(), data: ImageData::Encoded(jpeg) });
+    let r = post(server.addr, "/v1/screen", &[], serde_json::to_vec(&upload).unwrap()).await;
+    assert_eq!(r.status, 500, "{}", String::from_utf8_lossy(&r.body));
+    let v = r.json();
+    assert_eq!(v["error"], "trap");
+    assert!(v["message"].as_str().unwrap().contains("call stack exhausted"), "{v}");
+    assert_eq!(v["fallback"], "block");
+    assert_eq!(v["version"]["digest"], fixture().v1_digest);
+    for i in 0..20 {
+        let r = screen(server.addr, &format!("after-trap-{i}"), "casino").await;
+        assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    }
+    let metrics = String::from_utf8_lossy(&get(server.addr, "/metrics", &[]).await.body).into_owned();
+    assert!(metrics.contains("prescreen_errors_total{kind=\"trap\"} 1"), "{metrics}");
+    assert!(metrics.contains("prescreen_fallbacks_total{action=\"block\"} 1"), "{metrics}");
     server.shutdown().await.unwrap();
 }
 

@@ -66,6 +66,9 @@ pub struct ServeConfig {
     /// Bytes of each instance slot's memory kept resident between requests (see
     /// [`Runtime::interruptible`]).
     pub keep_resident_bytes: usize,
+    /// Bound on each request's wasm call stack: a guest recursing past it traps and
+    /// the request gets the fallback ([`Runtime::interruptible_with_stack`]).
+    pub max_wasm_stack_bytes: usize,
     /// Threads of the async runtime that moves bytes ([`run`] only; [`start`] uses
     /// the caller's runtime).
     pub io_threads: usize,
@@ -88,6 +91,7 @@ impl ServeConfig {
             workers: cores,
             queue: 1024,
             keep_resident_bytes: DEFAULT_KEEP_RESIDENT_BYTES,
+            max_wasm_stack_bytes: crate::runtime::DEFAULT_MAX_WASM_STACK,
             // Moving bytes is a fraction of the work: measured on 2 cores, one I/O
             // thread gave the same throughput as two and a lower median latency
             // (fewer cross-thread wake-ups).
@@ -173,7 +177,7 @@ pub async fn start(config: ServeConfig) -> Result<Running> {
     if !config.admin.ip().is_loopback() && config.admin_token.is_none() {
         bail!("the admin listener {} is not loopback: set --admin-token (or PRESCREEN_ADMIN_TOKEN)", config.admin);
     }
-    let runtime = Runtime::interruptible(config.keep_resident_bytes)?;
+    let runtime = Runtime::interruptible_with_stack(config.keep_resident_bytes, config.max_wasm_stack_bytes)?;
     let ticker = EpochTicker::start(runtime.engine().clone())?;
     let limits = config.limits;
     let (load_runtime, path) = (runtime.clone(), config.component.clone());
