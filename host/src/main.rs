@@ -152,6 +152,7 @@ enum Command {
         /// Leave out reviews before this date (YYYY-MM-DD, UTC) or RFC 3339 time.
         #[arg(long)]
         since: Option<String>,
+        /// Time buckets precision is tallied in and flags compare.
         #[arg(long, value_enum, default_value = "week")]
         bucket: feedback::report::Bucket,
         #[arg(long, value_enum, default_value = "table")]
@@ -174,6 +175,7 @@ enum FeedbackCommand {
     /// Import review outcomes (JSON Lines, or CSV by extension) into a database,
     /// created if absent; all or nothing, every bad line named.
     Import {
+        /// Feedback file: JSON Lines, or CSV when its name ends in `.csv` (README).
         file: PathBuf,
         /// The database (the gateway's decision log, or a file of its own).
         #[arg(long)]
