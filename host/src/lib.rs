@@ -1,11 +1,13 @@
 //! prescreen's wasmtime host: loads filter components and screens uploads through
 //! them ([`Runtime`], [`Filter`]), compiles packages into pre-initialized components
 //! ([`compile`]), generates synthetic packages for benchmarks ([`synth`]), and
-//! serves filters over HTTP with versioned deploys ([`serve`], `prescreen serve`).
+//! serves filters over HTTP with versioned deploys ([`serve`], `prescreen serve`), and
+//! keeps reviewers' feedback and per-material precision reports ([`feedback`]).
 //!
 //! The `prescreen` binary (`src/main.rs`) is a CLI over this library.
 
 pub mod compile;
+pub mod feedback;
 pub mod hash;
 mod runtime;
 pub mod serve;

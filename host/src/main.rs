@@ -4,7 +4,7 @@
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use prescreen_core::{Compiler, Image, ImageData, TextField, Upload, Video};
-use prescreen_host::{Runtime, compile, hash, serve, synth};
+use prescreen_host::{Runtime, compile, feedback, hash, serve, synth};
 use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -153,6 +153,26 @@ enum Command {
         #[arg(long)]
         decision_log: Option<PathBuf>,
     },
+    /// Reviewer feedback: record human review outcomes next to the decision log.
+    Feedback {
+        #[command(subcommand)]
+        command: FeedbackCommand,
+    },
+    /// Per-material precision over time and per revision, from reviewer feedback;
+    /// flags materials whose overkill or hit rate jumped (candidates to disable).
+    Report {
+        /// The database holding the feedback (and the decision log).
+        #[arg(long)]
+        db: PathBuf,
+        /// Leave out reviews before this date (YYYY-MM-DD, UTC) or RFC 3339 time.
+        #[arg(long)]
+        since: Option<String>,
+        /// Time buckets precision is tallied in and flags compare.
+        #[arg(long, value_enum, default_value = "week")]
+        bucket: feedback::report::Bucket,
+        #[arg(long, value_enum, default_value = "table")]
+        format: feedback::cli::Format,
+    },
     /// Write a synthetic package directory for benchmarks.
     Synth {
         /// Number of distinct terms.
@@ -162,6 +182,19 @@ enum Command {
         seed: u64,
         #[arg(short, long)]
         output: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum FeedbackCommand {
+    /// Import review outcomes (JSON Lines, or CSV by extension) into a database,
+    /// created if absent; all or nothing, every bad line named.
+    Import {
+        /// Feedback file: JSON Lines, or CSV when its name ends in `.csv` (README).
+        file: PathBuf,
+        /// The database (the gateway's decision log, or a file of its own).
+        #[arg(long)]
+        db: PathBuf,
     },
 }
 
@@ -285,6 +318,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             serve::run(config)?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Feedback { command: FeedbackCommand::Import { file, db } } => feedback::cli::import(&file, &db),
+        Command::Report { db, since, bucket, format } => feedback::cli::report(&db, since.as_deref(), bucket, format),
         Command::Synth { terms, seed, output } => {
             let (manifest, table) = synth::package(terms, seed);
             std::fs::create_dir_all(&output)?;

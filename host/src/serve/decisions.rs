@@ -23,6 +23,9 @@ const QUEUE: usize = 65_536;
 const BATCH: usize = 512;
 /// Longest a record waits in a partial batch before it is written.
 const FLUSH_EVERY: Duration = Duration::from_millis(200);
+/// Longest a connection waits for another's write lock: far above a batch or a
+/// feedback import, far below anything a person would call a hang.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS decisions (
@@ -71,11 +74,7 @@ pub struct DecisionLog {
 impl DecisionLog {
     /// Opens (or creates) the database at `path` and starts the writer.
     pub fn open(path: &Path) -> Result<DecisionLog> {
-        let conn = Connection::open(path).with_context(|| format!("cannot open decision log {}", path.display()))?;
-        // WAL: readers (reports) do not block the writer, and commits are cheap.
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.execute_batch(SCHEMA).context("cannot create the decisions table")?;
+        let conn = open_database(path)?;
         let (sender, receiver) = sync_channel(QUEUE);
         let writer = std::thread::Builder::new()
             .name("prescreen-decisions".into())
@@ -120,6 +119,53 @@ impl DecisionLog {
             None => Ok(0),
         }
     }
+}
+
+/// Opens (or creates) the database at `path` with the decisions table: the one file
+/// the gateway writes and reviewers' feedback tooling (`crate::feedback`) adds its own
+/// tables to, so reports can join them.
+pub fn open_database(path: &Path) -> Result<Connection> {
+    let conn = Connection::open(path).with_context(|| format!("cannot open decision log {}", path.display()))?;
+    // WAL: readers (reports) do not block the writer, and commits are cheap.
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    // A feedback import and the gateway's writer may want the write lock at once:
+    // wait for the other's transaction rather than fail.
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.execute_batch(SCHEMA).context("cannot create the decisions table")?;
+    Ok(conn)
+}
+
+/// A verdict the log recorded (outcome `verdict`), as feedback import reads it back.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RecordedVerdict {
+    pub decided_at: String,
+    pub action: String,
+    /// JSON array, as in [`Decision::hits`].
+    pub hits: String,
+    pub version_digest: String,
+    pub package_name: String,
+    pub package_version: String,
+}
+
+/// Every verdict recorded for `upload_id`, oldest first (screen errors and faults
+/// carry no verdict and are left out).
+pub fn recorded_verdicts(conn: &Connection, upload_id: &str) -> Result<Vec<RecordedVerdict>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT decided_at, action, hits, version_digest, package_name, package_version
+         FROM decisions WHERE upload_id = ?1 AND outcome = 'verdict' ORDER BY id",
+    )?;
+    let rows = stmt.query_map([upload_id], |r| {
+        Ok(RecordedVerdict {
+            decided_at: r.get(0)?,
+            action: r.get(1)?,
+            hits: r.get(2)?,
+            version_digest: r.get(3)?,
+            package_name: r.get(4)?,
+            package_version: r.get(5)?,
+        })
+    })?;
+    rows.collect::<Result<_, _>>().context("cannot read the decision log")
 }
 
 /// The writer thread: batches records into transactions until the sender is gone.

@@ -1,0 +1,96 @@
+//! A stored review: the reviewed verdict and what the reviewer made of it, per upload
+//! and per hit. What import writes, the store holds and the report reads.
+
+use prescreen_core::{Action, Label};
+
+/// One reviewer's judgement of one screened upload.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Review {
+    pub upload_id: String,
+    pub reviewer: String,
+    /// When the reviewer decided; with `upload_id` and `reviewer` it identifies the
+    /// review (re-importing it is a no-op).
+    pub reviewed_at: jiff::Timestamp,
+    /// The reviewer's judgement of the upload as a whole.
+    pub label: Label,
+    /// The reviewed verdict's action.
+    pub action: Action,
+    pub package_name: String,
+    pub package_version: String,
+    /// SHA-256 of the compiled package that gave the verdict, when known.
+    pub version_digest: Option<String>,
+    /// When the verdict was given, when known.
+    pub decided_at: Option<String>,
+    pub verdict_source: VerdictSource,
+    /// One entry per material that fired, in the verdict's order.
+    pub hits: Vec<ReviewedHit>,
+    pub note: Option<String>,
+}
+
+/// Where the reviewed verdict came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VerdictSource {
+    /// The feedback line carried it.
+    File,
+    /// Taken from the gateway's `decisions` table by upload id.
+    DecisionLog,
+}
+
+/// A material that fired in the reviewed verdict, and whether the reviewer agreed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReviewedHit {
+    pub material_id: String,
+    pub revision: u32,
+    /// The hit's category, when the verdict named it (the decision log does not).
+    pub category: Option<String>,
+    pub action: Action,
+    pub detection_only: bool,
+    pub outcome: HitOutcome,
+}
+
+/// The reviewer's finding on one hit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum HitOutcome {
+    /// The material was right to fire.
+    Confirmed,
+    /// The material fired on something that is not a violation: overkill.
+    Overturned,
+}
+
+impl VerdictSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VerdictSource::File => "file",
+            VerdictSource::DecisionLog => "decision_log",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<VerdictSource> {
+        [VerdictSource::File, VerdictSource::DecisionLog].into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+impl HitOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HitOutcome::Confirmed => "confirmed",
+            HitOutcome::Overturned => "overturned",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<HitOutcome> {
+        [HitOutcome::Confirmed, HitOutcome::Overturned].into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// `risky` or `clean`, as stored.
+pub fn label_str(label: Label) -> &'static str {
+    match label {
+        Label::Risky => "risky",
+        Label::Clean => "clean",
+    }
+}
+
+pub fn parse_label(s: &str) -> Option<Label> {
+    [Label::Risky, Label::Clean].into_iter().find(|l| label_str(*l) == s)
+}
