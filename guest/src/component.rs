@@ -46,6 +46,11 @@ impl screener::Guest for Filter {
         let screener = SCREENER.get().ok_or(wit::ScreenError::NotLoaded)?;
         Ok(screener.info().clone().into())
     }
+
+    fn materials() -> Result<Vec<wit::MaterialInfo>, wit::ScreenError> {
+        let screener = SCREENER.get().ok_or(wit::ScreenError::NotLoaded)?;
+        Ok(screener.materials().into_iter().map(Into::into).collect())
+    }
 }
 
 export!(Filter);

@@ -33,7 +33,7 @@ pub struct Built {
 
 /// The init function's name in the guest; kept exported after the snapshot (wizer
 /// writes an invalid component when asked to remove a component's init export).
-const LOAD_FUNC: &str = "prescreen:filter/loader@0.2.0#load";
+const LOAD_FUNC: &str = "prescreen:filter/loader@0.3.0#load";
 
 /// Compiles `package` into a pre-initialized component.
 pub fn compile(runtime: &Runtime, package: &Package) -> Result<Built> {

@@ -5,7 +5,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use prescreen_core::{Compiler, Image, ImageData, TextField, Upload, Video};
 use prescreen_host::{Runtime, compile, hash, serve, synth};
-use std::io::Read as _;
+use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -77,7 +77,13 @@ enum Command {
         output: Option<PathBuf>,
     },
     /// Print what a component holds (package name, version, digest, counts, limits).
-    Info { component: PathBuf },
+    Info {
+        component: PathBuf,
+        /// Print every material instead (id, revision, kind, category, action, mode,
+        /// markets, detection-only), one JSON object per line.
+        #[arg(long)]
+        materials: bool,
+    },
     /// Compile a component to native code for this machine (`.cwasm`). Loading it
     /// skips compilation and backs the memory image by the file: a fresh instance
     /// per request is ~2.6x faster (benches/README.md). `screen` and `info` take it
@@ -86,6 +92,11 @@ enum Command {
         component: PathBuf,
         #[arg(short, long)]
         output: PathBuf,
+        /// For `prescreen serve` instead: its engine bounds each request's CPU time
+        /// (epoch interruption), which compiled code must be built for; such a file
+        /// is for `serve` and its deploys only.
+        #[arg(long)]
+        serve: bool,
     },
     /// Serve a component over HTTP: `POST /v1/screen`, `GET /healthz`, `GET /metrics`,
     /// and admin routes (deploy, canary, shadow, promote, rollback) on a separate
@@ -186,14 +197,22 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
         }
-        Command::Info { component } => {
+        Command::Info { component, materials } => {
             let filter = Runtime::new()?.load_file(&component)?;
-            println!("{}", serde_json::to_string_pretty(filter.info().expect("load reads info"))?);
+            if materials {
+                let mut out = std::io::stdout().lock();
+                for m in filter.materials()? {
+                    serde_json::to_writer(&mut out, &m)?;
+                    writeln!(out)?;
+                }
+            } else {
+                println!("{}", serde_json::to_string_pretty(filter.info().expect("load reads info"))?);
+            }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Precompile { component, output } => {
+        Command::Precompile { component, output, serve } => {
             let bytes = std::fs::read(&component).with_context(|| format!("cannot read {}", component.display()))?;
-            let runtime = Runtime::new()?;
+            let runtime = if serve { Runtime::interruptible(0)? } else { Runtime::new()? };
             runtime.load(&bytes).with_context(|| format!("{} is not a filter component", component.display()))?;
             std::fs::write(&output, runtime.precompile(&bytes)?).with_context(|| format!("cannot write {}", output.display()))?;
             println!("precompiled {} -> {}", component.display(), output.display());

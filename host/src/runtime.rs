@@ -12,7 +12,7 @@
 
 use crate::bindings::{FilterPre, wit};
 use anyhow::{Context, Result, bail};
-use prescreen_core::{Limits, PackageInfo, ScreenError, Upload, Verdict};
+use prescreen_core::{Limits, MaterialInfo, PackageInfo, ScreenError, Upload, Verdict};
 use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, ResourceLimiter, Store, Trap};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
@@ -371,6 +371,15 @@ impl Filter {
             Ok(answer) => Ok(answer.map(Verdict::from).map_err(ScreenError::from)),
             Err(e) => Err(Fault::classify(e, &store.data().cap)),
         }
+    }
+
+    /// Every material the component holds, in source order (one fresh instance).
+    pub fn materials(&self) -> Result<Vec<MaterialInfo>> {
+        let mut store = self.store();
+        let instance = self.pre.instantiate(&mut store)?;
+        let answer = instance.prescreen_filter_screener().call_materials(&mut store)?;
+        let list = answer.map_err(|e| anyhow::anyhow!("the component cannot list its materials: {}", ScreenError::from(e)))?;
+        Ok(list.into_iter().map(MaterialInfo::from).collect())
     }
 
     /// An instance kept warm for repeated requests: what a long-lived worker would

@@ -78,6 +78,41 @@ fn info_prints_the_digest_build_printed() {
 }
 
 #[test]
+fn info_lists_materials_as_json_lines() {
+    let o = prescreen(&["info", built_sample().to_str().unwrap(), "--materials"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let listed: Vec<serde_json::Value> = text(&o.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let data_rows = |file: &str| {
+        let source = std::fs::read_to_string(root().join("packages/ad-policy").join(file)).unwrap();
+        source.lines().skip(1).filter(|l| !l.is_empty() && !l.starts_with('#') && !l.contains("\tfalse\t")).count()
+    };
+    let text_rows = listed.iter().filter(|m| m["kind"] == "text").count();
+    assert_eq!(text_rows, data_rows("materials.tsv"));
+    let first = &listed[0];
+    assert_eq!((first["kind"].as_str(), first["revision"].as_u64().is_some()), (Some("text"), true));
+    assert!(listed.iter().any(|m| m["id"] == "vid-fast-loans" && m["kind"] == "video" && m["mode"].is_null()));
+}
+
+/// A `.cwasm` for `serve` is built for its engine (epoch interruption): the default
+/// engine refuses it with a clear error, and the default `.cwasm` still loads.
+#[test]
+fn precompile_for_serve_targets_the_serve_engine() {
+    let dir = tempfile::tempdir().unwrap();
+    let (plain, serve) = (dir.path().join("plain.cwasm"), dir.path().join("serve.cwasm"));
+    let wasm = built_sample().to_str().unwrap();
+    for (out, extra) in [(&plain, None), (&serve, Some("--serve"))] {
+        let mut args = vec!["precompile", wasm, "-o", out.to_str().unwrap()];
+        args.extend(extra);
+        let o = prescreen(&args);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+    }
+    assert!(prescreen(&["info", plain.to_str().unwrap()]).status.success());
+    let o = prescreen(&["info", serve.to_str().unwrap()]);
+    assert!(!o.status.success());
+    assert!(text(&o.stderr).contains("error"), "{}", text(&o.stderr));
+}
+
+#[test]
 fn bad_package_lines_are_named_by_file_and_line() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("package.toml"), "name = \"bad\"\nversion = \"1\"\n").unwrap();

@@ -4,7 +4,7 @@
 //! bad media are typed errors, low-quality media are reported in notes.
 
 use prescreen_core::{
-    Compiler, Evidence, Image, ImageData, Pdq, RgbImage, Screener, ScreenError, Transform, Upload, Verdict, Video,
+    Action, Compiler, Evidence, Image, MaterialKind, ImageData, Pdq, RgbImage, Screener, ScreenError, Transform, Upload, Verdict, Video,
     VideoFrame, parse_vpdq,
 };
 use prescreen_host::{Filter, Runtime, compile};
@@ -199,4 +199,21 @@ fn thresholds_and_markets_per_material_through_the_component() {
         assert_eq!(native.screen(&u).unwrap(), v);
         assert_eq!(!v.hits.is_empty(), hit, "distance {flips} in {market}: {v:?}");
     }
+}
+
+/// `materials` (WIT 0.3.0, what `prescreen diff` compares) lists every kind of
+/// material through the component exactly as the native core does.
+#[test]
+fn materials_are_listed_with_kind_and_mode() {
+    let (native, filter) = both();
+    let listed = filter.materials().unwrap();
+    assert_eq!(listed, native.materials());
+    let info = filter.info().unwrap();
+    let count = |k| listed.iter().filter(|m| m.kind == k).count() as u32;
+    assert_eq!(count(MaterialKind::Text), info.text_materials);
+    assert_eq!(count(MaterialKind::Image), info.image_materials);
+    assert_eq!(count(MaterialKind::Video), info.video_materials);
+    let video = listed.iter().find(|m| m.id == "vid-fast-loans").unwrap();
+    assert_eq!((video.kind, video.mode, video.action), (MaterialKind::Video, None, Action::Block));
+    assert!(listed.iter().filter(|m| m.kind == MaterialKind::Text).all(|m| m.mode.is_some()));
 }

@@ -528,6 +528,8 @@ async fn every_answer_is_in_the_decision_log_after_a_clean_shutdown() {
     // and no deciding version, so it is not a decision.
     assert_eq!(post(server.addr, "/v1/screen", &[], heavy_upload()).await.status, 503);
     assert_eq!(post(server.addr, "/v1/screen", &[], "{not json").await.status, 400);
+    let metrics = String::from_utf8_lossy(&get(server.addr, "/metrics", &[]).await.body).into_owned();
+    assert!(metrics.contains("prescreen_decision_log_dropped_total 0"), "{metrics}");
     server.shutdown().await.unwrap();
 
     let conn = rusqlite::Connection::open(&db).unwrap();

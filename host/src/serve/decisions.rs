@@ -12,7 +12,7 @@ use anyhow::{Context, Result};
 use rusqlite::Connection;
 use std::path::Path;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use prometheus_client::metrics::counter::Counter;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError, sync_channel};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -64,7 +64,8 @@ pub struct Decision {
 pub struct DecisionLog {
     sender: Mutex<Option<SyncSender<Decision>>>,
     writer: Mutex<Option<JoinHandle<Result<u64>>>>,
-    dropped: AtomicU64,
+    /// Shared with `/metrics` (`prescreen_decision_log_dropped_total`).
+    dropped: Counter,
 }
 
 impl DecisionLog {
@@ -80,7 +81,7 @@ impl DecisionLog {
             .name("prescreen-decisions".into())
             .spawn(move || write_all(conn, receiver))
             .context("cannot start the decision log writer")?;
-        Ok(DecisionLog { sender: Mutex::new(Some(sender)), writer: Mutex::new(Some(writer)), dropped: AtomicU64::new(0) })
+        Ok(DecisionLog { sender: Mutex::new(Some(sender)), writer: Mutex::new(Some(writer)), dropped: Counter::default() })
     }
 
     /// Queues a record without waiting; counts it as dropped if the queue is full
@@ -95,13 +96,18 @@ impl DecisionLog {
             None => false,
         };
         if !sent {
-            self.dropped.fetch_add(1, Ordering::Relaxed);
+            self.dropped.inc();
         }
     }
 
     /// Records not written because the queue was full or the log closed.
     pub fn dropped(&self) -> u64 {
-        self.dropped.load(Ordering::Relaxed)
+        self.dropped.get()
+    }
+
+    /// The dropped-record counter, for the metrics registry.
+    pub fn dropped_counter(&self) -> Counter {
+        self.dropped.clone()
     }
 
     /// Stops taking records, writes everything queued, and returns how many records

@@ -284,7 +284,7 @@ pub fn prepare(
         // engine configuration.
         unsafe { runtime.load_precompiled(&path) }
             .with_context(|| {
-                format!("cannot load {} (a .cwasm must come from this server's engine configuration; `prescreen precompile` output does not: give the .wasm instead)", path.display())
+                format!("cannot load {} (a .cwasm must come from this server's engine configuration: make it with `prescreen precompile --serve`, or give the .wasm)", path.display())
             })
             .map_err(DeployError::Invalid)?
     } else {

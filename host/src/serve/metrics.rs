@@ -246,6 +246,17 @@ impl Metrics {
         }
     }
 
+    /// Exposes the decision log's count of records it could not queue
+    /// (`prescreen_decision_log_dropped_total`): a non-zero rate means the disk is
+    /// slower than the traffic, and reviewers' reports will miss those verdicts.
+    pub fn track_decision_log(&mut self, dropped: Counter) {
+        self.registry.register(
+            "decision_log_dropped",
+            "Verdicts not recorded in the decision log because its queue was full or it was closed",
+            dropped,
+        );
+    }
+
     /// The OpenMetrics text of every metric.
     pub fn encode(&self) -> Result<String, std::fmt::Error> {
         let mut out = String::new();

@@ -178,7 +178,11 @@ pub async fn start(config: ServeConfig) -> Result<Running> {
     let limits = config.limits;
     let (load_runtime, path) = (runtime.clone(), config.component.clone());
     let first = tokio::task::spawn_blocking(move || deploy::initial(&load_runtime, &path, &limits)).await??;
-    let metrics = Metrics::new();
+    let mut metrics = Metrics::new();
+    let decisions = config.decision_log.as_deref().map(decisions::DecisionLog::open).transpose()?;
+    if let Some(log) = &decisions {
+        metrics.track_decision_log(log.dropped_counter());
+    }
     let deployments = deploy::Deployments::new(first);
     metrics.set_versions(deployments.current().named());
     let state = Arc::new(AppState {
@@ -190,7 +194,7 @@ pub async fn start(config: ServeConfig) -> Result<Running> {
         shadow_workers: Pool::new("prescreen-shadow", 1, SHADOW_QUEUE)?,
         admin_token: config.admin_token.clone(),
         public_key: config.public_key,
-        decisions: config.decision_log.as_deref().map(decisions::DecisionLog::open).transpose()?,
+        decisions,
         _ticker: ticker,
     });
     let public = TcpListener::bind(config.listen).await.with_context(|| format!("cannot listen on {}", config.listen))?;

@@ -50,7 +50,7 @@ pub use limits::Limits;
 pub use model::{Action, MatchMode, MaterialKind};
 pub use normalize::{NormalizeOptions, Normalized, normalize, normalize_with};
 pub use bank::{BankEntry, HashBank, INDEX_MIN_HASHES, MAX_DISTANCE};
-pub use package::{Material, Media, Package, PackageInfo};
+pub use package::{Material, MaterialInfo, Media, Package, PackageInfo};
 pub use pdq::{PDQ_MATCH_DISTANCE, PDQ_MIN_QUALITY, hamming, pdq_dihedral_from_rgb8, pdq_from_rgb8};
 pub use rules::Rule;
 pub use screener::Screener;

@@ -82,6 +82,24 @@ pub struct Media {
     pub upload_match: f32,
 }
 
+/// One material as a built package describes it (`Screener::materials`, the WIT
+/// `materials` function): what tells two package versions apart material by material.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MaterialInfo {
+    pub id: String,
+    /// Bumped by operators on each edit: a changed material keeps its id and gets a
+    /// new revision.
+    pub revision: u32,
+    pub kind: MaterialKind,
+    pub category: String,
+    pub action: Action,
+    /// For text materials: how the term must sit in the text; `None` for images and videos.
+    pub mode: Option<MatchMode>,
+    /// Markets it applies to (uppercase ISO codes); empty means every market.
+    pub markets: Vec<String>,
+    pub detection_only: bool,
+}
+
 /// What `info` reports about a loaded package.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PackageInfo {

@@ -69,6 +69,12 @@ impl Screener {
         &self.info
     }
 
+    /// Every material of the package, in source order (tables as the manifest lists
+    /// them): what `prescreen diff` compares between two versions.
+    pub fn materials(&self) -> Vec<crate::package::MaterialInfo> {
+        (0..self.table.len()).map(|i| self.table.describe(i)).collect()
+    }
+
     /// Heap bytes held by the matcher and its material table.
     pub fn matcher_memory(&self) -> usize {
         self.text.memory_usage() + self.table.memory_usage() + self.media.memory_usage()

@@ -7,8 +7,8 @@
 //! image then spans the whole heap (147 MiB measured for a 23 MiB matcher). A handful
 //! of large vectors keeps the image close to the live size.
 
-use crate::model::{Action, MatchMode};
-use crate::package::Material;
+use crate::model::{Action, MatchMode, MaterialKind};
+use crate::package::{Material, MaterialInfo};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -20,6 +20,7 @@ struct Entry {
     markets: u16,
     action: Action,
     mode: MatchMode,
+    kind: MaterialKind,
     detection_only: bool,
 }
 
@@ -77,6 +78,7 @@ impl MaterialTable {
                 markets,
                 action: m.action,
                 mode: m.mode,
+                kind: m.kind,
                 detection_only: m.detection_only,
             });
         }
@@ -115,6 +117,22 @@ impl MaterialTable {
     pub(crate) fn applies_in(&self, i: usize, market: &str) -> bool {
         let set = &self.market_sets[self.entries[i].markets as usize];
         set.is_empty() || set.iter().any(|m| m.eq_ignore_ascii_case(market))
+    }
+
+    /// Material `i` as `materials` describes it.
+    pub(crate) fn describe(&self, i: usize) -> MaterialInfo {
+        let row = self.row(i);
+        let e = self.entries[i];
+        MaterialInfo {
+            id: row.id.to_string(),
+            revision: row.revision,
+            kind: e.kind,
+            category: row.category.to_string(),
+            action: row.action,
+            mode: (e.kind == MaterialKind::Text).then_some(e.mode),
+            markets: self.market_sets[e.markets as usize].clone(),
+            detection_only: row.detection_only,
+        }
     }
 
     pub(crate) fn row(&self, i: usize) -> Row<'_> {

@@ -18,6 +18,8 @@ macro_rules! conversions {
             use $wit as wit;
 
             $crate::__enum_map!(core::Action <=> wit::Action { Pass, Review, Block });
+            $crate::__enum_map!(core::MaterialKind <=> wit::MaterialKind { Text, Image, Video });
+            $crate::__enum_map!(core::MatchMode <=> wit::MatchMode { Word, Prefix, Substring, Rule });
             $crate::__enum_map!(core::Transform <=> wit::Transform {
                 None, Rotate90, Rotate180, Rotate270, FlipHorizontal, FlipVertical, Transpose, Transverse
             });
@@ -212,6 +214,35 @@ macro_rules! conversions {
                         wit::ScreenError::InvalidInput(message) => core::ScreenError::InvalidInput { message },
                         wit::ScreenError::Unsupported(message) => core::ScreenError::Unsupported { message },
                         wit::ScreenError::NotLoaded => core::ScreenError::NotLoaded,
+                    }
+                }
+            }
+
+            impl From<core::MaterialInfo> for wit::MaterialInfo {
+                fn from(m: core::MaterialInfo) -> Self {
+                    wit::MaterialInfo {
+                        id: m.id,
+                        revision: m.revision,
+                        kind: m.kind.into(),
+                        category: m.category,
+                        action: m.action.into(),
+                        mode: m.mode.map(Into::into),
+                        markets: m.markets,
+                        detection_only: m.detection_only,
+                    }
+                }
+            }
+            impl From<wit::MaterialInfo> for core::MaterialInfo {
+                fn from(m: wit::MaterialInfo) -> Self {
+                    core::MaterialInfo {
+                        id: m.id,
+                        revision: m.revision,
+                        kind: m.kind.into(),
+                        category: m.category,
+                        action: m.action.into(),
+                        mode: m.mode.map(Into::into),
+                        markets: m.markets,
+                        detection_only: m.detection_only,
                     }
                 }
             }
