@@ -7,7 +7,7 @@ pub mod materials;
 pub mod replay;
 mod table;
 
-use crate::eval::{ComponentInfo, screen_corpus, write_output};
+use crate::eval::{ComponentInfo, ReportFile, screen_corpus};
 use crate::Runtime;
 use anyhow::Result;
 use materials::MaterialsDiff;
@@ -42,9 +42,8 @@ pub struct Args {
     pub max_overkill_increase: f64,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
-    /// Write the report to this file instead of stdout.
-    #[arg(short, long)]
-    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: ReportFile,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -109,7 +108,7 @@ pub fn command(args: Args) -> Result<ExitCode> {
         Format::Table => table::render(&report),
         Format::Json => serde_json::to_string_pretty(&report)? + "\n",
     };
-    write_output(args.output.as_deref(), &text)?;
+    args.output.write(&text)?;
     match &report.corpus {
         Some(c) if !c.gate.passed => {
             for f in &c.gate.failures {

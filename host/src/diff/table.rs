@@ -3,7 +3,7 @@
 use super::Report;
 use super::materials::{kind_name, markets, mode_name};
 use super::replay::{Change, HitRef};
-use crate::eval::metrics::Summary;
+use crate::eval::metrics::{Summary, acts};
 use crate::eval::percent;
 use crate::eval::table::{new_table, short};
 use std::fmt::Write as _;
@@ -33,7 +33,6 @@ pub fn render(report: &Report) -> String {
     if !(m.added.is_empty() && m.removed.is_empty() && m.changed.is_empty()) {
         let mut t = new_table(&["", "material", "revision", "kind", "mode", "category", "action", "markets", "what changed"], 9);
         for (sign, r) in m.added.iter().map(|r| ("+", r)).chain(m.removed.iter().map(|r| ("-", r))) {
-            let action = if r.detection_only { format!("{} (detection only)", r.action) } else { r.action.to_string() };
             t.add_row(vec![
                 sign.to_string(),
                 r.id.clone(),
@@ -41,7 +40,7 @@ pub fn render(report: &Report) -> String {
                 kind_name(r.kind).to_string(),
                 mode_name(r),
                 r.category.clone(),
-                action,
+                acts(r.action, r.detection_only),
                 markets(r),
                 String::new(),
             ]);
@@ -119,10 +118,7 @@ fn side(action: Option<prescreen_core::Action>, outcome: &str) -> String {
 }
 
 fn why(c: &Change) -> String {
-    let name = |h: &HitRef| {
-        let how = if h.detection_only { "detection only".to_string() } else { h.action.to_string() };
-        format!("{} r{} {how}", h.material_id, h.revision)
-    };
+    let name = |h: &HitRef| format!("{} r{} {}", h.material_id, h.revision, acts(h.action, h.detection_only));
     let mut lines: Vec<String> = Vec::new();
     lines.extend(c.gained.iter().map(|h| format!("+ {}", name(h))));
     lines.extend(c.lost.iter().map(|h| format!("- {}", name(h))));

@@ -1,7 +1,7 @@
 //! `prescreen eval --format html`: one self-contained page (inline CSS and SVG, no
 //! script, nothing fetched) that can be attached to a release or opened offline.
 
-use super::metrics::{Case, Group, Summary};
+use super::metrics::{Case, Group, Summary, acts};
 use super::svg::{CELLS, confusion_bars, precision_scatter};
 use super::table::{group_name, short};
 use super::{Report, percent};
@@ -94,7 +94,7 @@ pub fn render(report: &Report) -> String {
     h.push_str(&precision_scatter(&e.materials));
     h.push_str("<table><tr><th>material</th><th class=\"n\">rev</th><th>category</th><th>action</th><th class=\"n\">hits</th><th class=\"n\">confirmed</th><th class=\"n\">unconfirmed</th><th class=\"n\">false</th><th class=\"n\">precision</th></tr>");
     for m in &e.materials {
-        let action = if m.detection_only { format!("{} <span class=\"do\">detection only</span>", m.action) } else { m.action.to_string() };
+        let action = how(m.action, m.detection_only);
         let _ = write!(
             h,
             "<tr><td><code>{}</code></td><td class=\"n\">{}</td><td>{}</td><td>{action}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
@@ -130,6 +130,12 @@ pub fn render(report: &Report) -> String {
     h
 }
 
+/// [`acts`], detection-only set apart.
+fn how(action: prescreen_core::Action, detection_only: bool) -> String {
+    let text = acts(action, detection_only);
+    if detection_only { format!("<span class=\"do\">{text}</span>") } else { text }
+}
+
 fn summary_table(key: &str, overall: Option<&Summary>, groups: &[Group]) -> String {
     let mut h = format!("<table><tr><th>{key}</th>");
     for name in ["uploads", "risky", "clean", "TP", "leaks", "overkill", "TN", "errors", "precision", "recall", "leakage", "overkill %"] {
@@ -160,10 +166,7 @@ fn cases_table(cases: &[Case]) -> String {
         let hits: Vec<String> = case
             .hits
             .iter()
-            .map(|x| {
-                let how = if x.detection_only { "<span class=\"do\">detection only</span>".to_string() } else { x.action.to_string() };
-                format!("<code>{}</code> {how} {}", escape(&x.material_id), escape(&x.evidence))
-            })
+            .map(|x| format!("<code>{}</code> {} {}", escape(&x.material_id), how(x.action, x.detection_only), escape(&x.evidence)))
             .collect();
         let _ = write!(
             h,

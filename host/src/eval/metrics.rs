@@ -314,6 +314,12 @@ fn case_hit(hit: &Hit) -> CaseHit {
     }
 }
 
+/// How a hit or material acts on verdicts: its action, marked when detection-only
+/// (then it never changes one).
+pub fn acts(action: Action, detection_only: bool) -> String {
+    if detection_only { format!("{action}, detection only") } else { action.to_string() }
+}
+
 /// One line saying where a hit fired.
 pub fn evidence(e: &Evidence) -> String {
     match e {

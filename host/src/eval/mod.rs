@@ -19,7 +19,7 @@ use metrics::{Evaluation, Screened};
 use prescreen_core::{Corpus, LabeledUpload, PackageInfo};
 use rayon::prelude::*;
 use serde::Serialize;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Version of the JSON shape below; bumped when a field changes meaning or goes.
@@ -30,13 +30,12 @@ pub const JSON_FORMAT: &str = "prescreen-eval/1";
 pub struct Args {
     /// Component to measure: a `.wasm` from `prescreen build` or a `.cwasm`.
     pub component: PathBuf,
-    /// Labeled corpus (JSON Lines, see packages/README.md).
+    /// Labeled corpus (JSON Lines; README.md, "Evaluating a package").
     pub corpus: PathBuf,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
-    /// Write the report to this file instead of stdout.
-    #[arg(short, long)]
-    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: ReportFile,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -46,8 +45,28 @@ pub enum Format {
     Html,
 }
 
+/// Where a report goes (`eval` and `diff`).
+#[derive(clap::Args)]
+pub struct ReportFile {
+    /// Write the report to this file instead of stdout.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+}
+
+impl ReportFile {
+    pub fn write(&self, text: &str) -> Result<()> {
+        match &self.output {
+            Some(p) => std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display())),
+            None => {
+                use std::io::Write as _;
+                std::io::stdout().write_all(text.as_bytes()).context("cannot write to stdout")
+            }
+        }
+    }
+}
+
 /// What the report says about the component it measured.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct ComponentInfo {
     pub name: String,
     pub version: String,
@@ -58,16 +77,13 @@ pub struct ComponentInfo {
 
 impl ComponentInfo {
     pub fn of(filter: &Filter) -> ComponentInfo {
-        let info: Option<&PackageInfo> = filter.info();
-        info.map_or_else(
-            || ComponentInfo { name: String::new(), version: String::new(), digest: String::new(), built_at: String::new() },
-            |i| ComponentInfo {
-                name: i.name.clone(),
-                version: i.version.clone(),
-                digest: i.digest.clone(),
-                built_at: i.built_at.clone(),
-            },
-        )
+        // Only a guest loaded without a package has no info; it gets empty names.
+        filter.info().map_or_else(ComponentInfo::default, |i: &PackageInfo| ComponentInfo {
+            name: i.name.clone(),
+            version: i.version.clone(),
+            digest: i.digest.clone(),
+            built_at: i.built_at.clone(),
+        })
     }
 }
 
@@ -97,19 +113,8 @@ pub fn command(args: Args) -> Result<ExitCode> {
         Format::Json => serde_json::to_string_pretty(&report)? + "\n",
         Format::Html => html::render(&report),
     };
-    write_output(args.output.as_deref(), &text)?;
+    args.output.write(&text)?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// Writes a report to `path`, or stdout without one.
-pub fn write_output(path: Option<&Path>, text: &str) -> Result<()> {
-    match path {
-        Some(p) => std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display())),
-        None => {
-            use std::io::Write as _;
-            std::io::stdout().write_all(text.as_bytes()).context("cannot write to stdout")
-        }
-    }
 }
 
 /// Screens every upload in a fresh instance, on all cores, in corpus order, with a

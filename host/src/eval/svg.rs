@@ -58,15 +58,18 @@ pub fn confusion_bars(groups: &[Group]) -> String {
 }
 
 /// Materials as points: hits across (log scale), precision up. Materials with the
-/// same hits and precision share one point, sized by how many they are, so a crowd
-/// of single-hit materials does not hide in one dot; the tooltip names them.
+/// same hits and precision share one point, sized (logarithmically, so a crowd of
+/// single-hit materials does not swallow the plot) and labeled by how many they are;
+/// the tooltip names them.
 pub fn precision_scatter(materials: &[MaterialStats]) -> String {
     let (left, right, top, bottom) = (50.0, 20.0, 15.0, 40.0);
     let (plot_w, plot_h) = (560.0, 260.0);
     let (width, height) = (left + plot_w + right, top + plot_h + bottom);
     let max_hits = materials.iter().map(|m| m.hits).max().unwrap_or(1).max(2);
-    let x_of = |hits: u32| left + plot_w * (f64::from(hits)).ln() / f64::from(max_hits).ln();
-    let y_of = |p: f64| top + plot_h * (1.0 - p);
+    // Points keep clear of the frame: the largest bubble sits at 1 hit or 100 %.
+    let pad = 18.0;
+    let x_of = |hits: u32| left + pad + (plot_w - 2.0 * pad) * f64::from(hits).ln() / f64::from(max_hits).ln();
+    let y_of = |p: f64| top + pad + (plot_h - 2.0 * pad) * (1.0 - p);
 
     let mut s = String::new();
     let _ = write!(
@@ -110,7 +113,7 @@ pub fn precision_scatter(materials: &[MaterialStats]) -> String {
     }
     for ((hits, permille), group) in &points {
         let p = f64::from(*permille) / 1000.0;
-        let r = 4.0 + 2.5 * (group.len() as f64).sqrt();
+        let r = 4.0 + 2.0 * (group.len() as f64).ln();
         // Red to green by precision.
         let colour = format!("hsl({:.0},65%,42%)", 120.0 * p);
         let names: Vec<String> = group.iter().map(|m| format!("{} ({})", m.material_id, m.category)).collect();
@@ -123,6 +126,9 @@ pub fn precision_scatter(materials: &[MaterialStats]) -> String {
             p * 100.0,
             escape(&names.join(", "))
         );
+        if group.len() > 1 {
+            let _ = write!(s, r#"<text x="{:.1}" y="{:.1}" text-anchor="middle" class="num">{}</text>"#, x_of(*hits), y_of(p) + 4.0, group.len());
+        }
     }
     s.push_str("</svg>");
     s

@@ -1,6 +1,6 @@
 //! `prescreen eval --format table`: the report as terminal tables (comfy-table).
 
-use super::metrics::{Case, Group, Summary};
+use super::metrics::{Case, Group, Summary, acts};
 use super::{Report, percent};
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{CellAlignment, Table};
@@ -40,12 +40,11 @@ pub fn render(report: &Report) -> String {
 
     let mut materials = new_table(&["material", "rev", "category", "action", "hits", "confirmed", "unconfirmed", "false", "precision"], 4);
     for m in &e.materials {
-        let action = if m.detection_only { format!("{} (detection only)", m.action) } else { m.action.to_string() };
         materials.add_row(vec![
             m.material_id.clone(),
             m.revision.to_string(),
             m.category.clone(),
-            action,
+            acts(m.action, m.detection_only),
             m.hits.to_string(),
             m.confirmed.to_string(),
             m.unconfirmed.to_string(),
@@ -89,10 +88,7 @@ fn cases_table(cases: &[Case]) -> Table {
         let hits: Vec<String> = case
             .hits
             .iter()
-            .map(|h| {
-                let how = if h.detection_only { "detection only".to_string() } else { h.action.to_string() };
-                format!("{} ({how}) {}", h.material_id, h.evidence)
-            })
+            .map(|h| format!("{} ({}) {}", h.material_id, acts(h.action, h.detection_only), h.evidence))
             .collect();
         t.add_row(vec![
             case.line.to_string(),
