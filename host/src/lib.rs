@@ -1,12 +1,15 @@
 //! prescreen's wasmtime host: loads filter components and screens uploads through
 //! them ([`Runtime`], [`Filter`]), compiles packages into pre-initialized components
 //! ([`compile`]), generates synthetic packages for benchmarks ([`synth`]), and
-//! serves filters over HTTP with versioned deploys ([`serve`], `prescreen serve`), and
-//! keeps reviewers' feedback and per-material precision reports ([`feedback`]).
+//! serves filters over HTTP with versioned deploys ([`serve`], `prescreen serve`),
+//! keeps reviewers' feedback and per-material precision reports ([`feedback`]),
+//! measures packages against labeled corpora and compares builds ([`eval`], [`diff`]).
 //!
 //! The `prescreen` binary (`src/main.rs`) is a CLI over this library.
 
 pub mod compile;
+pub mod diff;
+pub mod eval;
 pub mod feedback;
 pub mod hash;
 mod runtime;

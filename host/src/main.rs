@@ -4,7 +4,7 @@
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use prescreen_core::{Compiler, Image, ImageData, TextField, Upload, Video};
-use prescreen_host::{Runtime, compile, feedback, hash, serve, synth};
+use prescreen_host::{Runtime, compile, diff, eval, feedback, hash, serve, synth};
 use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -173,6 +173,12 @@ enum Command {
         #[arg(long, value_enum, default_value = "table")]
         format: feedback::cli::Format,
     },
+    /// Measure a component against a labeled corpus: precision, recall, leakage and
+    /// overkill overall, per category, market and material (README: "Evaluating a package").
+    Eval(eval::Args),
+    /// Compare two builds: materials added, removed and changed; with a corpus, changed
+    /// verdicts and leakage/overkill, failing (exit 3) past the allowed increase.
+    Diff(diff::Args),
     /// Write a synthetic package directory for benchmarks.
     Synth {
         /// Number of distinct terms.
@@ -320,6 +326,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Feedback { command: FeedbackCommand::Import { file, db } } => feedback::cli::import(&file, &db),
         Command::Report { db, since, bucket, format } => feedback::cli::report(&db, since.as_deref(), bucket, format),
+        Command::Eval(args) => eval::command(args),
+        Command::Diff(args) => diff::command(args),
         Command::Synth { terms, seed, output } => {
             let (manifest, table) = synth::package(terms, seed);
             std::fs::create_dir_all(&output)?;
