@@ -1,0 +1,15 @@
+//! What every prescreen component shares, whatever it exports: the global
+//! allocator that keeps freed garbage out of the snapshot, and the one package slot
+//! that `prescreen build` fills through the `loader.load` export before
+//! snapshotting the instance.
+
+// Only meaningful inside a component: natively (`cargo test --workspace`) this crate
+// must not install a global allocator into whatever links it.
+#[cfg(target_arch = "wasm32")]
+mod alloc;
+#[cfg(target_arch = "wasm32")]
+mod slot;
+
+#[cfg(target_arch = "wasm32")]
+pub use slot::{load, screener};
+
