@@ -15,7 +15,7 @@ pub mod synth;
 mod wasi_http;
 
 pub use runtime::{Bounds, Fault, Filter, KEEP_RESIDENT_BYTES, Runtime, Session};
-pub use wasi_http::{HttpRuntime, HttpService, WasiHttp};
+pub use wasi_http::{HttpRuntime, HttpService, RequestBody, WasiHttp};
 
 /// The generic guest component, built from `guest/` by `build.rs`: it holds no
 /// package until `compile` loads one and snapshots it.

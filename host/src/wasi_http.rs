@@ -50,6 +50,11 @@ impl WasiHttp {
     }
 }
 
+/// A request body either wasi:http host can take: bytes, sent across tasks.
+pub trait RequestBody: http_body::Body<Data = Bytes, Error: Into<wasmtime_wasi_http::Error>> + Send + 'static {}
+
+impl<B> RequestBody for B where B: http_body::Body<Data = Bytes, Error: Into<wasmtime_wasi_http::Error>> + Send + 'static {}
+
 /// Per-request host state: empty WASI (no files, env or network) and wasi:http
 /// with outbound requests refused.
 pub(crate) struct HttpCtx {
@@ -174,11 +179,7 @@ impl HttpService {
     /// Serves one request in a fresh instance, dropped afterwards, and returns the
     /// response with its whole body. `Err` is the host's or a trap, not an HTTP
     /// error status: those are ordinary responses.
-    pub async fn handle<B>(&self, request: http::Request<B>) -> Result<http::Response<Bytes>>
-    where
-        B: http_body::Body<Data = Bytes> + Send + 'static,
-        B::Error: Into<wasmtime_wasi_http::Error>,
-    {
+    pub async fn handle(&self, request: http::Request<impl RequestBody>) -> Result<http::Response<Bytes>> {
         match &self.handler {
             Handler::P3(pre) => handle_p3(pre, request).await,
             Handler::P2(pre) => handle_p2(pre, request).await,
@@ -198,11 +199,7 @@ impl HttpService {
 }
 
 /// One request through `wasi:http/handler@0.3.0`.
-async fn handle_p3<B>(pre: &ServicePre<HttpCtx>, request: http::Request<B>) -> Result<http::Response<Bytes>>
-where
-    B: http_body::Body<Data = Bytes> + Send + 'static,
-    B::Error: Into<wasmtime_wasi_http::Error>,
-{
+async fn handle_p3(pre: &ServicePre<HttpCtx>, request: http::Request<impl RequestBody>) -> Result<http::Response<Bytes>> {
     let mut store = Store::new(pre.engine(), HttpCtx::new());
     let service = pre.instantiate_async(&mut store).await.map_err(anyhow::Error::from).context("instantiating")?;
     let (request, request_io) = Request::from_http(&mut store.data_mut().hooks, request);
@@ -231,11 +228,7 @@ where
 }
 
 /// One request through `wasi:http/incoming-handler@0.2`.
-async fn handle_p2<B>(pre: &ProxyPre<HttpCtx>, request: http::Request<B>) -> Result<http::Response<Bytes>>
-where
-    B: http_body::Body<Data = Bytes> + Send + 'static,
-    B::Error: Into<wasmtime_wasi_http::Error>,
-{
+async fn handle_p2(pre: &ProxyPre<HttpCtx>, request: http::Request<impl RequestBody>) -> Result<http::Response<Bytes>> {
     let mut store = Store::new(pre.engine(), HttpCtx::new());
     let proxy = pre.instantiate_async(&mut store).await.map_err(anyhow::Error::from).context("instantiating")?;
     let request = store.data_mut().http().new_incoming_request(Scheme::Http, request).map_err(anyhow::Error::from)?;
