@@ -1,5 +1,7 @@
-//! Builds the guest component (`guest/`, for `wasm32-wasip2`) and hands its path to
-//! the host, which embeds it: `prescreen build` then needs nothing but the binary.
+//! Builds the guest components for `wasm32-wasip2` (the filter from `guest/`, the
+//! HTTP services from `guest-http/` (WASI 0.3) and `guest-http-p2/` (WASI 0.2)) and
+//! hands their paths to the host, which embeds them: `prescreen build` (and `build
+//! --http`) then needs nothing but the binary.
 //!
 //! The guest is built by a nested cargo in its own target directory, so the outer
 //! build's lock is not contended and host flags (e.g. `-C target-cpu=native`) never
@@ -11,7 +13,21 @@ use std::process::Command;
 fn main() {
     let manifest_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
     let root = manifest_dir.parent().unwrap().to_path_buf();
-    for watched in ["guest/src", "guest/Cargo.toml", "packages/core/src", "packages/core/Cargo.toml", "wit", "Cargo.lock"] {
+    let watched = [
+        "guest/src",
+        "guest/Cargo.toml",
+        "guest-common/src",
+        "guest-common/Cargo.toml",
+        "guest-http/src",
+        "guest-http/Cargo.toml",
+        "guest-http-p2/src",
+        "guest-http-p2/Cargo.toml",
+        "packages/core/src",
+        "packages/core/Cargo.toml",
+        "wit",
+        "Cargo.lock",
+    ];
+    for watched in watched {
         println!("cargo:rerun-if-changed={}", root.join(watched).display());
     }
     println!("cargo:rerun-if-env-changed=PRESCREEN_GUEST_RUSTFLAGS");
@@ -20,9 +36,11 @@ fn main() {
         .unwrap_or_else(|| root.join("target"))
         .join("guest");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    // One cargo run for all components: same flags and profile, built in parallel.
     let status = Command::new(cargo)
         .current_dir(&root)
-        .args(["build", "--package", "prescreen-guest", "--target", "wasm32-wasip2", "--profile", "guest"])
+        .args(["build", "--package", "prescreen-guest", "--package", "prescreen-http", "--package", "prescreen-http-p2"])
+        .args(["--target", "wasm32-wasip2", "--profile", "guest"])
         .arg("--target-dir")
         .arg(&target_dir)
         .env_remove("RUSTFLAGS")
@@ -33,12 +51,14 @@ fn main() {
         .expect("cannot run cargo to build the guest");
     if !status.success() {
         panic!(
-            "building the guest component failed; is the target installed? \
+            "building the guest components failed; is the target installed? \
              (rustup target add wasm32-wasip2)"
         );
     }
-    let wasm = target_dir.join("wasm32-wasip2/guest/prescreen_guest.wasm");
-    println!("cargo:rustc-env=PRESCREEN_GUEST_WASM={}", wasm.display());
+    let out = target_dir.join("wasm32-wasip2/guest");
+    println!("cargo:rustc-env=PRESCREEN_GUEST_WASM={}", out.join("prescreen_guest.wasm").display());
+    println!("cargo:rustc-env=PRESCREEN_HTTP_WASM={}", out.join("prescreen_http.wasm").display());
+    println!("cargo:rustc-env=PRESCREEN_HTTP_P2_WASM={}", out.join("prescreen_http_p2.wasm").display());
 }
 
 /// Wasm SIMD for the guest: every current runtime (wasmtime, Spin, browsers) has it,

@@ -7,8 +7,7 @@
 
 // The component exists only for wasm32-wasip2; natively (`cargo test --workspace`)
 // this crate is empty, since export names like `prescreen:filter/screener@0.3.0#screen`
-// are not valid native symbols.
-#[cfg(target_arch = "wasm32")]
-mod alloc;
+// are not valid native symbols. The allocator and the package slot are shared with
+// the HTTP component (prescreen-guest-common).
 #[cfg(target_arch = "wasm32")]
 mod component;

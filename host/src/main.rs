@@ -4,7 +4,7 @@
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use prescreen_core::{Compiler, Image, ImageData, TextField, Upload, Video};
-use prescreen_host::{Runtime, compile, diff, eval, feedback, hash, serve, synth};
+use prescreen_host::{HttpRuntime, Runtime, WasiHttp, compile, diff, eval, feedback, hash, serve, synth};
 use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -23,6 +23,10 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Validate a package directory and compile it into a pre-initialized component.
+    ///
+    /// By default the component is the WIT filter (`wit/filter.wit`) that a gateway
+    /// calls; with `--http` it is a wasi:http service that Spin or `wasmtime serve`
+    /// runs directly (README, "Spin and wasi:http").
     Build {
         /// Package directory (holds package.toml).
         package: PathBuf,
@@ -33,6 +37,12 @@ enum Command {
         /// for reproducible builds: same inputs and time give the same bytes.
         #[arg(long)]
         built_at: Option<i64>,
+        /// Build the HTTP component (`POST /v1/screen`, `GET /v1/info`, `GET /healthz`)
+        /// instead of the WIT filter; same package, same digest. `p3` (the default):
+        /// `wasi:http/handler@0.3.0`; `p2`: `wasi:http/incoming-handler@0.2`, for
+        /// hosts without WASI 0.3 (e.g. Spin 3.x).
+        #[arg(long, value_name = "WASI", num_args = 0..=1, require_equals = true, default_missing_value = "p3", value_parser = ["p3", "p2"])]
+        http: Option<String>,
     },
     /// Validate a package directory without building; lists every problem found.
     Check { package: PathBuf },
@@ -76,11 +86,12 @@ enum Command {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
-    /// Print what a component holds (package name, version, digest, counts, limits).
+    /// Print what a component holds (package name, version, digest, counts, limits):
+    /// a filter, or an HTTP component from `build --http` (asked `GET /v1/info`).
     Info {
         component: PathBuf,
         /// Print every material instead (id, revision, kind, category, action, mode,
-        /// markets, detection-only), one JSON object per line.
+        /// markets, detection-only), one JSON object per line. Filter components only.
         #[arg(long)]
         materials: bool,
     },
@@ -216,7 +227,7 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Build { package, output, built_at } => build(&package, &output, built_at),
+        Command::Build { package, output, built_at, http } => build(&package, &output, built_at, http),
         Command::Check { package } => {
             let p = Compiler::new().compile_dir(&package)?;
             println!("{}: ok, {} materials ({} disabled)", package.display(), p.materials.len(), p.disabled);
@@ -240,17 +251,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
         }
-        Command::Info { component, materials } => {
+        Command::Info { component, materials: true } => {
             let filter = Runtime::new()?.load_file(&component)?;
-            if materials {
-                let mut out = std::io::stdout().lock();
-                for m in filter.materials()? {
-                    serde_json::to_writer(&mut out, &m)?;
-                    writeln!(out)?;
-                }
-            } else {
-                println!("{}", serde_json::to_string_pretty(filter.info().expect("load reads info"))?);
+            let mut out = std::io::stdout().lock();
+            for m in filter.materials()? {
+                serde_json::to_writer(&mut out, &m)?;
+                writeln!(out)?;
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Info { component, materials: false } => {
+            println!("{}", serde_json::to_string_pretty(&info(&component)?)?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Precompile { component, output, serve } => {
@@ -339,7 +350,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-fn build(dir: &Path, output: &Path, built_at: Option<i64>) -> Result<ExitCode> {
+fn build(dir: &Path, output: &Path, built_at: Option<i64>, http: Option<String>) -> Result<ExitCode> {
+    let http = http.map(|wasi| if wasi == "p2" { WasiHttp::P2 } else { WasiHttp::P3 });
     let built_at = match built_at {
         Some(t) => Some(t),
         None => match std::env::var("SOURCE_DATE_EPOCH") {
@@ -352,7 +364,10 @@ fn build(dir: &Path, output: &Path, built_at: Option<i64>) -> Result<ExitCode> {
         compiler = compiler.built_at(t)?;
     }
     let package = compiler.compile_dir(dir)?;
-    let built = compile::compile(&Runtime::new()?, &package)?;
+    let built = match http {
+        Some(wasi) => compile::compile_http(&HttpRuntime::new()?, &package, wasi)?,
+        None => compile::compile(&Runtime::new()?, &package)?,
+    };
     std::fs::write(output, &built.component).with_context(|| format!("cannot write {}", output.display()))?;
     let i = &built.info;
     let mib = |n: usize| n as f64 / (1024.0 * 1024.0);
@@ -366,7 +381,25 @@ fn build(dir: &Path, output: &Path, built_at: Option<i64>) -> Result<ExitCode> {
     println!("  compiled   {:.2} MiB package", mib(built.package_bytes));
     println!("  matcher    {:.2} MiB in memory", mib(built.matcher_bytes));
     println!("  component  {:.2} MiB, sha256:{}", mib(built.component.len()), built.component_digest);
+    if let Some(wasi) = http {
+        println!("  serves     {}: POST /v1/screen, GET /v1/info, GET /healthz", wasi.export());
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What a filter or an HTTP component holds. The filter is tried first; an HTTP
+/// component fails to link as one, and is then asked `GET /v1/info`.
+fn info(path: &Path) -> Result<prescreen_core::PackageInfo> {
+    let filter_error = match Runtime::new()?.load_file(path) {
+        Ok(filter) => return Ok(filter.info().expect("load reads info").clone()),
+        Err(e) => e,
+    };
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    match HttpRuntime::new()?.load(&bytes) {
+        Ok(service) => tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(service.info()),
+        // Neither: the filter's reason is the one to show (the common case).
+        Err(_) => Err(filter_error),
+    }
 }
 
 fn read_upload(path: &Path) -> Result<Upload> {

@@ -21,7 +21,7 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 const POOL_INSTANCES: u32 = 256;
 /// Largest linear memory of one instance: a 1M-term package's matcher plus room for
 /// the largest upload the limits allow.
-const MAX_MEMORY_BYTES: usize = 1 << 30;
+pub(crate) const MAX_MEMORY_BYTES: usize = 1 << 30;
 /// Linear memory kept mapped per instance slot between fresh instances: the 100k-term
 /// package's image (21 MiB) plus its per-request heap. Measured (`--bench latency`,
 /// 100k terms, 2 KB ad, fresh instance from a `.cwasm`): none kept, p50 227 us / p99

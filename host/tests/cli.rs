@@ -113,6 +113,30 @@ fn precompile_for_serve_targets_the_serve_engine() {
 }
 
 #[test]
+fn http_builds_hold_the_filters_package_and_info_reads_them() {
+    // (flag, handler the summary names)
+    let table = [("--http", "wasi:http/handler@0.3.0"), ("--http=p2", "wasi:http/incoming-handler@0.2")];
+    let filter = std::env::temp_dir().join(format!("prescreen-cli-{}-fixed.wasm", std::process::id()));
+    let o = prescreen(&["build", "packages/ad-policy", "-o", filter.to_str().unwrap(), "--built-at", "1700000000"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let o = prescreen(&["info", filter.to_str().unwrap()]);
+    let want: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    for (flag, handler) in table {
+        let out = std::env::temp_dir().join(format!("prescreen-cli-{}-{}.wasm", std::process::id(), &flag[2..]));
+        let o = prescreen(&["build", "packages/ad-policy", "-o", out.to_str().unwrap(), "--built-at", "1700000000", flag]);
+        assert!(o.status.success(), "{flag}: {}", text(&o.stderr));
+        let summary = text(&o.stdout);
+        assert!(summary.contains(&format!("serves     {handler}: POST /v1/screen")), "{flag}: {summary}");
+        let o = prescreen(&["info", out.to_str().unwrap()]);
+        assert!(o.status.success(), "{flag}: {}", text(&o.stderr));
+        let info: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(info, want, "{flag}: same package, same build time, same info");
+        std::fs::remove_file(out).unwrap();
+    }
+    std::fs::remove_file(filter).unwrap();
+}
+
+#[test]
 fn bad_package_lines_are_named_by_file_and_line() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("package.toml"), "name = \"bad\"\nversion = \"1\"\n").unwrap();
