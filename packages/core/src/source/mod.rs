@@ -164,3 +164,35 @@ impl Source {
 pub(crate) fn line_of(text: &str, at: usize) -> u64 {
     text.as_bytes()[..at.min(text.len())].iter().filter(|&&b| b == b'\n').count() as u64 + 1
 }
+
+/// 1-based line of the record the csv reader places at byte `at`. The reader counts
+/// a record from the end of the one before, so its own line number points at the
+/// blank and comment lines in between; they are skipped here.
+pub(crate) fn record_line(text: &str, at: u64) -> u64 {
+    let mut at = at as usize;
+    while let Some(rest) = text.get(at..).filter(|r| !r.is_empty()) {
+        let len = rest.find('\n').map_or(rest.len(), |p| p + 1);
+        let line = rest[..len].trim_end_matches(['\n', '\r']);
+        if !(line.is_empty() || line.starts_with('#')) {
+            break;
+        }
+        at += len;
+    }
+    line_of(text, at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Compiler;
+
+    #[test]
+    fn rows_after_blank_and_comment_lines_keep_their_own_line() {
+        let table = "# leading comment\nid\tterm\tcategory\taction\ng1\tcasino\tgambling\tblock\n\n# a section\ng2\tpoker\tgambling\tnuke\n";
+        let e = Compiler::new().compile_strs("name = \"d\"\nversion = \"1\"\n", table).unwrap_err();
+        assert_eq!(e.diagnostics()[0].line, 6, "{e}");
+        let ok = table.replace("nuke", "block");
+        let p = Compiler::new().compile_strs("name = \"d\"\nversion = \"1\"\n", &ok).unwrap();
+        let lines: Vec<u32> = p.materials.iter().map(|m| m.line).collect();
+        assert_eq!(lines, [3, 6]);
+    }
+}
