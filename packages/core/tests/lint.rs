@@ -3,17 +3,16 @@
 //! findings as measured, so a change to lint or to the sample shows up here.
 
 use prescreen_core::{Corpus, Kind, Linter, Report, Severity};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// 2026-01-01T00:00:00Z: "now" for every case, so expiry ages are fixed.
 const NOW: i64 = 1_767_225_600;
 
-/// A fresh package directory holding `files` (name, contents).
-fn package(name: &str, files: &[(&str, &str)]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("prescreen-lint-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+/// A package directory holding `files` (name, contents), removed on drop.
+fn package(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
     for (file, text) in files {
-        let path = dir.join(file);
+        let path = dir.path().join(file);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, text).unwrap();
     }
@@ -125,19 +124,16 @@ fn each_finding_kind_on_its_own_row() {
     let images = image_rows();
     let image_refs: Vec<(&str, &[(Kind, Severity)])> = images.iter().map(|(r, k)| (r.as_str(), *k)).collect();
     let (f1, f2, g1, g2) = ("0f".repeat(32), "33".repeat(32), "f0".repeat(32), "cc".repeat(32));
-    let dir = package(
-        "kinds",
-        &[
+    let dir = package(&[
             ("package.toml", "name = \"kinds\"\nversion = \"1\"\nmarkets = [\"RU\", \"KZ\", \"US\"]\nimages = [\"images.tsv\"]\nvideos = [\"videos.tsv\"]\n"),
             ("materials.tsv", &tsv(TEXT_HEADER, TEXT_ROWS)),
             ("images.tsv", &tsv(IMAGE_HEADER, &image_refs)),
             ("videos.tsv", &tsv(IMAGE_HEADER, VIDEO_ROWS)),
             ("clips/a.vpdq", &vpdq(&[&f1, &f2])),
             ("clips/b.vpdq", &vpdq(&[&f2, &f1, &f2])),
-            ("clips/c.vpdq", &vpdq(&[&g1, &g2])),
-        ],
-    );
-    let report = lint(&dir);
+        ("clips/c.vpdq", &vpdq(&[&g1, &g2])),
+    ]);
+    let report = lint(dir.path());
     assert_table(&report, "materials.tsv", TEXT_ROWS);
     assert_table(&report, "images.tsv", &image_refs);
     assert_table(&report, "videos.tsv", VIDEO_ROWS);
@@ -163,9 +159,7 @@ fn each_finding_kind_on_its_own_row() {
 
 #[test]
 fn clean_corpus_evidence_replaces_the_short_term_heuristic() {
-    let dir = package(
-        "clean",
-        &[
+    let dir = package(&[
             ("package.toml", "name = \"clean\"\nversion = \"1\"\n"),
             (
                 "materials.tsv",
@@ -173,9 +167,8 @@ fn clean_corpus_evidence_replaces_the_short_term_heuristic() {
                  bet\tbet\tprefix\tgambling\treview\n\
                  casino\tcasino\tword\tgambling\tblock\n\
                  pills\tpills\tword\tdrugs\treview\n",
-            ),
-        ],
-    );
+        ),
+    ]);
     let corpus = Corpus::parse(
         "corpus.jsonl",
         concat!(
@@ -188,7 +181,7 @@ fn clean_corpus_evidence_replaces_the_short_term_heuristic() {
         ),
     )
     .unwrap();
-    let report = Linter::new().now(NOW).unwrap().clean_corpus(corpus).lint_dir(&dir).unwrap();
+    let report = Linter::new().now(NOW).unwrap().clean_corpus(corpus).lint_dir(dir.path()).unwrap();
     assert_eq!(report.clean_uploads, Some(2));
     let got: Vec<_> = report.findings.iter().map(|f| (f.line, f.kind, f.severity)).collect();
     // `bet` is short, but the corpus is the judge now; `pills` hit nothing clean.
@@ -207,8 +200,8 @@ fn clean_corpus_evidence_replaces_the_short_term_heuristic() {
 
 #[test]
 fn an_unreadable_manifest_is_one_finding() {
-    let dir = package("manifest", &[("package.toml", "name = \"m\"\nversion = \"1\"\ncolour = \"red\"\n")]);
-    let report = lint(&dir);
+    let dir = package(&[("package.toml", "name = \"m\"\nversion = \"1\"\ncolour = \"red\"\n")]);
+    let report = lint(dir.path());
     assert_eq!(report.package, None);
     assert_eq!(report.findings.len(), 1);
     assert_eq!((report.findings[0].kind, report.findings[0].line), (Invalid, 3));

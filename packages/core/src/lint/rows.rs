@@ -63,7 +63,7 @@ fn disabled(cx: &Context<'_>, row: &Row) -> Finding {
         Severity::Info,
         row,
         "disabled: validated but not compiled in".into(),
-        "delete the row once it stays retired (git history keeps it), or set enabled=true to re-enable it".into(),
+        "delete the row once it stays retired, since git keeps its history, or set enabled=true to re-enable it".into(),
     )
 }
 
