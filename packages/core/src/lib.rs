@@ -50,7 +50,7 @@ pub use error::{Diagnostic, Error};
 pub use format::FORMAT_VERSION;
 pub use limits::Limits;
 #[cfg(feature = "source")]
-pub use lint::{CleanEvidence, Finding, Kind, Linter, Related, Report, Severity};
+pub use lint::{CleanEvidence, Finding, FindingKind, Linter, Related, Report, Severity};
 pub use model::{Action, MatchMode, MaterialKind};
 pub use normalize::{NormalizeOptions, Normalized, normalize, normalize_with};
 pub use bank::{BankEntry, HashBank, INDEX_MIN_HASHES, MAX_DISTANCE};

@@ -2,7 +2,7 @@
 //! must produce on its own line; clean-corpus evidence; and the sample package's
 //! findings as measured, so a change to lint or to the sample shows up here.
 
-use prescreen_core::{Corpus, Kind, Linter, Report, Severity};
+use prescreen_core::{Corpus, FindingKind, Linter, Report, Severity};
 use std::path::Path;
 
 /// 2026-01-01T00:00:00Z: "now" for every case, so expiry ages are fixed.
@@ -24,19 +24,19 @@ fn lint(dir: &Path) -> Report {
 }
 
 /// Rows of one table and what each must produce, on its own line (header = line 1).
-fn assert_table(report: &Report, file: &str, rows: &[(&str, &[(Kind, Severity)])]) {
-    let mut want: Vec<(u64, Kind, Severity)> = Vec::new();
+fn assert_table(report: &Report, file: &str, rows: &[(&str, &[(FindingKind, Severity)])]) {
+    let mut want: Vec<(u64, FindingKind, Severity)> = Vec::new();
     for (i, (_, kinds)) in rows.iter().enumerate() {
         want.extend(kinds.iter().map(|&(k, s)| (i as u64 + 2, k, s)));
     }
-    let mut got: Vec<(u64, Kind, Severity)> =
+    let mut got: Vec<(u64, FindingKind, Severity)> =
         report.findings.iter().filter(|f| f.file.ends_with(file)).map(|f| (f.line, f.kind, f.severity)).collect();
     want.sort();
     got.sort();
     assert_eq!(got, want, "{file}:\n{}", report.to_text());
 }
 
-fn tsv(header: &str, rows: &[(&str, &[(Kind, Severity)])]) -> String {
+fn tsv(header: &str, rows: &[(&str, &[(FindingKind, Severity)])]) -> String {
     let mut s = format!("{header}\n");
     for (row, _) in rows {
         s.push_str(row);
@@ -45,14 +45,14 @@ fn tsv(header: &str, rows: &[(&str, &[(Kind, Severity)])]) -> String {
     s
 }
 
-use Kind::*;
+use FindingKind::*;
 use Severity::{Error as E, Info as I, Warning as W};
 
 const TEXT_HEADER: &str = "id\tterm\tmode\tcategory\taction\tmarkets\tenabled\texpires_at\tdetection_only\texceptions";
 
 /// Text rows: id, term, mode, category, action, markets, enabled, expires_at,
 /// detection_only, exceptions.
-const TEXT_ROWS: &[(&str, &[(Kind, Severity)])] = &[
+const TEXT_ROWS: &[(&str, &[(FindingKind, Severity)])] = &[
     ("g-casino\tcasino\tword\tgambling\tblock", &[]),
     // Case folds away: the same term twice.
     ("g-casino-caps\tCASINO\tword\tgambling\tblock", &[(Duplicate, W)]),
@@ -99,7 +99,7 @@ const H1_NEAR: &str = "c3a5b0f1e4d2968778695a4b3c2d1e0ff0e1d2c3b4a5968778695a4b3
 /// `H1` with every bit flipped: distance 256.
 const H1_FAR: &str = "3c5a4f0e1b2d69878796a5b4c3d2e1f00f1e2d3c4b5a69878796a5b4c3d2e1f0";
 
-fn image_rows() -> Vec<(String, &'static [(Kind, Severity)])> {
+fn image_rows() -> Vec<(String, &'static [(FindingKind, Severity)])> {
     vec![
         (format!("i-a\t{H1}\tcounterfeit\tblock"), &[]),
         (format!("i-b\t{H1}\tcounterfeit\tblock"), &[(Duplicate, W)]),
@@ -108,7 +108,7 @@ fn image_rows() -> Vec<(String, &'static [(Kind, Severity)])> {
     ]
 }
 
-const VIDEO_ROWS: &[(&str, &[(Kind, Severity)])] = &[
+const VIDEO_ROWS: &[(&str, &[(FindingKind, Severity)])] = &[
     ("v-a\tclips/a.vpdq\tscam\tblock", &[]),
     // The same frames, in another order and one repeated.
     ("v-b\tclips/b.vpdq\tscam\tblock", &[(Duplicate, W)]),
@@ -122,7 +122,7 @@ fn vpdq(frames: &[&str]) -> String {
 #[test]
 fn each_finding_kind_on_its_own_row() {
     let images = image_rows();
-    let image_refs: Vec<(&str, &[(Kind, Severity)])> = images.iter().map(|(r, k)| (r.as_str(), *k)).collect();
+    let image_refs: Vec<(&str, &[(FindingKind, Severity)])> = images.iter().map(|(r, k)| (r.as_str(), *k)).collect();
     let (f1, f2, g1, g2) = ("0f".repeat(32), "33".repeat(32), "f0".repeat(32), "cc".repeat(32));
     let dir = package(&[
             ("package.toml", "name = \"kinds\"\nversion = \"1\"\nmarkets = [\"RU\", \"KZ\", \"US\"]\nimages = [\"images.tsv\"]\nvideos = [\"videos.tsv\"]\n"),
@@ -213,7 +213,7 @@ fn an_unreadable_manifest_is_one_finding() {
 fn sample_package_findings_as_measured() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ad-policy");
     let report = lint(&dir);
-    let mut counts: Vec<(Kind, Severity, usize)> = Vec::new();
+    let mut counts: Vec<(FindingKind, Severity, usize)> = Vec::new();
     for f in &report.findings {
         match counts.iter_mut().find(|(k, s, _)| (*k, *s) == (f.kind, f.severity)) {
             Some(c) => c.2 += 1,

@@ -3,7 +3,7 @@
 //! (corpus line, upload, field, matched text), so an operator sees exactly which
 //! clean copy a term overkills, and a fix that fits what it matched.
 
-use super::{CleanEvidence, Context, Finding, Kind, Severity};
+use super::{CleanEvidence, Context, Finding, FindingKind, Severity};
 use crate::corpus::Corpus;
 use crate::error::{Diagnostic, Error};
 use crate::model::{Action, MatchMode};
@@ -118,7 +118,7 @@ fn finding(cx: &Context<'_>, i: usize, hits: Vec<(CleanEvidence, Option<Surround
         first.upload_id,
         first.field
     );
-    let mut f = cx.finding(Kind::CleanHits, severity(m.action, m.detection_only), cx.row_of(i), message, fix);
+    let mut f = cx.finding(FindingKind::CleanHits, severity(m.action, m.detection_only), cx.row_of(i), message, fix);
     f.evidence = hits.into_iter().map(|(e, _)| e).collect();
     f
 }

@@ -29,7 +29,7 @@ impl Severity {
 /// What a finding is about. The order is the order of the terminal report's groups.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Kind {
+pub enum FindingKind {
     /// A line `prescreen check` refuses (the compiler's own diagnostic).
     Invalid,
     /// The material cannot fire on any text (its own exception or an allow-term
@@ -58,37 +58,37 @@ pub enum Kind {
     Disabled,
 }
 
-impl Kind {
+impl FindingKind {
     pub fn as_str(self) -> &'static str {
         match self {
-            Kind::Invalid => "invalid",
-            Kind::NeverMatches => "never_matches",
-            Kind::Conflict => "conflict",
-            Kind::Duplicate => "duplicate",
-            Kind::Shadowed => "shadowed",
-            Kind::CleanHits => "clean_hits",
-            Kind::ShortTerm => "short_term",
-            Kind::OutsideMarkets => "outside_markets",
-            Kind::NoEffect => "no_effect",
-            Kind::Expired => "expired",
-            Kind::Disabled => "disabled",
+            FindingKind::Invalid => "invalid",
+            FindingKind::NeverMatches => "never_matches",
+            FindingKind::Conflict => "conflict",
+            FindingKind::Duplicate => "duplicate",
+            FindingKind::Shadowed => "shadowed",
+            FindingKind::CleanHits => "clean_hits",
+            FindingKind::ShortTerm => "short_term",
+            FindingKind::OutsideMarkets => "outside_markets",
+            FindingKind::NoEffect => "no_effect",
+            FindingKind::Expired => "expired",
+            FindingKind::Disabled => "disabled",
         }
     }
 
     /// A heading for the kind's group in the terminal report.
     pub fn title(self) -> &'static str {
         match self {
-            Kind::Invalid => "invalid lines",
-            Kind::NeverMatches => "materials that can never match",
-            Kind::Conflict => "conflicting actions or categories for one term",
-            Kind::Duplicate => "duplicates after normalization",
-            Kind::Shadowed => "materials shadowed by others",
-            Kind::CleanHits => "materials that fire on clean uploads",
-            Kind::ShortTerm => "very short terms",
-            Kind::OutsideMarkets => "materials outside the package's markets",
-            Kind::NoEffect => "settings with no effect",
-            Kind::Expired => "expired materials",
-            Kind::Disabled => "disabled materials",
+            FindingKind::Invalid => "invalid lines",
+            FindingKind::NeverMatches => "materials that can never match",
+            FindingKind::Conflict => "conflicting actions or categories for one term",
+            FindingKind::Duplicate => "duplicates after normalization",
+            FindingKind::Shadowed => "materials shadowed by others",
+            FindingKind::CleanHits => "materials that fire on clean uploads",
+            FindingKind::ShortTerm => "very short terms",
+            FindingKind::OutsideMarkets => "materials outside the package's markets",
+            FindingKind::NoEffect => "settings with no effect",
+            FindingKind::Expired => "expired materials",
+            FindingKind::Disabled => "disabled materials",
         }
     }
 }
@@ -117,7 +117,7 @@ pub struct CleanEvidence {
 /// One thing lint found, located at the row (or manifest line) it is about.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Finding {
-    pub kind: Kind,
+    pub kind: FindingKind,
     pub severity: Severity,
     pub file: String,
     /// 1-based; 0 when it concerns the whole file.
@@ -154,7 +154,7 @@ impl Report {
     }
 
     /// How many findings are of `kind`.
-    pub fn count_kind(&self, kind: Kind) -> usize {
+    pub fn count_kind(&self, kind: FindingKind) -> usize {
         self.findings.iter().filter(|f| f.kind == kind).count()
     }
 

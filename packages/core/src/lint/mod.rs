@@ -9,13 +9,13 @@
 //! "contains" mean what they mean at screening time.
 //!
 //! ```
-//! use prescreen_core::{Kind, Linter};
-//! # let dir = std::env::temp_dir().join(format!("lint-doc-{}", std::process::id()));
-//! # std::fs::create_dir_all(&dir).unwrap();
+//! use prescreen_core::{FindingKind, Linter};
+//! # let tmp = tempfile::tempdir().unwrap();
+//! # let dir = tmp.path();
 //! std::fs::write(dir.join("package.toml"), "name = \"demo\"\nversion = \"1\"\n").unwrap();
 //! std::fs::write(dir.join("materials.tsv"), "id\tterm\tcategory\ng1\tcasino\tgambling\ng2\tCASINO\tgambling\n").unwrap();
 //! let report = Linter::new().lint_dir(&dir).unwrap();
-//! assert_eq!(report.findings[0].kind, Kind::Duplicate);
+//! assert_eq!(report.findings[0].kind, FindingKind::Duplicate);
 //! assert_eq!(report.findings[0].line, 3);
 //! ```
 
@@ -27,7 +27,7 @@ mod render;
 mod rows;
 mod text;
 
-pub use findings::{CleanEvidence, Finding, Kind, Related, Report, Severity};
+pub use findings::{CleanEvidence, Finding, FindingKind, Related, Report, Severity};
 
 use crate::corpus::Corpus;
 use crate::error::Error;
@@ -130,7 +130,7 @@ impl<'s> Context<'s> {
     }
 
     /// A finding about `row`, with no related rows or evidence yet.
-    pub fn finding(&self, kind: Kind, severity: Severity, row: &Row, message: String, fix: String) -> Finding {
+    pub fn finding(&self, kind: FindingKind, severity: Severity, row: &Row, message: String, fix: String) -> Finding {
         Finding {
             kind,
             severity,

@@ -3,7 +3,7 @@
 //! the same, a conflict when their actions or categories differ. Shared by the text
 //! and media checks, which decide what "the same thing" is.
 
-use super::{Context, Finding, Kind, Related, Severity, markets_overlap, named};
+use super::{Context, Finding, FindingKind, Related, Severity, markets_overlap, named};
 use crate::package::Material;
 
 /// What two materials matching the same thing are to each other.
@@ -44,7 +44,7 @@ pub(super) fn duplicate(cx: &Context<'_>, i: usize, earlier: &[usize], same: &st
         format!("merge its markets into {} and delete this row", a.id)
     };
     let message = format!("duplicate of {}: {same}, both {} {}", named(a), b.action, b.category);
-    let mut f = cx.finding(Kind::Duplicate, Severity::Warning, cx.row_of(i), message, fix);
+    let mut f = cx.finding(FindingKind::Duplicate, Severity::Warning, cx.row_of(i), message, fix);
     f.related = related(cx, earlier);
     f
 }
@@ -66,7 +66,7 @@ pub(super) fn conflict(cx: &Context<'_>, i: usize, earlier: &[usize], same: &str
             "decide on one category and delete the other row",
         )
     };
-    let mut f = cx.finding(Kind::Conflict, severity, cx.row_of(i), message, fix.to_string());
+    let mut f = cx.finding(FindingKind::Conflict, severity, cx.row_of(i), message, fix.to_string());
     f.related = related(cx, earlier);
     f
 }

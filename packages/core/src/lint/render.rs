@@ -2,7 +2,7 @@
 //! kind, one `file:line: severity: message (fix: ...)` line each, with the other rows
 //! they name and their clean-corpus evidence indented below.
 
-use super::{Finding, Kind, Report, Severity};
+use super::{Finding, FindingKind, Report, Severity};
 use std::fmt::Write as _;
 
 /// Evidence lines shown per finding in the terminal; `--format json` has them all.
@@ -25,7 +25,7 @@ impl Report {
             let _ = write!(out, "; {n} clean uploads screened");
         }
         out.push('\n');
-        let mut kinds: Vec<Kind> = self.findings.iter().map(|f| f.kind).collect();
+        let mut kinds: Vec<FindingKind> = self.findings.iter().map(|f| f.kind).collect();
         kinds.sort();
         kinds.dedup();
         for kind in kinds {

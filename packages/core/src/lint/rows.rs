@@ -2,7 +2,7 @@
 //! markets outside the package's, settings with no effect, and the short-term
 //! heuristic used when no clean corpus is given.
 
-use super::{Context, Finding, Kind, Severity};
+use super::{Context, Finding, FindingKind, Severity};
 use crate::error::Diagnostic;
 use crate::model::{Action, MatchMode, MaterialKind};
 use crate::normalize::normalize_with;
@@ -25,7 +25,7 @@ const SECONDS_PER_DAY: i64 = 86_400;
 /// A compiler diagnostic as a finding.
 pub(super) fn invalid(d: &Diagnostic) -> Finding {
     Finding {
-        kind: Kind::Invalid,
+        kind: FindingKind::Invalid,
         severity: Severity::Error,
         file: d.file.clone(),
         line: d.line,
@@ -59,7 +59,7 @@ pub(super) fn check(cx: &Context<'_>, short_terms: bool) -> Vec<Finding> {
 
 fn disabled(cx: &Context<'_>, row: &Row) -> Finding {
     cx.finding(
-        Kind::Disabled,
+        FindingKind::Disabled,
         Severity::Info,
         row,
         "disabled: validated but not compiled in".into(),
@@ -72,7 +72,7 @@ fn expired(cx: &Context<'_>, row: &Row, at: jiff::Timestamp) -> Finding {
     let date = at.strftime("%Y-%m-%d");
     if days > STALE_AFTER_DAYS {
         cx.finding(
-            Kind::Expired,
+            FindingKind::Expired,
             Severity::Warning,
             row,
             format!("expired on {date}, {days} days ago (stale after {STALE_AFTER_DAYS} days)"),
@@ -80,7 +80,7 @@ fn expired(cx: &Context<'_>, row: &Row, at: jiff::Timestamp) -> Finding {
         )
     } else {
         cx.finding(
-            Kind::Expired,
+            FindingKind::Expired,
             Severity::Info,
             row,
             format!("expired on {date}, {days} days ago: no longer compiled in"),
@@ -98,7 +98,7 @@ fn outside_markets(cx: &Context<'_>, row: &Row) -> Option<Finding> {
         return None;
     }
     Some(cx.finding(
-        Kind::OutsideMarkets,
+        FindingKind::OutsideMarkets,
         Severity::Warning,
         row,
         format!("applies only in {}, none of the package's markets ({})", m.join(","), package.join(",")),
@@ -112,7 +112,7 @@ fn no_effect(cx: &Context<'_>, row: &Row) -> Option<Finding> {
     let m = &row.material;
     (m.detection_only && m.action == Action::Pass).then(|| {
         cx.finding(
-            Kind::NoEffect,
+            FindingKind::NoEffect,
             Severity::Warning,
             row,
             "detection_only with action pass: there is no action to trial".into(),
@@ -148,7 +148,7 @@ fn short_term(cx: &Context<'_>, row: &Row) -> Option<Finding> {
     let n = normalized.as_str();
     let term = if n == m.term.to_lowercase() { format!("{n:?}") } else { format!("{:?} (read as {n:?})", m.term) };
     Some(cx.finding(
-        Kind::ShortTerm,
+        FindingKind::ShortTerm,
         Severity::Warning,
         row,
         format!("{} term {term} is {chars} character(s) long, short at {limit} or fewer: {why}", m.mode.as_str()),

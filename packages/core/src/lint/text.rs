@@ -8,7 +8,7 @@
 //! fires, in any surrounding text, then depends only on word edges, checked here.
 
 use super::pairs::{self, Pair};
-use super::{Context, Finding, Kind, Severity, markets_cover, named};
+use super::{Context, Finding, FindingKind, Severity, markets_cover, named};
 use crate::model::{Action, MatchMode, MaterialKind};
 use crate::normalize::{collapse_runs, is_word_char, normalize_with};
 use crate::package::Material;
@@ -151,7 +151,7 @@ fn never_matches(cx: &Context<'_>, i: usize, t: &str, allow: &[String]) -> Findi
             "rewrite the term or change its mode".to_string(),
         ),
     };
-    cx.finding(Kind::NeverMatches, Severity::Error, cx.row_of(i), message, fix)
+    cx.finding(FindingKind::NeverMatches, Severity::Error, cx.row_of(i), message, fix)
 }
 
 /// A rule that forbids a term one of its required terms contains can never fire.
@@ -162,7 +162,7 @@ fn rule_never_matches(cx: &Context<'_>, i: usize) -> Option<Finding> {
         rule.none.iter().find(|x| fires_within(&n(x), MatchMode::Word, &n(a), MatchMode::Word)).map(|x| (a, x))
     })?;
     Some(cx.finding(
-        Kind::NeverMatches,
+        FindingKind::NeverMatches,
         Severity::Error,
         cx.row_of(i),
         format!("the rule needs {need:?} but forbids {forbid:?}, which is part of it"),
@@ -182,7 +182,7 @@ fn shadowed(cx: &Context<'_>, i: usize, by: &[usize]) -> Finding {
         format!("delete it, unless its category {} must be reported besides {}", b.category, a.category)
     };
     let mut f = cx.finding(
-        Kind::Shadowed,
+        FindingKind::Shadowed,
         Severity::Warning,
         cx.row_of(i),
         format!(
