@@ -124,7 +124,7 @@ impl<'m> Reader<'m> {
             Ok(h) => h.iter().map(|c| c.trim().to_string()).collect(),
             Err(e) => return push(1, format!("cannot read header: {e}")),
         };
-        let header_line = rdr.headers().ok().and_then(|h| h.position()).map_or(1, |p| record_line(text, p.byte()));
+        let header_line = rdr.headers().ok().and_then(|h| h.position()).map_or(1, |p| record_line(text, p));
         let mut col = BTreeMap::new();
         let known = |name: &str| COMMON_COLUMNS.contains(&name) || kind.columns().contains(&name);
         for (i, name) in header.iter().enumerate() {
@@ -143,12 +143,12 @@ impl<'m> Reader<'m> {
             let record = match record {
                 Ok(r) => r,
                 Err(e) => {
-                    let line = e.position().map_or(0, |p| record_line(text, p.byte()));
+                    let line = e.position().map_or(0, |p| record_line(text, p));
                     push(line, format!("unreadable line: {e}"));
                     continue;
                 }
             };
-            let line = record.position().map_or(0, |p| record_line(text, p.byte()));
+            let line = record.position().map_or(0, |p| record_line(text, p));
             // Fewer cells is fine: editors strip trailing tabs, and trailing cells
             // are optional. More cells means a stray tab inside a cell.
             if record.len() > header.len() {

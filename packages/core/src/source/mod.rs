@@ -165,20 +165,22 @@ pub(crate) fn line_of(text: &str, at: usize) -> u64 {
     text.as_bytes()[..at.min(text.len())].iter().filter(|&&b| b == b'\n').count() as u64 + 1
 }
 
-/// 1-based line of the record the csv reader places at byte `at`. The reader counts
-/// a record from the end of the one before, so its own line number points at the
-/// blank and comment lines in between; they are skipped here.
-pub(crate) fn record_line(text: &str, at: u64) -> u64 {
-    let mut at = at as usize;
+/// 1-based line of the record the csv reader places at `pos`. The reader counts a
+/// record from the end of the one before, so its position points at the blank and
+/// comment lines in between; they are skipped here (only those: counting from the
+/// file's start for every record would be quadratic).
+pub(crate) fn record_line(text: &str, pos: &csv::Position) -> u64 {
+    let (mut at, mut line) = (pos.byte() as usize, pos.line());
     while let Some(rest) = text.get(at..).filter(|r| !r.is_empty()) {
         let len = rest.find('\n').map_or(rest.len(), |p| p + 1);
-        let line = rest[..len].trim_end_matches(['\n', '\r']);
-        if !(line.is_empty() || line.starts_with('#')) {
+        let content = rest[..len].trim_end_matches(['\n', '\r']);
+        if !(content.is_empty() || content.starts_with('#')) {
             break;
         }
         at += len;
+        line += 1;
     }
-    line_of(text, at)
+    line
 }
 
 #[cfg(test)]
