@@ -1,12 +1,14 @@
 //! prescreen's wasmtime host: loads filter components and screens uploads through
 //! them ([`Runtime`], [`Filter`]), compiles packages into pre-initialized components
 //! ([`compile`]), generates synthetic packages for benchmarks ([`synth`]), and
-//! serves filters over HTTP with versioned deploys ([`serve`], `prescreen serve`).
+//! serves filters over HTTP with versioned deploys ([`serve`], `prescreen serve`), and
+//! lints package sources ([`lint`], `prescreen lint`).
 //!
 //! The `prescreen` binary (`src/main.rs`) is a CLI over this library.
 
 pub mod compile;
 pub mod hash;
+pub mod lint;
 mod runtime;
 pub mod serve;
 pub mod synth;
