@@ -4,8 +4,8 @@
 //! component in-process ([`HttpRuntime`]), generates synthetic packages for
 //! benchmarks ([`synth`]), serves filters over HTTP with versioned deploys
 //! ([`serve`], `prescreen serve`), keeps reviewers' feedback and per-material
-//! precision reports ([`feedback`]), and measures packages against labeled corpora
-//! and compares builds ([`eval`], [`diff`]).
+//! precision reports ([`feedback`]), measures packages against labeled corpora and
+//! compares builds ([`eval`], [`diff`]), and lints package sources ([`lint`]).
 //!
 //! The `prescreen` binary (`src/main.rs`) is a CLI over this library.
 
@@ -14,6 +14,7 @@ pub mod diff;
 pub mod eval;
 pub mod feedback;
 pub mod hash;
+pub mod lint;
 mod runtime;
 pub mod serve;
 pub mod synth;

@@ -4,7 +4,7 @@
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use prescreen_core::{Compiler, Image, ImageData, TextField, Upload, Video};
-use prescreen_host::{HttpRuntime, Runtime, WasiHttp, compile, diff, eval, feedback, hash, serve, synth};
+use prescreen_host::{HttpRuntime, Runtime, WasiHttp, compile, diff, eval, feedback, hash, lint, serve, synth};
 use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -46,6 +46,11 @@ enum Command {
     },
     /// Validate a package directory without building; lists every problem found.
     Check { package: PathBuf },
+    /// Find what is valid but probably wrong in a package: duplicates, conflicts and
+    /// shadowing after normalization, materials that never match, terms that hit clean
+    /// text, stale rows. Exit 0: nothing fails; 1: errors (or warnings with `--deny
+    /// warnings`); 2: the package or corpus cannot be read.
+    Lint(lint::LintArgs),
     /// Screen an upload through a component and print the verdict as JSON.
     ///
     /// Either `--upload` (a JSON upload), or an upload made of `--text`, `--image`
@@ -233,6 +238,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             println!("{}: ok, {} materials ({} disabled)", package.display(), p.materials.len(), p.disabled);
             Ok(ExitCode::SUCCESS)
         }
+        Command::Lint(args) => Ok(lint::run(&args)),
         Command::Screen { component, upload, text, image, video, market } => {
             let upload = match upload {
                 Some(path) => read_upload(&path)?,

@@ -25,6 +25,8 @@ mod decode;
 mod error;
 mod format;
 mod limits;
+#[cfg(feature = "source")]
+mod lint;
 mod matcher;
 mod media;
 mod model;
@@ -47,6 +49,8 @@ pub use decode::{MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, pdq_dihedral_from_encoded, pd
 pub use error::{Diagnostic, Error};
 pub use format::FORMAT_VERSION;
 pub use limits::Limits;
+#[cfg(feature = "source")]
+pub use lint::{CleanEvidence, Finding, FindingKind, Linter, Related, Report, Severity};
 pub use model::{Action, MatchMode, MaterialKind};
 pub use normalize::{NormalizeOptions, Normalized, normalize, normalize_with};
 pub use bank::{BankEntry, HashBank, INDEX_MIN_HASHES, MAX_DISTANCE};

@@ -6,6 +6,7 @@
 //! adds its own (`term`... for text, `source`... for media, see `media.rs`).
 
 use super::manifest::Manifest;
+use super::record_line;
 use crate::error::Diagnostic;
 use crate::model::{MatchMode, MaterialKind};
 use crate::normalize::normalize;
@@ -44,21 +45,53 @@ const MAX_ID_LEN: usize = 128;
 /// A "term" longer than this is a paragraph, not a risk phrase.
 const MAX_TERM_BYTES: usize = 512;
 
+/// Whether a valid row is compiled in, and if not why.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Status {
+    Enabled,
+    /// `enabled` is false.
+    Disabled,
+    /// `expires_at` is at or before the build time.
+    Expired(Timestamp),
+}
+
+/// A valid row of a table or hash list, compiled in or not (lint looks at both).
+#[derive(Clone, Debug)]
+pub(crate) struct Row {
+    pub material: Material,
+    /// Index into the reader's file names.
+    pub file: usize,
+    pub status: Status,
+}
+
 /// Accumulates materials over one or more tables, checking ids across all of them.
 pub(crate) struct Reader<'m> {
     manifest: &'m Manifest,
     /// The package directory, where media `source` files are read from.
     base: Option<&'m std::path::Path>,
     built_at: Timestamp,
-    materials: Vec<Material>,
-    disabled: u32,
+    /// Every valid row in reading order; disabled and expired ones included.
+    rows: Vec<Row>,
+    /// Names of the files read, as `Row::file` indexes them.
+    files: Vec<String>,
     /// Where each id was first defined, for duplicate reports.
     seen: BTreeMap<String, (String, u64)>,
 }
 
 impl<'m> Reader<'m> {
     pub(crate) fn new(manifest: &'m Manifest, base: Option<&'m std::path::Path>, built_at: Timestamp) -> Reader<'m> {
-        Reader { manifest, base, built_at, materials: Vec::new(), disabled: 0, seen: BTreeMap::new() }
+        Reader { manifest, base, built_at, rows: Vec::new(), files: Vec::new(), seen: BTreeMap::new() }
+    }
+
+    /// The index of `file` in `files`, adding it when new.
+    fn file_index(&mut self, file: &str) -> usize {
+        match self.files.iter().rposition(|f| f == file) {
+            Some(i) => i,
+            None => {
+                self.files.push(file.to_string());
+                self.files.len() - 1
+            }
+        }
     }
 
     /// Adds a material made outside a table (hash lists), checking its id.
@@ -68,12 +101,14 @@ impl<'m> Reader<'m> {
             diags.push(Diagnostic { file: file.to_string(), line: m.line.into(), message });
         } else {
             self.seen.insert(m.id.clone(), (file.to_string(), m.line.into()));
-            self.materials.push(m);
+            let file = self.file_index(file);
+            self.rows.push(Row { material: m, file, status: Status::Enabled });
         }
     }
 
-    pub(crate) fn finish(self) -> (Vec<Material>, u32) {
-        (self.materials, self.disabled)
+    /// Every valid row and the file names its `file` indexes.
+    pub(crate) fn finish(self) -> (Vec<Row>, Vec<String>) {
+        (self.rows, self.files)
     }
 
     /// Reads one table of `kind` materials, appending a diagnostic for every bad line.
@@ -89,7 +124,7 @@ impl<'m> Reader<'m> {
             Ok(h) => h.iter().map(|c| c.trim().to_string()).collect(),
             Err(e) => return push(1, format!("cannot read header: {e}")),
         };
-        let header_line = rdr.headers().ok().and_then(|h| h.position()).map_or(1, |p| p.line());
+        let header_line = rdr.headers().ok().and_then(|h| h.position()).map_or(1, |p| record_line(text, p));
         let mut col = BTreeMap::new();
         let known = |name: &str| COMMON_COLUMNS.contains(&name) || kind.columns().contains(&name);
         for (i, name) in header.iter().enumerate() {
@@ -108,12 +143,12 @@ impl<'m> Reader<'m> {
             let record = match record {
                 Ok(r) => r,
                 Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line());
+                    let line = e.position().map_or(0, |p| record_line(text, p));
                     push(line, format!("unreadable line: {e}"));
                     continue;
                 }
             };
-            let line = record.position().map_or(0, |p| p.line());
+            let line = record.position().map_or(0, |p| record_line(text, p));
             // Fewer cells is fine: editors strip trailing tabs, and trailing cells
             // are optional. More cells means a stray tab inside a cell.
             if record.len() > header.len() {
@@ -122,13 +157,13 @@ impl<'m> Reader<'m> {
             }
             let cells = Cells { col: &col, record: &record };
             match self.material(&cells, kind, line) {
-                Ok(None) => self.disabled += 1,
-                Ok(Some(m)) => {
+                Ok((m, status)) => {
                     if let Some((f, l)) = self.seen.get(&m.id) {
                         push(line, format!("duplicate id {:?} (first defined at {f}:{l})", m.id));
                     } else {
                         self.seen.insert(m.id.clone(), (file.to_string(), line));
-                        self.materials.push(m);
+                        let file = self.file_index(file);
+                        self.rows.push(Row { material: m, file, status });
                     }
                 }
                 Err(msgs) => {
@@ -140,9 +175,9 @@ impl<'m> Reader<'m> {
         }
     }
 
-    /// Validates one line's cells: `Ok(None)` for a material left out (disabled or
-    /// expired), every problem of the line otherwise.
-    fn material(&mut self, cells: &Cells<'_>, kind: MaterialKind, line: u64) -> Result<Option<Material>, Vec<String>> {
+    /// Validates one line's cells: the material and whether it is compiled in, or
+    /// every problem of the line.
+    fn material(&mut self, cells: &Cells<'_>, kind: MaterialKind, line: u64) -> Result<(Material, Status), Vec<String>> {
         let cell = |name: &str| cells.get(name);
         let mut errs = Vec::new();
         let id = cell("id");
@@ -206,12 +241,13 @@ impl<'m> Reader<'m> {
         if !errs.is_empty() {
             return Err(errs);
         }
-        if !enabled || expires_at.is_some_and(|t| t <= self.built_at) {
-            // Still checked above: a disabled line must be valid to be re-enabled.
-            self.seen.entry(id.to_string()).or_insert((String::new(), line));
-            return Ok(None);
-        }
-        Ok(Some(Material {
+        // A disabled line is still checked above: it must be valid to be re-enabled.
+        let status = match expires_at {
+            _ if !enabled => Status::Disabled,
+            Some(t) if t <= self.built_at => Status::Expired(t),
+            _ => Status::Enabled,
+        };
+        let material = Material {
             id: id.to_string(),
             revision,
             kind,
@@ -228,7 +264,8 @@ impl<'m> Reader<'m> {
             rule,
             line: line as u32,
             media,
-        }))
+        };
+        Ok((material, status))
     }
 }
 
