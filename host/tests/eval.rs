@@ -49,22 +49,23 @@ fn prescreen(args: &[&str]) -> Output {
 /// and 31 leak: German-language ads (no German terms), Russian ads outside the
 /// markets the Russian terms are scoped to, slang and spellings no material lists,
 /// ads whose only hit is a monitoring (`pass`) material, and a mirrored creative
-/// sent as a gateway hash (which cannot be turned). Of the clean, 38 are overkilled
+/// sent as a gateway hash (which cannot be turned). Of the clean, 37 are overkilled
 /// by near misses (a school's casino night, a pharmacy's "no prescription needed", a
 /// cancer charity's "cure for cancer", Milford Sound under the prefix `milf`...),
-/// 81 pass, and one is a screen error (an HTML page sent as an image).
+/// 82 pass (the walk-in clinic's "X-ray" among them since issue #5's fix of the
+/// stretched term `xxx`), and one is a screen error (an HTML page sent as an image).
 #[test]
 fn sample_corpus_figures() {
     let (corpus, e) = evaluation();
     assert_eq!(corpus.entries.len(), 283);
     let c = e.overall.counts;
     assert_eq!((c.uploads, c.risky, c.clean), (283, 163, 120));
-    assert_eq!((c.true_positives, c.leaks, c.overkill, c.true_negatives, c.errors), (132, 31, 38, 81, 1));
+    assert_eq!((c.true_positives, c.leaks, c.overkill, c.true_negatives, c.errors), (132, 31, 37, 82, 1));
     let pct = |r: Option<f64>| (r.unwrap() * 1000.0).round() / 10.0;
-    assert_eq!(pct(e.overall.precision), 77.6); // 132 / 170
+    assert_eq!(pct(e.overall.precision), 78.1); // 132 / 169
     assert_eq!(pct(e.overall.recall), 81.0); // 132 / 163
     assert_eq!(pct(e.overall.leakage_rate), 19.0); // 31 / 163
-    assert_eq!(pct(e.overall.overkill_rate), 31.9); // 38 / 119
+    assert_eq!(pct(e.overall.overkill_rate), 31.1); // 37 / 119
 }
 
 #[test]
@@ -101,10 +102,9 @@ fn per_material_precision() {
     assert_eq!(counts("gam-ru-001"), (7, 2, 3, 2));
     // "milf" as a prefix: only Milford Sound.
     assert_eq!(counts("adt-en-016"), (1, 0, 0, 1));
-    // "xxx" fires on a lone "X" (X-ray) as well as on the porn ad.
-    assert_eq!(counts("adt-en-008"), (2, 1, 0, 1));
-    // A 'risk free investment' duplicate of 'risk-free investment' the reviewer did not list.
-    assert_eq!(counts("fin-en-006"), (1, 0, 1, 0));
+    // "xxx" fires on the porn ad only, not on a lone "X" ("X-ray on site"): the
+    // regression of issue #5, where the stretched term was indexed as "x".
+    assert_eq!(counts("adt-en-008"), (1, 1, 0, 0));
     // Media materials count like text ones.
     assert_eq!(counts("vid-fast-loans"), (1, 1, 0, 0));
     assert_eq!(counts("img-casino-banner"), (1, 1, 0, 0));
@@ -149,7 +149,7 @@ fn json_table_and_html_from_the_binary() {
     assert!(o.status.success());
     let table = String::from_utf8(o.stdout).unwrap();
     assert!(table.contains("Leaks: risky uploads that passed (31)"), "{table}");
-    assert!(table.contains("77.6%"));
+    assert!(table.contains("78.1%"));
 
     let out = std::env::temp_dir().join(format!("prescreen-eval-{}.html", std::process::id()));
     let o = prescreen(&["eval", wasm, corpus, "--format", "html", "-o", out.to_str().unwrap()]);

@@ -35,13 +35,16 @@ pub(crate) struct MatcherParts {
 /// Marks a pattern-table entry for a term's collapsed form: the material fires on it
 /// only where the text was stretched.
 const NEEDS_STRETCH: u32 = 1 << 31;
+/// With `NEEDS_STRETCH`: the term itself is written stretched (`xxx`), so the run the
+/// text needs is the term's own spelling, not an evasion to report.
+const STRETCHED_TERM: u32 = 1 << 28;
 /// Marks a pattern-table entry for an allow-term: where it occurs, hits of its
 /// material (or of every material, for `PACKAGE_WIDE`) are suppressed.
 const ALLOW: u32 = 1 << 30;
 /// Marks a pattern-table entry for a rule operand (its index in the rule set).
 const OPERAND: u32 = 1 << 29;
 /// The index bits of an entry.
-const INDEX: u32 = OPERAND - 1;
+const INDEX: u32 = STRETCHED_TERM - 1;
 /// The "material" of a package-level allow-term; material indices stay below it.
 const PACKAGE_WIDE: u32 = INDEX;
 
@@ -100,13 +103,22 @@ impl TextMatcher {
                 continue;
             }
             if m.kind == MaterialKind::Text {
-                let term = normalize(&m.term).as_str().to_string();
+                let normalized = normalize(&m.term);
+                let term = normalized.as_str().to_string();
+                // A term written with a run of three or more (`xxx`) was collapsed like
+                // a stretched upload word (`x`). Indexed plainly it would fire on every
+                // lone `x` ("X-ray", issue #5); it may only match text stretched likewise.
+                let stretched = normalized.flags(0, term.len()) & flag::REPEAT != 0;
                 let collapsed = collapse_runs(&term);
-                if collapsed != term {
-                    // Found in stretched words only (see `collapse_runs`).
-                    terms.entry(collapsed).or_default().push(i as u32 | NEEDS_STRETCH);
+                if stretched {
+                    terms.entry(collapsed).or_default().push(i as u32 | NEEDS_STRETCH | STRETCHED_TERM);
+                } else {
+                    if collapsed != term {
+                        // Found in stretched words only (see `collapse_runs`).
+                        terms.entry(collapsed).or_default().push(i as u32 | NEEDS_STRETCH);
+                    }
+                    terms.entry(term).or_default().push(i as u32);
                 }
-                terms.entry(term).or_default().push(i as u32);
                 for e in &m.exceptions {
                     terms.entry(normalize(e).as_str().to_string()).or_default().push(i as u32 | ALLOW);
                 }
@@ -216,6 +228,7 @@ impl TextMatcher {
                     MatchMode::Rule => false,
                 };
                 if fits {
+                    let flags = if entry & STRETCHED_TERM != 0 { flags & !flag::REPEAT } else { flags };
                     found(TextMatch { material, start, end, flags });
                 }
             }
