@@ -178,11 +178,17 @@ fn clean_corpus_evidence_replaces_the_short_term_heuristic() {
             "\n",
             r#"{"upload": {"id": "c2", "market": "US", "fields": [{"name": "title", "text": "Visit the Casino museum"}]}, "label": "clean"}"#,
             "\n",
+            // Not screenable (an HTML page as an image): evidence neither way, skipped and named.
+            r#"{"upload": {"id": "c3", "market": "US", "images": [{"name": "x.jpg", "encoded": "PGh0bWw+"}]}, "label": "clean"}"#,
+            "\n",
         ),
     )
     .unwrap();
     let report = Linter::new().now(NOW).unwrap().clean_corpus(corpus).lint_dir(dir.path()).unwrap();
     assert_eq!(report.clean_uploads, Some(2));
+    assert_eq!(report.skipped.len(), 1);
+    assert!(report.skipped[0].starts_with("corpus.jsonl:4: clean upload \"c3\" cannot be screened: "), "{:?}", report.skipped);
+    assert!(report.to_text().contains("\nskipped corpus.jsonl:4: clean upload \"c3\""), "{}", report.to_text());
     let got: Vec<_> = report.findings.iter().map(|f| (f.line, f.kind, f.severity)).collect();
     // `bet` is short, but the corpus is the judge now; `pills` hit nothing clean.
     assert_eq!(got, [(2, CleanHits, W), (3, CleanHits, E)], "{}", report.to_text());

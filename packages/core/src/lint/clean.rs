@@ -5,13 +5,16 @@
 
 use super::{CleanEvidence, Context, Finding, FindingKind, Severity};
 use crate::corpus::Corpus;
-use crate::error::{Diagnostic, Error};
+use crate::error::Diagnostic;
 use crate::model::{Action, MatchMode};
 use crate::screener::Screener;
 use crate::verdict::Evidence;
 use std::collections::BTreeMap;
 
-pub(super) fn check(cx: &Context<'_>, screener: &Screener, corpora: &[Corpus]) -> Result<Vec<Finding>, Error> {
+/// The findings, and the clean uploads that could not be screened (`file:line: why`):
+/// they are evidence neither way, so they are skipped and named rather than failing
+/// the lint (a labeled corpus may hold them on purpose, as eval's error cases).
+pub(super) fn check(cx: &Context<'_>, screener: &Screener, corpora: &[Corpus]) -> (Vec<Finding>, Vec<String>) {
     let index: BTreeMap<&str, usize> = cx.package.materials.iter().enumerate().map(|(i, m)| (m.id.as_str(), i)).collect();
     // Per material: its evidence, and the whole word around each text match.
     let mut hits: BTreeMap<usize, Vec<(CleanEvidence, Option<Surroundings>)>> = BTreeMap::new();
@@ -22,7 +25,7 @@ pub(super) fn check(cx: &Context<'_>, screener: &Screener, corpora: &[Corpus]) -
                 Ok(v) => v,
                 Err(e) => {
                     let message = format!("clean upload {:?} cannot be screened: {e}", entry.upload.id);
-                    unscreenable.push(Diagnostic { file: corpus.file.clone(), line: entry.line, message });
+                    unscreenable.push(Diagnostic { file: corpus.file.clone(), line: entry.line, message }.to_string());
                     continue;
                 }
             };
@@ -42,10 +45,7 @@ pub(super) fn check(cx: &Context<'_>, screener: &Screener, corpora: &[Corpus]) -
             }
         }
     }
-    if !unscreenable.is_empty() {
-        return Err(Error::corpus(unscreenable));
-    }
-    Ok(hits.into_iter().map(|(i, evidence)| finding(cx, i, evidence)).collect())
+    (hits.into_iter().map(|(i, evidence)| finding(cx, i, evidence)).collect(), unscreenable)
 }
 
 /// Where a text match sits in its field: inside a longer word, and the phrase of the

@@ -144,6 +144,8 @@ pub struct Report {
     pub materials: usize,
     /// Clean uploads screened for evidence; `None` without a clean corpus.
     pub clean_uploads: Option<usize>,
+    /// Clean uploads that could not be screened (`file:line: why`), left out.
+    pub skipped: Vec<String>,
     pub findings: Vec<Finding>,
 }
 

@@ -69,8 +69,8 @@ impl Linter {
         self
     }
 
-    /// Lints the package in `dir`. `Err` only when a file cannot be read, or a clean
-    /// upload cannot be screened; every problem of the package itself is a finding.
+    /// Lints the package in `dir`. `Err` only when a file cannot be read; every
+    /// problem of the package itself is a finding.
     pub fn lint_dir(&self, dir: &Path) -> Result<Report, Error> {
         let compiler = Compiler::new().built_at(self.now.as_second())?;
         let source = match compiler.read_dir(dir) {
@@ -78,7 +78,7 @@ impl Linter {
             // A manifest that does not parse leaves nothing else to lint.
             Err(e) if !e.diagnostics().is_empty() => {
                 let findings = e.diagnostics().iter().map(rows::invalid).collect();
-                return Ok(Report { package: None, materials: 0, clean_uploads: None, findings });
+                return Ok(Report { package: None, materials: 0, clean_uploads: None, skipped: Vec::new(), findings });
             }
             Err(e) => return Err(e),
         };
@@ -88,14 +88,15 @@ impl Linter {
         findings.extend(media::check(&cx));
         let screener = crate::Screener::new(cx.package.clone())?;
         findings.extend(text::check(&cx, &screener));
-        let clean_uploads = if self.clean.is_empty() {
-            None
+        let (clean_uploads, skipped) = if self.clean.is_empty() {
+            (None, Vec::new())
         } else {
-            findings.extend(clean::check(&cx, &screener, &self.clean)?);
-            Some(self.clean.iter().map(|c| c.clean().count()).sum())
+            let (found, skipped) = clean::check(&cx, &screener, &self.clean);
+            findings.extend(found);
+            (Some(self.clean.iter().map(|c| c.clean().count()).sum::<usize>() - skipped.len()), skipped)
         };
         findings.sort_by(|a, b| (&a.file, a.line, a.kind).cmp(&(&b.file, b.line, b.kind)));
-        Ok(Report { package: Some(source.manifest.name.clone()), materials: source.rows.len(), clean_uploads, findings })
+        Ok(Report { package: Some(source.manifest.name.clone()), materials: source.rows.len(), clean_uploads, skipped, findings })
     }
 }
 

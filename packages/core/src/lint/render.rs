@@ -25,6 +25,9 @@ impl Report {
             let _ = write!(out, "; {n} clean uploads screened");
         }
         out.push('\n');
+        for s in &self.skipped {
+            let _ = writeln!(out, "skipped {s}");
+        }
         let mut kinds: Vec<FindingKind> = self.findings.iter().map(|f| f.kind).collect();
         kinds.sort();
         kinds.dedup();
