@@ -13,7 +13,6 @@ use crate::runtime::{Ctx, Runtime};
 use crate::wasi_http::{HttpCtx, HttpRuntime, WasiHttp};
 use anyhow::{Context, Result, bail};
 use prescreen_core::{Package, PackageInfo, Screener};
-use sha2::{Digest, Sha256};
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Engine, Store};
 use wasmtime_wizer::{WasmtimeWizerComponent, Wizer};
@@ -37,8 +36,13 @@ pub struct Built {
 /// component's `loadable` world export the same `loader`); kept exported after the
 /// snapshot (wizer writes an invalid component when asked to remove a component's
 /// init export).
-const LOADER: &str = "prescreen:filter/loader@0.3.0";
-const LOAD_FUNC: &str = "prescreen:filter/loader@0.3.0#load";
+macro_rules! loader {
+    () => {
+        "prescreen:filter/loader@0.3.0"
+    };
+}
+const LOADER: &str = loader!();
+const LOAD_FUNC: &str = concat!(loader!(), "#load");
 
 /// Compiles `package` into a pre-initialized filter component.
 pub fn compile(runtime: &Runtime, package: &Package) -> Result<Built> {
@@ -86,7 +90,7 @@ impl Native {
             bail!("the snapshot reports package {} but {} was loaded", info.digest, self.digest);
         }
         Ok(Built {
-            component_digest: hex(&Sha256::digest(&component)),
+            component_digest: crate::serve::signing::sha256_hex(&component),
             component,
             package_bytes: self.package_bytes,
             info,
@@ -127,8 +131,4 @@ async fn snapshot<T: Send + 'static>(
     let (loaded,) = load.call_async(&mut store, (prebuilt,)).await?;
     loaded.map_err(|e| anyhow::anyhow!("the guest rejected the package: {e}"))?;
     Ok(wizer.snapshot_component(&cx, &mut WasmtimeWizerComponent { store: &mut store, instance }).await?)
-}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
