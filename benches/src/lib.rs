@@ -57,3 +57,31 @@ pub fn fixture(terms: usize) -> Fixture {
     let filter_file = unsafe { runtime.load_precompiled(&cwasm) }.unwrap();
     Fixture { package_bytes: package.to_bytes(), package, screener, runtime, filter, filter_file }
 }
+
+/// Clean English and Russian ads, the words [`varied_ads`] draws from.
+const CLEAN_ADS: &str = include_str!("../../packages/testdata/clean-ads.txt");
+
+/// `n` different ~2 KB ads of words drawn from [`AD_TEXT`] and the bundled clean ads,
+/// one in ten with a term of the package in it (seeded: the same ads every run).
+///
+/// Why: a gateway never sees one ad twice in a row. A fresh instance keeps the pages
+/// of the memory image that earlier requests read (`runtime.rs`, `KEEP_RESIDENT_BYTES`)
+/// and the reset after each request scans them all, so the request cost depends on
+/// how much of the automaton the traffic has touched, which one repeated ad hides.
+pub fn varied_ads(package: &Package, n: usize) -> Vec<Upload> {
+    let words: Vec<&str> = AD_TEXT.split_whitespace().chain(CLEAN_ADS.split_whitespace()).collect();
+    let mut rng = fastrand::Rng::with_seed(7);
+    (0..n)
+        .map(|i| {
+            let mut text = String::with_capacity(2100);
+            while text.len() < 2000 {
+                text.push_str(words[rng.usize(..words.len())]);
+                text.push(' ');
+            }
+            if i % 10 == 0 {
+                text.push_str(&package.materials[rng.usize(..package.materials.len())].term);
+            }
+            Upload::text(&format!("ad-{i}"), "RU", &text)
+        })
+        .collect()
+}

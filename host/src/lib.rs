@@ -16,11 +16,13 @@ pub mod feedback;
 pub mod hash;
 pub mod lint;
 mod runtime;
+mod warm;
 pub mod serve;
 pub mod synth;
 mod wasi_http;
 
 pub use runtime::{Bounds, DEFAULT_MAX_WASM_STACK, Fault, Filter, KEEP_RESIDENT_BYTES, Runtime, Session};
+pub use warm::{RETIRE_GROWTH_BYTES, WarmInstance};
 pub use wasi_http::{HttpRuntime, HttpService, RequestBody, WasiHttp};
 
 /// The generic guest component, built from `guest/` by `build.rs`: it holds no

@@ -168,6 +168,13 @@ enum Command {
         /// this SQLite database, written off the request path and flushed on shutdown.
         #[arg(long)]
         decision_log: Option<PathBuf>,
+        /// Requests one component instance may screen before it is replaced. 1 (the
+        /// default): a fresh instance per request, as Spin does. More: each worker
+        /// keeps a warm instance per version, retired after N requests, any fault, or
+        /// 64 MiB of growth; several times faster for large packages, at the cost of
+        /// uploads no longer starting from a pristine instance (host/SERVE.md).
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+        reuse_instances: u32,
     },
     /// Reviewer feedback: record human review outcomes next to the decision log.
     Feedback {
@@ -316,8 +323,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             max_stack_kib,
             io_threads,
             decision_log,
+            reuse_instances,
         } => {
             let mut config = serve::ServeConfig::new(component);
+            config.reuse_instances = reuse_instances;
             config.decision_log = decision_log;
             config.listen = listen;
             config.admin = admin;

@@ -44,7 +44,7 @@ pub(crate) struct Ctx {
     wasi: WasiCtx,
     table: ResourceTable,
     /// Only consulted when [`Filter::screen_bounded`] installs it as the limiter.
-    cap: MemoryCap,
+    pub(crate) cap: MemoryCap,
 }
 
 impl Ctx {
@@ -62,15 +62,18 @@ impl WasiView for Ctx {
 /// Refuses linear-memory growth past `max` bytes and remembers that it did, so a
 /// trap that follows (the guest's allocator aborts when `memory.grow` fails) is
 /// reported as what it is: the memory limit, not a bug in the guest.
-struct MemoryCap {
-    max: usize,
+pub(crate) struct MemoryCap {
+    pub(crate) max: usize,
     /// The size the instance asked for when it was refused.
-    refused: Option<usize>,
+    pub(crate) refused: Option<usize>,
+    /// The linear memory's size after the last growth allowed (the initial size
+    /// counts as one): how much a reused instance has grown (`warm.rs`).
+    pub(crate) current: usize,
 }
 
 impl MemoryCap {
     fn new(max: usize) -> MemoryCap {
-        MemoryCap { max, refused: None }
+        MemoryCap { max, refused: None, current: 0 }
     }
 }
 
@@ -82,6 +85,7 @@ impl ResourceLimiter for MemoryCap {
             self.refused = Some(desired);
             return Ok(false);
         }
+        self.current = desired;
         Ok(true)
     }
 
@@ -127,7 +131,7 @@ impl Fault {
         }
     }
 
-    fn classify(error: wasmtime::Error, cap: &MemoryCap) -> Fault {
+    pub(crate) fn classify(error: wasmtime::Error, cap: &MemoryCap) -> Fault {
         // The memory refusal comes first: the trap it causes (an abort in the guest's
         // allocator) is only its consequence.
         if let Some(requested) = cap.refused {
@@ -338,6 +342,20 @@ impl Filter {
         store
     }
 
+    /// A store under `bounds`: the memory cap installed as its limiter, the deadline
+    /// counted from now.
+    pub(crate) fn bounded_store(&self, bounds: Bounds) -> Store<Ctx> {
+        let mut store = self.store();
+        store.data_mut().cap = MemoryCap::new(bounds.max_memory_bytes);
+        store.limiter(|ctx| &mut ctx.cap);
+        store.set_epoch_deadline(bounds.deadline_ticks);
+        store
+    }
+
+    pub(crate) fn pre(&self) -> &FilterPre<Ctx> {
+        &self.pre
+    }
+
     /// What the component holds (`None` for [`Runtime::load_empty`]).
     pub fn info(&self) -> Option<&PackageInfo> {
         self.info.as_ref()
@@ -369,10 +387,7 @@ impl Filter {
         if let Err(e) = Limits::default().check(&upload) {
             return Ok(Err(e));
         }
-        let mut store = self.store();
-        store.data_mut().cap = MemoryCap::new(bounds.max_memory_bytes);
-        store.limiter(|ctx| &mut ctx.cap);
-        store.set_epoch_deadline(bounds.deadline_ticks);
+        let mut store = self.bounded_store(bounds);
         let upload = wit::Upload::from(upload);
         let answer = self
             .pre

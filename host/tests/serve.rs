@@ -237,6 +237,50 @@ async fn an_instance_over_the_memory_limit_gets_the_fallback_and_the_server_keep
     server.shutdown().await.unwrap();
 }
 
+/// `--reuse-instances`: the same answers as fresh instances, instances replaced
+/// after their uses and after a fault, and the metrics say which kind answered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reused_instances_answer_like_fresh_ones_and_are_replaced() {
+    let texts = ["Best online casino", "Лучшее казино", "Fresh bread daily", "", "casino and казино"];
+    let fresh = start(|c| c.workers = 1).await;
+    let reused = start(|c| {
+        c.workers = 1;
+        c.reuse_instances = 5;
+        c.limits.timeout = Duration::from_millis(10);
+    })
+    .await;
+    for i in 0..12 {
+        let (id, text) = (format!("u{i}"), texts[i % texts.len()]);
+        let (a, b) = (screen(fresh.addr, &id, text).await, screen(reused.addr, &id, text).await);
+        assert_eq!(b.status, a.status, "{text}");
+        let (mut a, mut b) = (a.json(), b.json());
+        for v in [&mut a, &mut b] {
+            v.as_object_mut().unwrap().remove("latency_us");
+        }
+        assert_eq!(b, a, "{text}");
+    }
+    // One worker: requests 1, 6 and 11 instantiated, the others reused.
+    let metrics = |server: &Running| {
+        let addr = server.addr;
+        async move { String::from_utf8_lossy(&get(addr, "/metrics", &[]).await.body).into_owned() }
+    };
+    let text = metrics(&reused).await;
+    assert!(text.contains("prescreen_screen_instances_total{instance=\"fresh\"} 3"), "{text}");
+    assert!(text.contains("prescreen_screen_instances_total{instance=\"reused\"} 9"), "{text}");
+    assert!(metrics(&fresh).await.contains("prescreen_screen_instances_total{instance=\"fresh\"} 12"));
+    // A timeout retires the instance (request 13 reused one); the next gets a fresh one.
+    let r = post(reused.addr, "/v1/screen", &[], heavy_upload()).await;
+    assert_eq!(r.json()["error"], "timeout");
+    let r = screen(reused.addr, "after", "Best online casino").await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["verdict"]["action"], "block");
+    let text = metrics(&reused).await;
+    assert!(text.contains("prescreen_screen_instances_total{instance=\"fresh\"} 4"), "{text}");
+    assert!(text.contains("prescreen_screen_instances_total{instance=\"reused\"} 10"), "{text}");
+    fresh.shutdown().await.unwrap();
+    reused.shutdown().await.unwrap();
+}
+
 /// A trap that is neither the deadline nor the memory cap: a 4 KiB wasm stack is
 /// enough for text (measured) but not for decoding an image, which overflows it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

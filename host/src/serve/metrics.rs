@@ -124,6 +124,11 @@ struct ShadowLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct InstanceLabels {
+    instance: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct DeployLabels {
     operation: &'static str,
     result: &'static str,
@@ -141,6 +146,7 @@ pub struct Metrics {
     versions: Family<VersionLabels, Gauge>,
     shadow: Family<ShadowLabels, Counter>,
     admin: Family<DeployLabels, Counter>,
+    instances: Family<InstanceLabels, Counter>,
 }
 
 impl Default for Metrics {
@@ -163,6 +169,7 @@ impl Metrics {
         let versions = Family::<VersionLabels, Gauge>::default();
         let shadow = Family::<ShadowLabels, Counter>::default();
         let admin = Family::<DeployLabels, Counter>::default();
+        let instances = Family::<InstanceLabels, Counter>::default();
         registry.register("requests", "Screen requests by outcome and by the slot that answered", requests.clone());
         registry.register(
             "request_duration_seconds",
@@ -184,13 +191,27 @@ impl Metrics {
         registry.register("version_info", "Versions in service (1) by slot: active, previous, canary, shadow", versions.clone());
         registry.register("shadow_comparisons", "Shadow candidate runs compared with the answering version", shadow.clone());
         registry.register("admin_operations", "Deploys, promotions and rollbacks by result", admin.clone());
-        Metrics { registry, requests, latency, actions, hits, errors, fallbacks, versions, shadow, admin }
+        registry.register(
+            "screen_instances",
+            "Component instances that screened a request: fresh (instantiated for it) or reused (--reuse-instances)",
+            instances.clone(),
+        );
+        Metrics { registry, requests, latency, actions, hits, errors, fallbacks, versions, shadow, admin, instances }
     }
 
     /// Records a finished screen request.
     pub fn request(&self, outcome: Outcome, route: Route, seconds: f64) {
         self.requests.get_or_create(&OutcomeLabels { outcome: outcome.label(), route: route.label() }).inc();
         self.latency.observe(seconds);
+    }
+
+    /// Records which kind of instance screened a request.
+    pub fn instance(&self, instance: super::reuse::Instance) {
+        let label = match instance {
+            super::reuse::Instance::Fresh => "fresh",
+            super::reuse::Instance::Reused => "reused",
+        };
+        self.instances.get_or_create(&InstanceLabels { instance: label }).inc();
     }
 
     /// How many requests ended with `outcome` (all routes).

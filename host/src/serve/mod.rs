@@ -3,7 +3,8 @@
 //! Two listeners: the public one (`POST /v1/screen`, `GET /healthz`, `GET /metrics`)
 //! and the admin one (`/admin/*`: deploy, promote, rollback, status), loopback by
 //! default and behind a bearer token when one is configured. Each request gets a
-//! fresh component instance on a worker pool sized to the cores, under the limits of
+//! fresh component instance (or, when configured, a worker's reused one: [`reuse`])
+//! on a worker pool sized to the cores, under the limits of
 //! [`limits::RequestLimits`]; versions change atomically ([`deploy`]).
 
 pub mod admin;
@@ -11,6 +12,7 @@ pub mod decisions;
 pub mod deploy;
 pub mod limits;
 pub mod load;
+pub mod reuse;
 pub mod metrics;
 pub mod screen;
 pub mod shadow;
@@ -74,6 +76,9 @@ pub struct ServeConfig {
     pub io_threads: usize,
     /// SQLite database every answer is recorded in ([`decisions`]); none by default.
     pub decision_log: Option<PathBuf>,
+    /// Requests one instance may screen before it is replaced: 1 (the default) is a
+    /// fresh instance per request; more trades isolation for speed ([`reuse`]).
+    pub reuse_instances: u32,
 }
 
 impl ServeConfig {
@@ -97,6 +102,7 @@ impl ServeConfig {
             // (fewer cross-thread wake-ups).
             io_threads: (cores / 2).max(1),
             decision_log: None,
+            reuse_instances: 1,
         }
     }
 }
@@ -113,6 +119,8 @@ pub struct AppState {
     pub public_key: Option<VerifyingKey>,
     /// Where answers are recorded, when configured.
     pub decisions: Option<decisions::DecisionLog>,
+    /// Requests one instance may screen (1: a fresh instance each, see [`reuse`]).
+    pub reuse_instances: u32,
     /// Drives request deadlines for as long as any handler can run.
     _ticker: EpochTicker,
 }
@@ -199,6 +207,7 @@ pub async fn start(config: ServeConfig) -> Result<Running> {
         admin_token: config.admin_token.clone(),
         public_key: config.public_key,
         decisions,
+        reuse_instances: config.reuse_instances.max(1),
         _ticker: ticker,
     });
     let public = TcpListener::bind(config.listen).await.with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -212,7 +221,8 @@ pub async fn start(config: ServeConfig) -> Result<Running> {
     let active = state.deployments.current();
     tracing::info!(
         %addr, %admin_addr, package = %active.active.info.name, version = %active.active.info.version,
-        digest = %active.active.tag.digest, workers = config.workers, keep_resident = state.runtime.keep_resident(), "serving"
+        digest = %active.active.tag.digest, workers = config.workers, keep_resident = state.runtime.keep_resident(),
+        reuse_instances = state.reuse_instances, "serving"
     );
     Ok(Running { addr, admin_addr, state, stop, servers })
 }

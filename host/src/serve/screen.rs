@@ -9,6 +9,7 @@ use super::AppState;
 use super::decisions;
 use super::deploy::{Slots, Version, VersionTag};
 use super::metrics::{Outcome, Route};
+use super::reuse;
 use super::shadow;
 use crate::Fault;
 use axum::body::Bytes;
@@ -151,7 +152,9 @@ fn answer(state: &AppState, body: &[u8], started: Instant) -> (Reply, Option<sha
     let route = if canary { Route::Canary } else { Route::Active };
     // The copy for the shadow run is made only when there is one.
     let shadow_copy = slots.shadow().map(|candidate| (candidate.clone(), upload.clone()));
-    let result = version.filter.screen_bounded(upload, state.limits.bounds());
+    let (result, instance) =
+        reuse::screen(&version.filter, &version.tag.digest, upload, state.limits.bounds(), state.reuse_instances);
+    state.metrics.instance(instance);
     let elapsed = started.elapsed();
     let latency_us = elapsed.as_micros() as u64;
     version.served.fetch_add(1, Ordering::Relaxed);
