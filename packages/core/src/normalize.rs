@@ -513,6 +513,9 @@ pub(crate) fn is_word_char(c: char) -> bool {
 }
 
 #[cfg(test)]
+mod oracle;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -548,5 +551,64 @@ mod tests {
         let s = norm.as_str().find("казино").unwrap();
         let (a, b) = norm.original_span(s, s + "казино".len());
         assert_eq!(&original[a..b], "Казино");
+    }
+
+    /// The new normalizer against the old one (`oracle.rs`) on `text`, both options.
+    fn same_as_oracle(text: &str) -> Result<(), proptest::test_runner::TestCaseError> {
+        for strip_diacritics in [true, false] {
+            let options = NormalizeOptions { strip_diacritics };
+            let (new, old) = (normalize_with(text, options), oracle::normalize_with(text, options));
+            proptest::prop_assert_eq!(&new.text, &old.text, "text of {:?}", text);
+            proptest::prop_assert_eq!(&new.origin, &old.origin, "origin of {:?}", text);
+            proptest::prop_assert_eq!(&new.flags, &old.flags, "flags of {:?}", text);
+        }
+        Ok(())
+    }
+
+    /// Pieces of ad text, plain and disguised, to be glued together at random.
+    fn piece() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let words = proptest::sample::select(vec![
+            "casino", "Casino", "CASINO", "казино", "Казино", "КАЗИНО", "ёлка", "Ёлка", "йога", "и\u{306}", "c.a.s.i.n.o",
+            "к а з и н о", "c-a-s-i-n-o", "x x c.a.s.i.n.o", "caaasino", "КАЗИИИНО", "aa", "ааа", "c4s1n0", "к@зино",
+            "н@", "@втомат", "ca$ino", "casino!", "c!a", "a|b", "€", "кaзинo", "саsinо", "ｃａｓｉｎｏ", "𝓬𝓪𝓼𝓲𝓷𝓸",
+            "ca\u{200b}si\u{200d}no", "ка\u{202e}зино", "cásino", "ca\u{301}sino", "STRAßE", "xİy", "ὀδυσσεύς", "Ѐ", "ђ",
+            "😀", "日本", "2026", "70%", "$40", "10am", "a", "в", "я и в", "в 3", "a b", "I", "1 2 3", "ⅷ", "½", "\u{00a0}",
+            "\u{3000}", "\t", "\n", "\r\n", "\u{feff}", "\u{0301}", "\u{0306}", "...", " - ", "·", "•", "'", "~", "|", "!",
+        ]);
+        prop_oneof![
+            4 => words.prop_map(str::to_string),
+            3 => "[a-zA-Zа-яА-ЯёЁ]{1,8}",
+            2 => "[ .,:;!?|@$'*/_+~-]{1,3}",
+            1 => "[a-cа-вA0-9 .!|@$\u{200b}\u{301}\u{306}]{1,6}",
+            1 => "\\PC{1,6}",
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config::with_cases(4096))]
+
+        #[test]
+        fn same_as_the_old_normalizer_on_ad_like_text(parts in proptest::collection::vec(piece(), 0..24)) {
+            same_as_oracle(&parts.concat())?;
+        }
+
+        #[test]
+        fn same_as_the_old_normalizer_on_any_text(text in "\\PC{0,64}") {
+            same_as_oracle(&text)?;
+        }
+    }
+
+    #[test]
+    fn same_as_the_old_normalizer_on_real_ad_text() {
+        let ads = [
+            "Скидки до 70% на летнюю коллекцию! Только до конца недели: платья, обувь и аксессуары.",
+            "Summer sale: up to 70% off dresses. Free delivery on orders over $40, easy returns within 30 days.",
+            "Мы работаем с 2009 года и ценим каждого клиента: Questions? Our support team answers in minutes.",
+            "Онлайн к а з и н о и c.a.s.i.n.o, бонус 100$ - ЗАХОДИ!!! ставки|спорт в 3 клика, я и в",
+        ];
+        for ad in ads {
+            same_as_oracle(ad).unwrap();
+        }
     }
 }
