@@ -69,7 +69,9 @@ pub struct Normalized {
     text: String,
     /// For each byte of `text`, the byte range of the original it came from.
     origin: Vec<(u32, u32)>,
-    /// For each byte of `text`, the disguise bits that produced it.
+    /// For each byte of `text`, the disguise bits that produced it. While the text
+    /// is normalized it may be shorter than `text`: the bytes after its end have no
+    /// bits, and are filled in at the end (`finish`), not word by word.
     flags: Vec<u8>,
 }
 
@@ -128,18 +130,29 @@ impl Normalized {
         self.text[at..].chars().next()
     }
 
+    /// Appends one character: every byte of it maps to the unit's origin and flags.
+    #[inline]
     fn push(&mut self, u: Unit) {
+        self.flags.resize(self.text.len(), 0);
         self.text.push(u.c);
-        let n = self.text.len();
-        self.origin.resize(n, (u.start, u.end));
-        self.flags.resize(n, u.flags);
+        let n = u.c.len_utf8();
+        self.origin.extend(std::iter::repeat_n((u.start, u.end), n));
+        self.flags.extend(std::iter::repeat_n(u.flags, n));
+    }
+
+    /// The flags of the bytes no disguise produced, at the end.
+    fn finish(mut self) -> Normalized {
+        self.flags.resize(self.text.len(), 0);
+        self
     }
 
     /// Before a word that follows another: the gap between them, whatever it held,
     /// is one space spanning it.
+    #[inline]
     fn push_gap(&mut self, next_start: u32) {
         if let Some(&(_, end)) = self.origin.last() {
-            self.push(Unit { c: ' ', start: end, end: next_start, flags: 0 });
+            self.text.push(' ');
+            self.origin.push((end, next_start));
         }
     }
 
@@ -152,24 +165,30 @@ impl Normalized {
     }
 
     /// Appends the plain word `text[start..end]` (see `is_plain_word`): lowercased,
-    /// each byte mapped to its character, no disguise bits. Its characters are all
+    /// each byte mapped to its character, no disguise bits (so no flags yet). Its characters are all
     /// one byte (Latin, digits) or all two (Cyrillic), so the origins follow a pattern.
-    fn push_plain(&mut self, text: &str, start: usize, end: usize, cyrillic: bool) {
+    fn push_plain(&mut self, text: &str, start: usize, run: &PlainRun) {
+        let (end, cyrillic) = (run.end, run.script == Some(Script::Cyrillic));
         self.push_gap(start as u32);
         let word = &text[start..end];
-        if cyrillic {
+        if run.verbatim {
+            // Already lowercase: the bulk of words.
+            self.text.push_str(word);
+        } else if cyrillic {
             push_lower_cyrillic(&mut self.text, word);
+        } else {
+            let at = self.text.len();
+            self.text.push_str(word);
+            self.text[at..].make_ascii_lowercase();
+        }
+        if cyrillic {
             self.origin.extend((start..end).map(|b| {
                 let c = (b - (b - start) % 2) as u32;
                 (c, c + 2)
             }));
         } else {
-            let at = self.text.len();
-            self.text.push_str(word);
-            self.text[at..].make_ascii_lowercase();
             self.origin.extend((start as u32..end as u32).map(|b| (b, b + 1)));
         }
-        self.flags.resize(self.text.len(), 0);
     }
 }
 
@@ -259,25 +278,36 @@ pub fn normalize_with(text: &str, options: NormalizeOptions) -> Normalized {
     let mut scratch = Scratch::default();
     // Start of the text not yet normalized.
     let mut done = 0;
+    // Whether `text[done..at]` is only ASCII spaces and punctuation: no word, so
+    // nothing for the general path to add (the common gap between plain words).
+    let mut wordless = true;
     // Whether no single letter starting here could be joined to a word on its left.
     let mut left_clear = true;
     let mut at = 0;
     while at < bytes.len() {
         let Some(run) = plain_run(bytes, at) else {
             left_clear &= is_gap_byte(bytes[at]);
+            wordless &= is_ascii_non_word(bytes[at]);
             at += utf8_len(bytes[at]);
             continue;
         };
         if is_plain_word(bytes, at, &run, left_clear) {
-            scratch.normalize(&text[done..at], done, options, &mut out);
-            out.push_plain(text, at, run.end, run.script == Some(Script::Cyrillic));
+            if !wordless {
+                scratch.normalize(&text[done..at], done, options, &mut out);
+            }
+            out.push_plain(text, at, &run);
             done = run.end;
+            wordless = true;
+        } else {
+            wordless = false;
         }
         left_clear = run.chars >= 2;
         at = run.end;
     }
-    scratch.normalize(&text[done..], done, options, &mut out);
-    out
+    if !wordless {
+        scratch.normalize(&text[done..], done, options, &mut out);
+    }
+    out.finish()
 }
 
 /// A maximal run of plain characters: ASCII letters and digits, basic Russian letters.
@@ -290,43 +320,94 @@ struct PlainRun {
     mixed: bool,
     /// Three or more of one letter in a row: the general path collapses those.
     stretched: bool,
+    /// Already in normalized form (no capital, no `ё`): copied as it is.
+    verbatim: bool,
+    /// The last character (lowercased) and how many times in a row it came.
+    last: u32,
+    repeat: usize,
 }
 
-/// The plain character at byte `at`, lowercased (`ё` folded to `е` as in pass 1),
-/// with its script (`None` for a digit) and its length in bytes.
-#[inline]
-fn plain_char(bytes: &[u8], at: usize) -> Option<(char, Option<Script>, usize)> {
-    let b0 = *bytes.get(at)?;
-    if b0.is_ascii_alphabetic() {
-        return Some(((b0 | 0x20) as char, Some(Script::Latin), 1));
+impl PlainRun {
+    /// Takes plain characters for as long as `decode` finds them.
+    #[inline(always)]
+    fn extend(&mut self, bytes: &[u8], decode: impl Fn(&[u8], usize) -> Option<Plain>) {
+        while let Some(c) = decode(bytes, self.end) {
+            self.mixed |= c.script != self.script;
+            self.verbatim &= c.verbatim;
+            self.repeat = if c.lower == self.last { self.repeat + 1 } else { 1 };
+            self.stretched |= self.repeat >= MIN_STRETCH && c.script.is_some();
+            self.last = c.lower;
+            self.end += c.len;
+            self.chars += 1;
+        }
     }
-    if b0.is_ascii_digit() {
-        return Some((b0 as char, None, 1));
-    }
+}
+
+/// One plain character.
+struct Plain {
+    /// The code point after lowercasing (`ё` folded to `е` as in pass 1).
+    lower: u32,
+    /// `None` for a digit.
+    script: Option<Script>,
+    len: usize,
+    verbatim: bool,
+}
+
+/// The plain character at byte `at`, if there is one. Decoded by hand, one decoder
+/// per kind: the general decoder and `char` checks cost more than the rest of the
+/// fast path.
+#[inline(always)]
+fn plain_char(bytes: &[u8], at: usize) -> Option<Plain> {
+    latin_char(bytes, at).or_else(|| digit_char(bytes, at)).or_else(|| cyrillic_char(bytes, at))
+}
+
+#[inline(always)]
+fn latin_char(bytes: &[u8], at: usize) -> Option<Plain> {
+    let b = *bytes.get(at)?;
+    let verbatim = b.is_ascii_lowercase();
+    b.is_ascii_alphabetic().then_some(Plain { lower: (b | 0x20) as u32, script: Some(Script::Latin), len: 1, verbatim })
+}
+
+#[inline(always)]
+fn digit_char(bytes: &[u8], at: usize) -> Option<Plain> {
+    let b = *bytes.get(at)?;
+    b.is_ascii_digit().then_some(Plain { lower: b as u32, script: None, len: 1, verbatim: true })
+}
+
+#[inline(always)]
+fn cyrillic_char(bytes: &[u8], at: usize) -> Option<Plain> {
     // А-Я and а-п are D0 90..BF, р-я are D1 80..8F; Ё is D0 81, ё is D1 91.
-    let c = match (b0, *bytes.get(at + 1)?) {
-        (0xD0, b1 @ 0x90..=0xBF) => char::from_u32(0x400 + (b1 & 0x3F) as u32)?,
-        (0xD1, b1 @ 0x80..=0x8F) => char::from_u32(0x440 + (b1 & 0x3F) as u32)?,
-        (0xD0, 0x81) | (0xD1, 0x91) => 'е',
+    let (lower, verbatim) = match (*bytes.get(at)?, *bytes.get(at + 1)?) {
+        (0xD0, b1 @ 0xB0..=0xBF) => (0x400 + (b1 & 0x3F) as u32, true),
+        (0xD0, b1 @ 0x90..=0xAF) => (0x420 + (b1 & 0x3F) as u32, false),
+        (0xD1, b1 @ 0x80..=0x8F) => (0x440 + (b1 & 0x3F) as u32, true),
+        (0xD0, 0x81) | (0xD1, 0x91) => ('е' as u32, false),
         _ => return None,
     };
-    let lower = if c < 'а' { char::from_u32(c as u32 + 0x20)? } else { c };
-    Some((lower, Some(Script::Cyrillic), 2))
+    Some(Plain { lower, script: Some(Script::Cyrillic), len: 2, verbatim })
 }
 
 /// The plain run starting at byte `at`, if a plain character is there.
 fn plain_run(bytes: &[u8], at: usize) -> Option<PlainRun> {
-    let (first, script, len) = plain_char(bytes, at)?;
-    let mut run = PlainRun { end: at + len, chars: 1, script, mixed: false, stretched: false };
-    let (mut prev, mut repeat) = (first, 1);
-    while let Some((c, s, len)) = plain_char(bytes, run.end) {
-        run.mixed |= s != run.script;
-        repeat = if c == prev { repeat + 1 } else { 1 };
-        run.stretched |= repeat >= MIN_STRETCH && s.is_some();
-        prev = c;
-        run.end += len;
-        run.chars += 1;
+    let first = plain_char(bytes, at)?;
+    let mut run = PlainRun {
+        end: at + first.len,
+        chars: 1,
+        script: first.script,
+        mixed: false,
+        stretched: false,
+        verbatim: first.verbatim,
+        last: first.lower,
+        repeat: 1,
+    };
+    // A loop for the first character's kind (a tight one: most runs are of one kind),
+    // then whatever plain characters follow, which make the run mixed.
+    match first.script {
+        Some(Script::Latin) => run.extend(bytes, latin_char),
+        Some(Script::Cyrillic) => run.extend(bytes, cyrillic_char),
+        _ => run.extend(bytes, digit_char),
     }
+    run.extend(bytes, plain_char);
     Some(run)
 }
 
@@ -383,7 +464,7 @@ fn bounded_after(bytes: &[u8], end: usize) -> bool {
 fn right_clear(bytes: &[u8], end: usize) -> bool {
     let next = end + bytes[end..].iter().take_while(|&&b| is_gap_byte(b)).count();
     next == bytes.len()
-        || plain_char(bytes, next).is_some_and(|(_, _, len)| plain_char(bytes, next + len).is_some())
+        || plain_char(bytes, next).is_some_and(|c| plain_char(bytes, next + c.len).is_some())
 }
 
 /// Length in bytes of the UTF-8 character whose first byte is `b`.
@@ -414,10 +495,6 @@ impl Scratch {
     /// The general path: normalizes `chunk`, found at byte `base` of the text, and
     /// appends its words to `out`.
     fn normalize(&mut self, chunk: &str, base: usize, options: NormalizeOptions, out: &mut Normalized) {
-        if chunk.bytes().all(is_ascii_non_word) {
-            // Spaces and punctuation between plain words: no word, nothing to add.
-            return;
-        }
         characters(chunk, base as u32, options, &mut self.units, [&mut self.decomposed, &mut self.canonical]);
         tokens(&self.units, &mut self.words, &mut self.gaps, &mut self.runs, &mut self.tokens);
         for tok in &self.tokens {
