@@ -21,6 +21,9 @@
 //! Every output byte remembers the byte range of the original it came from and the
 //! disguises that produced it, so a match maps back to an exact span of what the
 //! advertiser wrote and says which disguises it saw through.
+//!
+//! Plain words, the bulk of real ad text, skip all of the above and are copied whole
+//! (see [`normalize_with`]); the result is the same, only faster.
 
 use crate::confusables::{Script, fold, is_leet_symbol, leet, script_of};
 use crate::verdict::Evasion;
@@ -66,7 +69,9 @@ pub struct Normalized {
     text: String,
     /// For each byte of `text`, the byte range of the original it came from.
     origin: Vec<(u32, u32)>,
-    /// For each byte of `text`, the disguise bits that produced it.
+    /// For each byte of `text`, the disguise bits that produced it. While the text
+    /// is normalized it may be shorter than `text`: the bytes after its end have no
+    /// bits, and are filled in at the end (`finish`), not word by word.
     flags: Vec<u8>,
 }
 
@@ -125,12 +130,84 @@ impl Normalized {
         self.text[at..].chars().next()
     }
 
+    /// Appends one character: every byte of it maps to the unit's origin and flags.
+    #[inline]
     fn push(&mut self, u: Unit) {
+        self.flags.resize(self.text.len(), 0);
         self.text.push(u.c);
-        let n = self.text.len();
-        self.origin.resize(n, (u.start, u.end));
-        self.flags.resize(n, u.flags);
+        let n = u.c.len_utf8();
+        self.origin.extend(std::iter::repeat_n((u.start, u.end), n));
+        self.flags.extend(std::iter::repeat_n(u.flags, n));
     }
+
+    /// The flags of the bytes no disguise produced, at the end.
+    fn finish(mut self) -> Normalized {
+        self.flags.resize(self.text.len(), 0);
+        self
+    }
+
+    /// Before a word that follows another: the gap between them, whatever it held,
+    /// is one space spanning it.
+    #[inline]
+    fn push_gap(&mut self, next_start: u32) {
+        if let Some(&(_, end)) = self.origin.last() {
+            self.text.push(' ');
+            self.origin.push((end, next_start));
+        }
+    }
+
+    /// Appends one word of the general path.
+    fn push_word(&mut self, word: &[Unit]) {
+        self.push_gap(word[0].start);
+        for u in word {
+            self.push(*u);
+        }
+    }
+
+    /// Appends the plain word `text[start..run.end]` (see `is_plain_word`):
+    /// lowercased, each byte mapped to its character, no disguise bits (so no flags
+    /// yet). Its characters are all one byte (Latin, digits) or all two (Cyrillic),
+    /// so the origins follow a pattern.
+    fn push_plain(&mut self, text: &str, start: usize, run: &PlainRun) {
+        let (end, cyrillic) = (run.end, run.script == Some(Script::Cyrillic));
+        self.push_gap(start as u32);
+        let word = &text[start..end];
+        if run.verbatim {
+            // Already lowercase: the bulk of words.
+            self.text.push_str(word);
+        } else if cyrillic {
+            push_lower_cyrillic(&mut self.text, word);
+        } else {
+            let at = self.text.len();
+            self.text.push_str(word);
+            self.text[at..].make_ascii_lowercase();
+        }
+        if cyrillic {
+            self.origin.extend((start..end).map(|b| {
+                let c = (b - (b - start) % 2) as u32;
+                (c, c + 2)
+            }));
+        } else {
+            self.origin.extend((start as u32..end as u32).map(|b| (b, b + 1)));
+        }
+    }
+}
+
+/// Appends basic Russian letters lowercased, `ё` as `е`; runs already in that form
+/// (most of a word but its capital) are copied whole.
+fn push_lower_cyrillic(out: &mut String, word: &str) {
+    let mut copied = 0;
+    for (at, c) in word.char_indices() {
+        let lower = match c {
+            'А'..='Я' => char::from_u32(c as u32 + 0x20).unwrap_or(c),
+            'ё' | 'Ё' => 'е',
+            _ => continue,
+        };
+        out.push_str(&word[copied..at]);
+        out.push(lower);
+        copied = at + c.len_utf8();
+    }
+    out.push_str(&word[copied..]);
 }
 
 /// One character on its way to the output, with its origin and disguises.
@@ -184,44 +261,268 @@ pub fn normalize(text: &str) -> Normalized {
 
 /// Normalizes `text` for matching.
 ///
+/// Most words of real ad text are plain: ASCII or basic Russian letters of one
+/// script, or digits, with nothing around them that could join them to a neighbour.
+/// Such a word normalizes to itself in lowercase with no disguise bits, so it is
+/// copied whole (`push_plain`); the text between plain words goes through the general
+/// path (`Scratch::normalize`). Cutting there changes nothing: see `is_plain_word`
+/// for why the general path on a chunk gives exactly what it gives on the whole text.
+///
 /// Texts over 4 GiB cannot occur: uploads are bounded by [`crate::Limits`] far below.
 pub fn normalize_with(text: &str, options: NormalizeOptions) -> Normalized {
-    let units = characters(text, options);
-    let (words, tokens) = tokens(&units);
+    let bytes = text.as_bytes();
     let mut out = Normalized {
         text: String::with_capacity(text.len()),
         origin: Vec::with_capacity(text.len()),
         flags: Vec::with_capacity(text.len()),
     };
-    let mut word = Vec::new();
-    let mut prev_end = None;
-    for tok in &tokens {
-        word.clear();
-        let spelled = if tok.spelled { flag::SEPARATOR } else { 0 };
-        for range in &words[tok.words.clone()] {
-            word.extend(units[range.clone()].iter().map(|u| Unit { flags: u.flags | spelled, ..*u }));
+    let mut scratch = Scratch::default();
+    // Start of the text not yet normalized.
+    let mut done = 0;
+    // Whether `text[done..at]` is only ASCII spaces and punctuation: no word, so
+    // nothing for the general path to add (the common gap between plain words).
+    let mut wordless = true;
+    // Whether no single letter starting here could be joined to a word on its left.
+    let mut left_clear = true;
+    let mut at = 0;
+    while at < bytes.len() {
+        let Some(run) = plain_run(bytes, at) else {
+            left_clear &= is_gap_byte(bytes[at]);
+            wordless &= is_ascii_non_word(bytes[at]);
+            at += utf8_len(bytes[at]);
+            continue;
+        };
+        if is_plain_word(bytes, at, &run, left_clear) {
+            if !wordless {
+                scratch.normalize(&text[done..at], done, options, &mut out);
+            }
+            out.push_plain(text, at, &run);
+            done = run.end;
+            wordless = true;
+        } else {
+            wordless = false;
         }
-        let end = units[words[tok.words.end - 1].end - 1].end;
-        fold_word(&mut word);
-        if let Some(prev_end) = prev_end {
-            // The gap between two words, whatever it held, is one space.
-            out.push(Unit { c: ' ', start: prev_end, end: word[0].start, flags: 0 });
-        }
-        prev_end = Some(end);
-        for u in &word {
-            out.push(*u);
-        }
+        left_clear = run.chars >= 2;
+        at = run.end;
     }
-    out
+    if !wordless {
+        scratch.normalize(&text[done..], done, options, &mut out);
+    }
+    out.finish()
 }
 
-/// Pass 1: per character of the original.
-fn characters(text: &str, options: NormalizeOptions) -> Vec<Unit> {
-    let mut units = Vec::with_capacity(text.len());
+/// A maximal run of plain characters: ASCII letters and digits, basic Russian letters.
+struct PlainRun {
+    end: usize,
+    chars: usize,
+    /// The script of its letters; `None` for digits only.
+    script: Option<Script>,
+    /// Letters of two scripts, or letters and digits: the general path folds those.
+    mixed: bool,
+    /// Three or more of one letter in a row: the general path collapses those.
+    stretched: bool,
+    /// Already in normalized form (no capital, no `ё`): copied as it is.
+    verbatim: bool,
+    /// The last character (lowercased) and how many times in a row it came.
+    last: u32,
+    repeat: usize,
+}
+
+impl PlainRun {
+    /// Takes plain characters for as long as `decode` finds them.
+    #[inline(always)]
+    fn extend(&mut self, bytes: &[u8], decode: impl Fn(&[u8], usize) -> Option<Plain>) {
+        while let Some(c) = decode(bytes, self.end) {
+            self.mixed |= c.script != self.script;
+            self.verbatim &= c.verbatim;
+            self.repeat = if c.lower == self.last { self.repeat + 1 } else { 1 };
+            self.stretched |= self.repeat >= MIN_STRETCH && c.script.is_some();
+            self.last = c.lower;
+            self.end += c.len;
+            self.chars += 1;
+        }
+    }
+}
+
+/// One plain character.
+struct Plain {
+    /// The code point after lowercasing (`ё` folded to `е` as in pass 1).
+    lower: u32,
+    /// `None` for a digit.
+    script: Option<Script>,
+    len: usize,
+    verbatim: bool,
+}
+
+/// The plain character at byte `at`, if there is one. Decoded by hand, one decoder
+/// per kind: the general decoder and `char` checks cost more than the rest of the
+/// fast path.
+#[inline(always)]
+fn plain_char(bytes: &[u8], at: usize) -> Option<Plain> {
+    latin_char(bytes, at).or_else(|| digit_char(bytes, at)).or_else(|| cyrillic_char(bytes, at))
+}
+
+#[inline(always)]
+fn latin_char(bytes: &[u8], at: usize) -> Option<Plain> {
+    let b = *bytes.get(at)?;
+    let verbatim = b.is_ascii_lowercase();
+    b.is_ascii_alphabetic().then_some(Plain { lower: (b | 0x20) as u32, script: Some(Script::Latin), len: 1, verbatim })
+}
+
+#[inline(always)]
+fn digit_char(bytes: &[u8], at: usize) -> Option<Plain> {
+    let b = *bytes.get(at)?;
+    b.is_ascii_digit().then_some(Plain { lower: b as u32, script: None, len: 1, verbatim: true })
+}
+
+#[inline(always)]
+fn cyrillic_char(bytes: &[u8], at: usize) -> Option<Plain> {
+    // А-Я and а-п are D0 90..BF, р-я are D1 80..8F; Ё is D0 81, ё is D1 91.
+    let (lower, verbatim) = match (*bytes.get(at)?, *bytes.get(at + 1)?) {
+        (0xD0, b1 @ 0xB0..=0xBF) => (0x400 + (b1 & 0x3F) as u32, true),
+        (0xD0, b1 @ 0x90..=0xAF) => (0x420 + (b1 & 0x3F) as u32, false),
+        (0xD1, b1 @ 0x80..=0x8F) => (0x440 + (b1 & 0x3F) as u32, true),
+        (0xD0, 0x81) | (0xD1, 0x91) => ('е' as u32, false),
+        _ => return None,
+    };
+    Some(Plain { lower, script: Some(Script::Cyrillic), len: 2, verbatim })
+}
+
+/// The plain run starting at byte `at`, if a plain character is there.
+fn plain_run(bytes: &[u8], at: usize) -> Option<PlainRun> {
+    let first = plain_char(bytes, at)?;
+    let mut run = PlainRun {
+        end: at + first.len,
+        chars: 1,
+        script: first.script,
+        mixed: false,
+        stretched: false,
+        verbatim: first.verbatim,
+        last: first.lower,
+        repeat: 1,
+    };
+    // A loop for the first character's kind (a tight one: most runs are of one kind),
+    // then whatever plain characters follow, which make the run mixed.
+    match first.script {
+        Some(Script::Latin) => run.extend(bytes, latin_char),
+        Some(Script::Cyrillic) => run.extend(bytes, cyrillic_char),
+        _ => run.extend(bytes, digit_char),
+    }
+    run.extend(bytes, plain_char);
+    Some(run)
+}
+
+/// Whether the plain run at `start` is a whole word the general path would leave as
+/// it is, so that it can be copied and the text cut on both sides of it.
+///
+/// The cut is exact when the characters either side are ASCII spaces or punctuation
+/// that stay outside any word (`is_gap_byte`; `!` and `|` only when not between two
+/// word characters): pass 1 has no state across them (no pending invisible flag, no
+/// mark to attach), pass 2 sees the same neighbours, and pass 3 is per word. The one
+/// link across words is joining spelled-out single letters, which needs two single
+/// letters in a row: a run of two or more characters is never single, and a single
+/// letter is taken only when the words either side of it are not single either.
+fn is_plain_word(bytes: &[u8], start: usize, run: &PlainRun, left_clear: bool) -> bool {
+    !run.mixed
+        && !run.stretched
+        && bounded_before(bytes, start)
+        && bounded_after(bytes, run.end)
+        && (run.chars >= 2 || (left_clear && right_clear(bytes, run.end)))
+}
+
+/// ASCII that is never part of a word, whatever its neighbours (not a leet symbol).
+#[inline]
+fn is_gap_byte(b: u8) -> bool {
+    b.is_ascii() && !b.is_ascii_alphanumeric() && !matches!(b, b'@' | b'$' | b'!' | b'|')
+}
+
+/// ASCII that is not a word character (`!` and `|` are in a word only between two).
+#[inline]
+fn is_ascii_non_word(b: u8) -> bool {
+    b.is_ascii() && !b.is_ascii_alphanumeric()
+}
+
+/// Whether a word starting at `start` cannot extend to the left.
+fn bounded_before(bytes: &[u8], start: usize) -> bool {
+    match start.checked_sub(1).map(|p| bytes[p]) {
+        None => true,
+        Some(b'!' | b'|') => start < 2 || is_ascii_non_word(bytes[start - 2]),
+        Some(b) => is_gap_byte(b),
+    }
+}
+
+/// Whether a word ending at `end` cannot extend to the right.
+fn bounded_after(bytes: &[u8], end: usize) -> bool {
+    match bytes.get(end) {
+        None => true,
+        Some(b'!' | b'|') => bytes.get(end + 1).is_none_or(|&b| is_ascii_non_word(b)),
+        Some(&b) => is_gap_byte(b),
+    }
+}
+
+/// Whether the next word after `end` is not a single letter: only gap bytes up to
+/// the end of the text or to two plain characters in a row.
+fn right_clear(bytes: &[u8], end: usize) -> bool {
+    let next = end + bytes[end..].iter().take_while(|&&b| is_gap_byte(b)).count();
+    next == bytes.len()
+        || plain_char(bytes, next).is_some_and(|c| plain_char(bytes, next + c.len).is_some())
+}
+
+/// Length in bytes of the UTF-8 character whose first byte is `b`.
+#[inline]
+fn utf8_len(b: u8) -> usize {
+    match b {
+        0..0xE0 => 1 + (b >= 0x80) as usize,
+        0xE0..0xF0 => 3,
+        _ => 4,
+    }
+}
+
+/// Buffers of the general path, reused by every chunk of one text.
+#[derive(Default)]
+struct Scratch {
+    units: Vec<Unit>,
+    words: Vec<Range<usize>>,
+    gaps: Vec<(usize, usize)>,
+    runs: Vec<(usize, usize)>,
+    tokens: Vec<Token>,
+    word: Vec<Unit>,
+    kept: Vec<Unit>,
+    decomposed: Vec<char>,
+    canonical: Vec<char>,
+}
+
+impl Scratch {
+    /// The general path: normalizes `chunk`, found at byte `base` of the text, and
+    /// appends its words to `out`.
+    fn normalize(&mut self, chunk: &str, base: usize, options: NormalizeOptions, out: &mut Normalized) {
+        characters(chunk, base as u32, options, &mut self.units, [&mut self.decomposed, &mut self.canonical]);
+        tokens(&self.units, &mut self.words, &mut self.gaps, &mut self.runs, &mut self.tokens);
+        for tok in &self.tokens {
+            self.word.clear();
+            let spelled = if tok.spelled { flag::SEPARATOR } else { 0 };
+            for range in &self.words[tok.words.clone()] {
+                self.word.extend(self.units[range.clone()].iter().map(|u| Unit { flags: u.flags | spelled, ..*u }));
+            }
+            fold_word(&mut self.word, &mut self.kept);
+            out.push_word(&self.word);
+        }
+    }
+}
+
+/// Pass 1: per character of `text`, found at byte `offset` of the original; into
+/// `units` (the other two are scratch space).
+fn characters(
+    text: &str,
+    offset: u32,
+    options: NormalizeOptions,
+    units: &mut Vec<Unit>,
+    [buf, canonical]: [&mut Vec<char>; 2],
+) {
+    units.clear();
     let mut pending = 0u8;
-    let (mut buf, mut canonical) = (Vec::new(), Vec::new());
     for (at, c) in text.char_indices() {
-        let (start, end) = (at as u32, (at + c.len_utf8()) as u32);
+        let (start, end) = (offset + at as u32, offset + (at + c.len_utf8()) as u32);
         let mut push = |c: char, flags: u8| units.push(Unit { c, start, end, flags });
         if c.is_ascii() {
             push(if c.is_ascii_whitespace() { ' ' } else { c.to_ascii_lowercase() }, pending);
@@ -268,7 +569,7 @@ fn characters(text: &str, options: NormalizeOptions) -> Vec<Unit> {
         }
         // A mark may come as its own character, after its base.
         let mut base: Option<char> = units.last().filter(|u| u.end == start).map(|u| u.c);
-        for &d in &buf {
+        for &d in buf.iter() {
             if is_combining_mark(d) {
                 if d == '\u{0306}' && matches!(base, Some('и')) {
                     // и + breve is й, a letter of its own: keep it whole.
@@ -303,13 +604,18 @@ fn characters(text: &str, options: NormalizeOptions) -> Vec<Unit> {
         }
         pending = 0;
     }
-    units
 }
 
 /// Pass 2: the words of the text, as unit indices, each with whether it was spelled
 /// out. A leet symbol between two word characters belongs to the word; single
 /// letters separated by separators are joined into one word.
-fn tokens(units: &[Unit]) -> (Vec<Range<usize>>, Vec<Token>) {
+fn tokens(
+    units: &[Unit],
+    words: &mut Vec<Range<usize>>,
+    gaps: &mut Vec<(usize, usize)>,
+    runs: &mut Vec<(usize, usize)>,
+    out: &mut Vec<Token>,
+) {
     // `@` and `$` next to a letter on either side are letters (`н@`, `@втомат`);
     // `!`, `|` and `€` only between two (`casino!` keeps its `!` as punctuation).
     let letter = |j: usize| units.get(j).is_some_and(|u| is_letter(u.c));
@@ -323,8 +629,8 @@ fn tokens(units: &[Unit]) -> (Vec<Range<usize>>, Vec<Token>) {
                     i > 0 && units[i - 1].is_word() && units.get(i + 1).is_some_and(Unit::is_word)
                 })
     };
-    let mut words: Vec<Range<usize>> = Vec::new();
-    let mut gaps: Vec<(usize, usize)> = Vec::new(); // gap before each word: unit range
+    words.clear();
+    gaps.clear(); // gap before each word: unit range
     let mut i = 0;
     let mut gap_start = 0;
     while i < units.len() {
@@ -350,7 +656,7 @@ fn tokens(units: &[Unit]) -> (Vec<Range<usize>>, Vec<Token>) {
     };
     let single = |w: usize| words[w].len() == 1;
     // Maximal runs [first, last] of single letters with equal separators.
-    let mut runs: Vec<(usize, usize)> = Vec::new();
+    runs.clear();
     let mut w = 0;
     while w + 1 < words.len() {
         if single(w) && single(w + 1) && spelled_gap(w + 1) {
@@ -375,22 +681,21 @@ fn tokens(units: &[Unit]) -> (Vec<Range<usize>>, Vec<Token>) {
         }
     }
     runs.retain(|(a, b)| b + 1 - a >= MIN_SPELLED_LETTERS);
-    let mut out: Vec<Token> = Vec::with_capacity(words.len());
-    let mut runs = runs.into_iter().peekable();
+    out.clear();
+    let mut next_run = runs.iter().peekable();
     let mut w = 0;
     while w < words.len() {
-        if let Some(&(a, b)) = runs.peek()
+        if let Some(&&(a, b)) = next_run.peek()
             && a == w
         {
             out.push(Token { words: a..b + 1, spelled: true });
-            runs.next();
+            next_run.next();
             w = b + 1;
         } else {
             out.push(Token { words: w..w + 1, spelled: false });
             w += 1;
         }
     }
-    (words, out)
 }
 
 /// A word of the output: one word of the text, or a run of spelled-out letters.
@@ -400,8 +705,9 @@ struct Token {
     spelled: bool,
 }
 
-/// Pass 3: per word, in place: homoglyphs, leetspeak, stretched letters.
-fn fold_word(word: &mut Vec<Unit>) {
+/// Pass 3: per word, in place: homoglyphs, leetspeak, stretched letters (`kept` is
+/// scratch space).
+fn fold_word(word: &mut Vec<Unit>, kept: &mut Vec<Unit>) {
     if word.is_empty() {
         return;
     }
@@ -448,7 +754,7 @@ fn fold_word(word: &mut Vec<Unit>) {
         // Runs of three or more become one letter; doubles stay (`ggguaranteed`
         // -> `guaranteed`). A stretched double (`asssss` for `ass`) is found through
         // the term's collapsed form, see `collapse_runs`.
-        let mut kept: Vec<Unit> = Vec::with_capacity(word.len());
+        kept.clear();
         let mut i = 0;
         while i < word.len() {
             let run = word[i..].iter().take_while(|u| u.c == word[i].c).count();
@@ -462,7 +768,7 @@ fn fold_word(word: &mut Vec<Unit>) {
             }
             i += run;
         }
-        *word = kept;
+        std::mem::swap(word, kept);
     }
 }
 
@@ -513,6 +819,9 @@ pub(crate) fn is_word_char(c: char) -> bool {
 }
 
 #[cfg(test)]
+mod oracle;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -548,5 +857,83 @@ mod tests {
         let s = norm.as_str().find("казино").unwrap();
         let (a, b) = norm.original_span(s, s + "казино".len());
         assert_eq!(&original[a..b], "Казино");
+    }
+
+    /// The new normalizer against the old one (`oracle.rs`) on `text`, both options.
+    fn same_as_oracle(text: &str) -> Result<(), proptest::test_runner::TestCaseError> {
+        for strip_diacritics in [true, false] {
+            let options = NormalizeOptions { strip_diacritics };
+            let (new, old) = (normalize_with(text, options), oracle::normalize_with(text, options));
+            proptest::prop_assert_eq!(&new.text, &old.text, "text of {:?}", text);
+            proptest::prop_assert_eq!(&new.origin, &old.origin, "origin of {:?}", text);
+            proptest::prop_assert_eq!(&new.flags, &old.flags, "flags of {:?}", text);
+        }
+        Ok(())
+    }
+
+    /// Pieces of ad text, plain and disguised, to be glued together at random.
+    fn piece() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let words = proptest::sample::select(vec![
+            "casino", "Casino", "CASINO", "казино", "Казино", "КАЗИНО", "ёлка", "Ёлка", "йога",
+            "и\u{306}", "c.a.s.i.n.o", "к а з и н о", "c-a-s-i-n-o", "x x c.a.s.i.n.o", "caaasino",
+            "КАЗИИИНО", "aa", "ааа", "c4s1n0", "к@зино", "н@", "@втомат", "ca$ino", "casino!",
+            "c!a", "a|b", "€", "кaзинo", "саsinо", "ｃａｓｉｎｏ", "𝓬𝓪𝓼𝓲𝓷𝓸", "ca\u{200b}si\u{200d}no",
+            "ка\u{202e}зино", "cásino", "ca\u{301}sino", "STRAßE", "xİy", "ὀδυσσεύς", "Ѐ", "ђ", "😀",
+            "日本", "2026", "70%", "$40", "10am", "a", "в", "я и в", "в 3", "a b", "I", "1 2 3", "ⅷ",
+            "½", "\u{00a0}", "\u{3000}", "\t", "\n", "\r\n", "\u{feff}", "\u{0301}", "\u{0306}",
+            "...", " - ", "·", "•", "'", "~", "|", "!",
+        ]);
+        prop_oneof![
+            4 => words.prop_map(str::to_string),
+            3 => "[a-zA-Zа-яА-ЯёЁ]{1,8}",
+            2 => "[ .,:;!?|@$'*/_+~-]{1,3}",
+            1 => "[a-cа-вA0-9 .!|@$\u{200b}\u{301}\u{306}]{1,6}",
+            1 => "\\PC{1,6}",
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config::with_cases(4096))]
+
+        #[test]
+        fn same_as_the_old_normalizer_on_ad_like_text(parts in proptest::collection::vec(piece(), 0..24)) {
+            same_as_oracle(&parts.concat())?;
+        }
+
+        #[test]
+        fn same_as_the_old_normalizer_on_any_text(text in "\\PC{0,64}") {
+            same_as_oracle(&text)?;
+        }
+    }
+
+    #[test]
+    fn same_as_the_old_normalizer_on_real_ad_text() {
+        let ads = [
+            "Скидки до 70% на летнюю коллекцию! Только до конца недели: платья, обувь и аксессуары.",
+            "Summer sale: up to 70% off dresses. Free delivery on orders over $40, easy returns \
+             within 30 days.",
+            "Мы работаем с 2009 года и ценим каждого клиента: Questions? Our support team answers.",
+            "Онлайн к а з и н о и c.a.s.i.n.o, бонус 100$ - ЗАХОДИ!!! ставки|спорт в 3 клика, я и в",
+        ];
+        for ad in ads {
+            same_as_oracle(ad).unwrap();
+        }
+    }
+
+    #[test]
+    fn plain_words_take_the_fast_path_only_when_whole() {
+        let plain = |text: &str, at: usize| {
+            let run = plain_run(text.as_bytes(), at).unwrap();
+            is_plain_word(text.as_bytes(), at, &run, true)
+        };
+        assert!(plain("Казино!", 0));
+        assert!(!plain("казино!x", 0), "`!` between word characters is a letter");
+        assert!(!plain("к@зино", 0));
+        assert!(!plain("кaзинo", 0), "mixed scripts");
+        assert!(!plain("caaasino", 0), "stretched");
+        assert!(!plain("c4s1n0", 0), "leet");
+        assert!(plain("a casino", 0), "a single letter next to a longer word");
+        assert!(!plain("a b c", 0), "spelled out");
     }
 }
