@@ -25,7 +25,10 @@
 //! Plain words, the bulk of real ad text, skip all of the above and are copied whole
 //! (see [`normalize_with`]); the result is the same, only faster.
 
+mod plain;
+
 use crate::confusables::{Script, fold, is_leet_symbol, leet, script_of};
+use plain::{is_ascii_non_word, is_gap_byte, is_plain_word, plain_run, utf8_len};
 use crate::verdict::Evasion;
 use std::ops::Range;
 use caseless::Caseless as _;
@@ -164,50 +167,6 @@ impl Normalized {
         }
     }
 
-    /// Appends the plain word `text[start..run.end]` (see `is_plain_word`):
-    /// lowercased, each byte mapped to its character, no disguise bits (so no flags
-    /// yet). Its characters are all one byte (Latin, digits) or all two (Cyrillic),
-    /// so the origins follow a pattern.
-    fn push_plain(&mut self, text: &str, start: usize, run: &PlainRun) {
-        let (end, cyrillic) = (run.end, run.script == Some(Script::Cyrillic));
-        self.push_gap(start as u32);
-        let word = &text[start..end];
-        if run.verbatim {
-            // Already lowercase: the bulk of words.
-            self.text.push_str(word);
-        } else if cyrillic {
-            push_lower_cyrillic(&mut self.text, word);
-        } else {
-            let at = self.text.len();
-            self.text.push_str(word);
-            self.text[at..].make_ascii_lowercase();
-        }
-        if cyrillic {
-            self.origin.extend((start..end).map(|b| {
-                let c = (b - (b - start) % 2) as u32;
-                (c, c + 2)
-            }));
-        } else {
-            self.origin.extend((start as u32..end as u32).map(|b| (b, b + 1)));
-        }
-    }
-}
-
-/// Appends basic Russian letters lowercased, `ё` as `е`; runs already in that form
-/// (most of a word but its capital) are copied whole.
-fn push_lower_cyrillic(out: &mut String, word: &str) {
-    let mut copied = 0;
-    for (at, c) in word.char_indices() {
-        let lower = match c {
-            'А'..='Я' => char::from_u32(c as u32 + 0x20).unwrap_or(c),
-            'ё' | 'Ё' => 'е',
-            _ => continue,
-        };
-        out.push_str(&word[copied..at]);
-        out.push(lower);
-        copied = at + c.len_utf8();
-    }
-    out.push_str(&word[copied..]);
 }
 
 /// One character on its way to the output, with its origin and disguises.
@@ -309,173 +268,6 @@ pub fn normalize_with(text: &str, options: NormalizeOptions) -> Normalized {
         scratch.normalize(&text[done..], done, options, &mut out);
     }
     out.finish()
-}
-
-/// A maximal run of plain characters: ASCII letters and digits, basic Russian letters.
-struct PlainRun {
-    end: usize,
-    chars: usize,
-    /// The script of its letters; `None` for digits only.
-    script: Option<Script>,
-    /// Letters of two scripts, or letters and digits: the general path folds those.
-    mixed: bool,
-    /// Three or more of one letter in a row: the general path collapses those.
-    stretched: bool,
-    /// Already in normalized form (no capital, no `ё`): copied as it is.
-    verbatim: bool,
-    /// The last character (lowercased) and how many times in a row it came.
-    last: u32,
-    repeat: usize,
-}
-
-impl PlainRun {
-    /// Takes plain characters for as long as `decode` finds them.
-    #[inline(always)]
-    fn extend(&mut self, bytes: &[u8], decode: impl Fn(&[u8], usize) -> Option<Plain>) {
-        while let Some(c) = decode(bytes, self.end) {
-            self.mixed |= c.script != self.script;
-            self.verbatim &= c.verbatim;
-            self.repeat = if c.lower == self.last { self.repeat + 1 } else { 1 };
-            self.stretched |= self.repeat >= MIN_STRETCH && c.script.is_some();
-            self.last = c.lower;
-            self.end += c.len;
-            self.chars += 1;
-        }
-    }
-}
-
-/// One plain character.
-struct Plain {
-    /// The code point after lowercasing (`ё` folded to `е` as in pass 1).
-    lower: u32,
-    /// `None` for a digit.
-    script: Option<Script>,
-    len: usize,
-    verbatim: bool,
-}
-
-/// The plain character at byte `at`, if there is one. Decoded by hand, one decoder
-/// per kind: the general decoder and `char` checks cost more than the rest of the
-/// fast path.
-#[inline(always)]
-fn plain_char(bytes: &[u8], at: usize) -> Option<Plain> {
-    latin_char(bytes, at).or_else(|| digit_char(bytes, at)).or_else(|| cyrillic_char(bytes, at))
-}
-
-#[inline(always)]
-fn latin_char(bytes: &[u8], at: usize) -> Option<Plain> {
-    let b = *bytes.get(at)?;
-    let verbatim = b.is_ascii_lowercase();
-    b.is_ascii_alphabetic().then_some(Plain { lower: (b | 0x20) as u32, script: Some(Script::Latin), len: 1, verbatim })
-}
-
-#[inline(always)]
-fn digit_char(bytes: &[u8], at: usize) -> Option<Plain> {
-    let b = *bytes.get(at)?;
-    b.is_ascii_digit().then_some(Plain { lower: b as u32, script: None, len: 1, verbatim: true })
-}
-
-#[inline(always)]
-fn cyrillic_char(bytes: &[u8], at: usize) -> Option<Plain> {
-    // А-Я and а-п are D0 90..BF, р-я are D1 80..8F; Ё is D0 81, ё is D1 91.
-    let (lower, verbatim) = match (*bytes.get(at)?, *bytes.get(at + 1)?) {
-        (0xD0, b1 @ 0xB0..=0xBF) => (0x400 + (b1 & 0x3F) as u32, true),
-        (0xD0, b1 @ 0x90..=0xAF) => (0x420 + (b1 & 0x3F) as u32, false),
-        (0xD1, b1 @ 0x80..=0x8F) => (0x440 + (b1 & 0x3F) as u32, true),
-        (0xD0, 0x81) | (0xD1, 0x91) => ('е' as u32, false),
-        _ => return None,
-    };
-    Some(Plain { lower, script: Some(Script::Cyrillic), len: 2, verbatim })
-}
-
-/// The plain run starting at byte `at`, if a plain character is there.
-fn plain_run(bytes: &[u8], at: usize) -> Option<PlainRun> {
-    let first = plain_char(bytes, at)?;
-    let mut run = PlainRun {
-        end: at + first.len,
-        chars: 1,
-        script: first.script,
-        mixed: false,
-        stretched: false,
-        verbatim: first.verbatim,
-        last: first.lower,
-        repeat: 1,
-    };
-    // A loop for the first character's kind (a tight one: most runs are of one kind),
-    // then whatever plain characters follow, which make the run mixed.
-    match first.script {
-        Some(Script::Latin) => run.extend(bytes, latin_char),
-        Some(Script::Cyrillic) => run.extend(bytes, cyrillic_char),
-        _ => run.extend(bytes, digit_char),
-    }
-    run.extend(bytes, plain_char);
-    Some(run)
-}
-
-/// Whether the plain run at `start` is a whole word the general path would leave as
-/// it is, so that it can be copied and the text cut on both sides of it.
-///
-/// The cut is exact when the characters either side are ASCII spaces or punctuation
-/// that stay outside any word (`is_gap_byte`; `!` and `|` only when not between two
-/// word characters): pass 1 has no state across them (no pending invisible flag, no
-/// mark to attach), pass 2 sees the same neighbours, and pass 3 is per word. The one
-/// link across words is joining spelled-out single letters, which needs two single
-/// letters in a row: a run of two or more characters is never single, and a single
-/// letter is taken only when the words either side of it are not single either.
-fn is_plain_word(bytes: &[u8], start: usize, run: &PlainRun, left_clear: bool) -> bool {
-    !run.mixed
-        && !run.stretched
-        && bounded_before(bytes, start)
-        && bounded_after(bytes, run.end)
-        && (run.chars >= 2 || (left_clear && right_clear(bytes, run.end)))
-}
-
-/// ASCII that is never part of a word, whatever its neighbours (not a leet symbol).
-#[inline]
-fn is_gap_byte(b: u8) -> bool {
-    b.is_ascii() && !b.is_ascii_alphanumeric() && !matches!(b, b'@' | b'$' | b'!' | b'|')
-}
-
-/// ASCII that is not a word character (`!` and `|` are in a word only between two).
-#[inline]
-fn is_ascii_non_word(b: u8) -> bool {
-    b.is_ascii() && !b.is_ascii_alphanumeric()
-}
-
-/// Whether a word starting at `start` cannot extend to the left.
-fn bounded_before(bytes: &[u8], start: usize) -> bool {
-    match start.checked_sub(1).map(|p| bytes[p]) {
-        None => true,
-        Some(b'!' | b'|') => start < 2 || is_ascii_non_word(bytes[start - 2]),
-        Some(b) => is_gap_byte(b),
-    }
-}
-
-/// Whether a word ending at `end` cannot extend to the right.
-fn bounded_after(bytes: &[u8], end: usize) -> bool {
-    match bytes.get(end) {
-        None => true,
-        Some(b'!' | b'|') => bytes.get(end + 1).is_none_or(|&b| is_ascii_non_word(b)),
-        Some(&b) => is_gap_byte(b),
-    }
-}
-
-/// Whether the next word after `end` is not a single letter: only gap bytes up to
-/// the end of the text or to two plain characters in a row.
-fn right_clear(bytes: &[u8], end: usize) -> bool {
-    let next = end + bytes[end..].iter().take_while(|&&b| is_gap_byte(b)).count();
-    next == bytes.len()
-        || plain_char(bytes, next).is_some_and(|c| plain_char(bytes, next + c.len).is_some())
-}
-
-/// Length in bytes of the UTF-8 character whose first byte is `b`.
-#[inline]
-fn utf8_len(b: u8) -> usize {
-    match b {
-        0..0xE0 => 1 + (b >= 0x80) as usize,
-        0xE0..0xF0 => 3,
-        _ => 4,
-    }
 }
 
 /// Buffers of the general path, reused by every chunk of one text.
