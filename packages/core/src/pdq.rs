@@ -300,6 +300,8 @@ fn blur_and_decimate_rows(
     let mut filtered = vec![[0f32; LANES]; cols];
     let mut columns = ColumnPass::new(rows, cols, along_cols);
     let mut last = SampledPass::new(rows, cols, along_rows);
+    // A first-pass output row `o` completes a strip for the last pass at every
+    // `LANES`-th row and at the bottom of the image.
     let emit = |o: Option<usize>, last: &mut SampledPass| {
         if let Some(o) = o
             && (o % LANES == LANES - 1 || o == rows - 1)
@@ -312,7 +314,8 @@ fn blur_and_decimate_rows(
         for (r, dst) in staging.chunks_exact_mut(cols).take(n).enumerate() {
             luma_row(y0 + r, dst);
         }
-        // Lanes past the last row filter stale values; they are never written out.
+        // In the last strip, lanes past the bottom row filter stale values; their rows
+        // land in the ring but are never read back.
         rows_to_strip(&staging, cols, &mut strip);
         box_1d(&mut StripRows { input: &strip, output: &mut filtered, sums: [0.0; LANES] }, cols, along_rows);
         strip_to_rows(&filtered, cols, columns.ring_rows(y0));
