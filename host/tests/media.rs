@@ -217,3 +217,49 @@ fn materials_are_listed_with_kind_and_mode() {
     assert_eq!((video.kind, video.mode, video.action), (MaterialKind::Video, None, Action::Block));
     assert!(listed.iter().filter(|m| m.kind == MaterialKind::Text).all(|m| m.mode.is_some()));
 }
+
+/// The component hashes pixels bit for bit like the native core. Its PDQ code takes
+/// wasm SIMD paths that native tests do not run (luma four pixels at a time, 4x4
+/// transposes), so odd sizes (the tails of those steps and of the 16-row strips, tiny
+/// and 64x64 images) go through it, each against a package holding its native hash
+/// at distance 0.
+#[test]
+fn pixel_hashes_are_identical_in_the_component() {
+    let sizes = [(5, 5), (7, 13), (13, 7), (63, 65), (64, 64), (65, 17), (101, 37), (257, 130), (1000, 19)];
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let images: Vec<RgbImage> = sizes
+        .iter()
+        .map(|&(width, height)| {
+            let rgb = (0..width * height * 3)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    (seed >> 24) as u8
+                })
+                .collect();
+            RgbImage { width, height, rgb }
+        })
+        .collect();
+    let native_pdq: Vec<Pdq> = images.iter().map(|i| prescreen_core::pdq_from_rgb8(&i.rgb, i.width, i.height)).collect();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("package.toml"), "name = \"px\"\nversion = \"1\"\nmaterials = []\nimages = [\"images.tsv\"]\n").unwrap();
+    let mut tsv = String::from("id\tsource\tcategory\taction\tmarkets\tmax_distance\tmin_quality\n");
+    for (i, p) in images.iter().zip(&native_pdq) {
+        tsv += &format!("px-{}x{}\t{}\tscam\tblock\tUS\t0\t0\n", i.width, i.height, Pdq::to_hex(&p.hash));
+    }
+    std::fs::write(dir.path().join("images.tsv"), tsv).unwrap();
+    let package = Compiler::new().compile_dir(dir.path()).unwrap();
+    let runtime = Runtime::new().unwrap();
+    let filter = runtime.load(&compile::compile(&runtime, &package).unwrap().component).unwrap();
+    let native = Screener::new(package).unwrap();
+    for (image, pdq) in images.into_iter().zip(native_pdq) {
+        let id = format!("px-{}x{}", image.width, image.height);
+        let u = upload("US", vec![Image { name: id.clone(), data: ImageData::Pixels(image) }], vec![]);
+        let v = filter.screen(&u).unwrap().unwrap();
+        assert_eq!(native.screen(&u).unwrap(), v);
+        assert_eq!(ids(&v), [id.as_str()], "{v:?}");
+        let Evidence::Image(e) = &v.hits[0].evidence else { panic!("image evidence expected: {v:?}") };
+        assert_eq!((e.distance, e.quality), (0, pdq.quality), "{id}");
+    }
+}

@@ -21,8 +21,9 @@ use crate::upload::Pdq;
 
 /// Largest image we decode, in pixels: 40 megapixels takes any ad creative and the usual
 /// 12-24 MP phone and camera photos (only 48 MP+ full-sensor shots are refused), while
-/// work memory stays near 8 bytes per pixel (8-bit pixels plus luma, then the two `f32`
-/// filter buffers), about 320 MB at the cap, which a wasm32 guest can hold.
+/// work memory stays within 8 bytes per pixel (the decoder's widest layout, 16-bit RGBA,
+/// or 8-bit pixels plus their RGB copy; hashing adds buffers of a few rows), about
+/// 320 MB at the cap, which a wasm32 guest can hold.
 pub const MAX_IMAGE_PIXELS: u64 = 40_000_000;
 
 /// Longest side we decode, in pixels: longer than any real panorama or banner, so only
@@ -36,29 +37,25 @@ const MAX_DECODER_ALLOC: u64 = MAX_IMAGE_PIXELS * 8;
 
 /// PDQ hash of an encoded image file, see the module docs for how it is decoded.
 pub fn pdq_from_encoded(bytes: &[u8]) -> Result<Pdq, Error> {
-    let (luma, width, height) = decode_luma(bytes)?;
-    Ok(pdq::pdq_from_luma(luma, width, height))
+    Ok(with_pixels(&decode(bytes)?, pdq::pdq_from_pixels))
 }
 
 /// The eight rotation and flip hashes of an encoded image file, in the order of
 /// [`pdq_dihedral_from_rgb8`](crate::pdq_dihedral_from_rgb8), original first.
 pub fn pdq_dihedral_from_encoded(bytes: &[u8]) -> Result<[Pdq; 8], Error> {
-    let (luma, width, height) = decode_luma(bytes)?;
-    Ok(pdq::pdq_dihedral_from_luma(luma, width, height))
+    Ok(with_pixels(&decode(bytes)?, pdq::pdq_dihedral_from_pixels))
 }
 
-/// Decodes, orients, and converts to luma; the decoded pixels are freed before the
-/// caller allocates the filter's second buffer, which keeps peak memory down.
-fn decode_luma(bytes: &[u8]) -> Result<(Vec<f32>, u32, u32), Error> {
-    let image = decode(bytes)?;
+/// Calls `hash(pixels, channels, width, height)` on the image's 8-bit RGB(A) pixels,
+/// converting other layouts to RGB first.
+fn with_pixels<T>(image: &DynamicImage, hash: impl Fn(&[u8], usize, u32, u32) -> T) -> T {
     let (width, height) = (image.width(), image.height());
-    let luma = match &image {
-        DynamicImage::ImageRgb8(buf) => pdq::luma_from_pixels(buf.as_raw(), 3, width, height),
+    match image {
+        DynamicImage::ImageRgb8(buf) => hash(buf.as_raw(), 3, width, height),
         // Alpha is ignored, as Pillow's convert("RGB") does.
-        DynamicImage::ImageRgba8(buf) => pdq::luma_from_pixels(buf.as_raw(), 4, width, height),
-        other => pdq::luma_from_pixels(other.to_rgb8().as_raw(), 3, width, height),
-    };
-    Ok((luma, width, height))
+        DynamicImage::ImageRgba8(buf) => hash(buf.as_raw(), 4, width, height),
+        other => hash(other.to_rgb8().as_raw(), 3, width, height),
+    }
 }
 
 /// Decodes `bytes` within the limits and applies the EXIF orientation.

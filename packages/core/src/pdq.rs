@@ -77,67 +77,186 @@ pub fn hamming(a: &[u64; 4], b: &[u64; 4]) -> u16 {
 /// [`pdq_from_rgb8`] for interleaved 8-bit pixels whose first three channels are R, G,
 /// B; further channels (alpha) are ignored, as Pillow's `convert("RGB")` does.
 pub(crate) fn pdq_from_pixels(pixels: &[u8], channels: usize, width: u32, height: u32) -> Pdq {
-    let luma = luma_from_pixels(pixels, channels, width, height);
-    pdq_from_luma(luma, width, height)
-}
-
-/// [`pdq_dihedral_from_rgb8`] for interleaved pixels, see [`pdq_from_pixels`].
-pub(crate) fn pdq_dihedral_from_pixels(pixels: &[u8], channels: usize, width: u32, height: u32) -> [Pdq; 8] {
-    let luma = luma_from_pixels(pixels, channels, width, height);
-    pdq_dihedral_from_luma(luma, width, height)
-}
-
-/// Luma of interleaved 8-bit pixels, row-major. Computed in `f64` and rounded once to
-/// `f32`, as pdqhash-python (which made the conformance hashes) does with numpy; the C++
-/// tools' `f32` products can differ in the last bit (no hash changed on the conformance
-/// images either way).
-pub(crate) fn luma_from_pixels(pixels: &[u8], channels: usize, width: u32, height: u32) -> Vec<f32> {
-    assert!(channels >= 3, "pdq needs at least 3 channels per pixel, got {channels}");
-    let expected = (width as usize).checked_mul(height as usize).and_then(|n| n.checked_mul(channels));
-    assert!(
-        expected == Some(pixels.len()),
-        "pixel buffer of {} bytes does not match {width}x{height} with {channels} channels",
-        pixels.len()
-    );
-    pixels
-        .chunks_exact(channels)
-        .map(|p| (f64::from(p[0]) * 0.299 + f64::from(p[1]) * 0.587 + f64::from(p[2]) * 0.114) as f32)
-        .collect()
-}
-
-/// Hash of a luma image (row-major `width * height`); `luma` is reused as a work buffer.
-pub(crate) fn pdq_from_luma(luma: Vec<f32>, width: u32, height: u32) -> Pdq {
-    match dct_from_luma(luma, width as usize, height as usize) {
+    match dct_from_pixels(pixels, channels, width as usize, height as usize) {
         Some((dct, quality)) => Pdq { hash: bits_from_dct(&dct), quality },
         None => Pdq { hash: [0; 4], quality: 0 },
     }
 }
 
-/// The eight dihedral hashes of a luma image, see [`pdq_dihedral_from_rgb8`].
-pub(crate) fn pdq_dihedral_from_luma(luma: Vec<f32>, width: u32, height: u32) -> [Pdq; 8] {
-    let Some((dct, quality)) = dct_from_luma(luma, width as usize, height as usize) else {
+/// [`pdq_dihedral_from_rgb8`] for interleaved pixels, see [`pdq_from_pixels`].
+pub(crate) fn pdq_dihedral_from_pixels(pixels: &[u8], channels: usize, width: u32, height: u32) -> [Pdq; 8] {
+    let Some((dct, quality)) = dct_from_pixels(pixels, channels, width as usize, height as usize) else {
         return [Pdq { hash: [0; 4], quality: 0 }; 8];
     };
     DIHEDRAL.map(|t| Pdq { hash: bits_from_dct(&t.apply(&dct)), quality })
 }
 
-/// Steps 2-4: blur, decimate, quality, DCT. `None` below the reference's minimum size.
-fn dct_from_luma(mut luma: Vec<f32>, cols: usize, rows: usize) -> Option<(Dct16, u8)> {
-    debug_assert_eq!(luma.len(), cols * rows);
+/// Steps 1-4: luma, blur, decimate, quality, DCT. `None` below the reference's minimum
+/// size. Luma is computed a row at a time as the blur needs it, so no image-sized
+/// buffer exists besides `pixels`.
+fn dct_from_pixels(pixels: &[u8], channels: usize, cols: usize, rows: usize) -> Option<(Dct16, u8)> {
+    assert!(channels >= 3, "pdq needs at least 3 channels per pixel, got {channels}");
+    let expected = cols.checked_mul(rows).and_then(|n| n.checked_mul(channels));
+    assert!(
+        expected == Some(pixels.len()),
+        "pixel buffer of {} bytes does not match {cols}x{rows} with {channels} channels",
+        pixels.len()
+    );
     if rows < MIN_HASHABLE_DIM || cols < MIN_HASHABLE_DIM {
         return None;
     }
+    let stride = cols * channels;
+    let luma_row = |y: usize, out: &mut [f32]| luma_row(&pixels[y * stride..][..stride], channels, out);
     let mut small = [[0f32; DOWNSAMPLED]; DOWNSAMPLED];
     if rows == DOWNSAMPLED && cols == DOWNSAMPLED {
         // The reference copies a 64x64 input as is (e.g. frames already scaled by ffmpeg);
         // a width-1 box filter would not be exact in floating point.
-        for (dst, src) in small.iter_mut().zip(luma.chunks_exact(DOWNSAMPLED)) {
-            dst.copy_from_slice(src);
+        for (y, row) in small.iter_mut().enumerate() {
+            luma_row(y, row);
         }
     } else {
-        blur_and_decimate(&mut luma, rows, cols, &mut small);
+        blur_and_decimate_rows(rows, cols, luma_row, &mut small);
     }
     Some((dct64_to_16(&small), quality(&small)))
+}
+
+/// Luma of one row of interleaved 8-bit pixels into `out`.
+fn luma_row(pixels: &[u8], channels: usize, out: &mut [f32]) {
+    // A constant channel count lets the compiler unroll the pixel loop.
+    match channels {
+        3 => luma_row_of::<3>(pixels, out),
+        4 => luma_row_of::<4>(pixels, out),
+        _ => out.iter_mut().zip(pixels.chunks_exact(channels)).for_each(|(l, p)| *l = luma(p[0], p[1], p[2])),
+    }
+}
+
+fn luma_row_of<const CHANNELS: usize>(pixels: &[u8], out: &mut [f32]) {
+    let done = 4 * luma_quads::<CHANNELS>(pixels, out);
+    for (l, p) in out[done..].iter_mut().zip(pixels[done * CHANNELS..].chunks_exact(CHANNELS)) {
+        *l = luma(p[0], p[1], p[2]);
+    }
+}
+
+/// How many groups of four pixels [`luma_quads`] can take with 16-byte loads: four
+/// pixels span 12 or 16 bytes, and the last ones, whose load would pass the end of
+/// the row, are left to the scalar loop.
+fn quads_in<const CHANNELS: usize>(pixels: &[u8], out: &[f32]) -> usize {
+    match pixels.len().checked_sub(16) {
+        Some(rest) => (rest / (4 * CHANNELS) + 1).min(out.len() / 4),
+        None => 0,
+    }
+}
+
+/// [`luma`] of the leading groups of four pixels with one 16-byte load each: a byte
+/// shuffle spreads their R, G pairs and their B into 16-bit lanes, and two dot
+/// products (`pmaddwd`) give `299 R + 587 G` and `114 B` per pixel; the compiler's own
+/// vectorization loads the bytes one by one (three times the instructions). Returns
+/// the number of groups done; the SSSE3 version below is the same, and the one native
+/// tests run.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+fn luma_quads<const CHANNELS: usize>(pixels: &[u8], out: &mut [f32]) -> usize {
+    use core::arch::wasm32::{
+        f32x4_convert_i32x4, f32x4_div, f32x4_splat, i8x16, i8x16_swizzle, i16x8, i32x4_add, i32x4_dot_i16x8,
+        v128, v128_load,
+    };
+    // Byte `c` of pixel `p` is at `p * CHANNELS + c`; -1 selects zero.
+    let byte = |p: usize, c: usize| (p * CHANNELS + c) as i8;
+    #[rustfmt::skip]
+    let rg = i8x16(
+        byte(0, 0), -1, byte(0, 1), -1, byte(1, 0), -1, byte(1, 1), -1,
+        byte(2, 0), -1, byte(2, 1), -1, byte(3, 0), -1, byte(3, 1), -1,
+    );
+    #[rustfmt::skip]
+    let b = i8x16(
+        byte(0, 2), -1, -1, -1, byte(1, 2), -1, -1, -1,
+        byte(2, 2), -1, -1, -1, byte(3, 2), -1, -1, -1,
+    );
+    let rg_weights = i16x8(299, 587, 299, 587, 299, 587, 299, 587);
+    let b_weights = i16x8(114, 0, 114, 0, 114, 0, 114, 0);
+    let thousand = f32x4_splat(1000.0);
+    let quads = quads_in::<CHANNELS>(pixels, out);
+    for (q, dst) in out.chunks_exact_mut(4).take(quads).enumerate() {
+        let src = &pixels[q * 4 * CHANNELS..][..16];
+        // SAFETY: `src` holds 16 bytes; wasm loads need no alignment.
+        let v = unsafe { v128_load(src.as_ptr().cast::<v128>()) };
+        let n = i32x4_add(
+            i32x4_dot_i16x8(i8x16_swizzle(v, rg), rg_weights),
+            i32x4_dot_i16x8(i8x16_swizzle(v, b), b_weights),
+        );
+        let l = f32x4_div(f32x4_convert_i32x4(n), thousand);
+        // SAFETY: `v128` and `[f32; 4]` are both 16 bytes of plain data.
+        dst.copy_from_slice(&unsafe { std::mem::transmute::<v128, [f32; 4]>(l) });
+    }
+    quads
+}
+
+/// See the wasm version; CPUs without SSSE3 (`pshufb`) take the scalar loop.
+#[cfg(target_arch = "x86_64")]
+fn luma_quads<const CHANNELS: usize>(pixels: &[u8], out: &mut [f32]) -> usize {
+    if !std::arch::is_x86_feature_detected!("ssse3") {
+        return 0;
+    }
+    // SAFETY: the CPU has SSSE3.
+    unsafe { luma_quads_ssse3::<CHANNELS>(pixels, out) }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "ssse3")]
+fn luma_quads_ssse3<const CHANNELS: usize>(pixels: &[u8], out: &mut [f32]) -> usize {
+    use core::arch::x86_64::{
+        __m128i, _mm_add_epi32, _mm_cvtepi32_ps, _mm_div_ps, _mm_loadu_si128, _mm_madd_epi16, _mm_set1_ps,
+        _mm_setr_epi8, _mm_setr_epi16, _mm_shuffle_epi8, _mm_storeu_ps,
+    };
+    // Byte `c` of pixel `p` is at `p * CHANNELS + c`; -1 selects zero.
+    let byte = |p: usize, c: usize| (p * CHANNELS + c) as i8;
+    #[rustfmt::skip]
+    let rg = _mm_setr_epi8(
+        byte(0, 0), -1, byte(0, 1), -1, byte(1, 0), -1, byte(1, 1), -1,
+        byte(2, 0), -1, byte(2, 1), -1, byte(3, 0), -1, byte(3, 1), -1,
+    );
+    #[rustfmt::skip]
+    let b = _mm_setr_epi8(
+        byte(0, 2), -1, -1, -1, byte(1, 2), -1, -1, -1,
+        byte(2, 2), -1, -1, -1, byte(3, 2), -1, -1, -1,
+    );
+    let rg_weights = _mm_setr_epi16(299, 587, 299, 587, 299, 587, 299, 587);
+    let b_weights = _mm_setr_epi16(114, 0, 114, 0, 114, 0, 114, 0);
+    let thousand = _mm_set1_ps(1000.0);
+    let quads = quads_in::<CHANNELS>(pixels, out);
+    for (q, dst) in out.chunks_exact_mut(4).take(quads).enumerate() {
+        let src = &pixels[q * 4 * CHANNELS..][..16];
+        // SAFETY: `src` holds 16 bytes; the load needs no alignment.
+        let v = unsafe { _mm_loadu_si128(src.as_ptr().cast::<__m128i>()) };
+        let n = _mm_add_epi32(
+            _mm_madd_epi16(_mm_shuffle_epi8(v, rg), rg_weights),
+            _mm_madd_epi16(_mm_shuffle_epi8(v, b), b_weights),
+        );
+        // SAFETY: `dst` holds 4 floats; the store needs no alignment.
+        unsafe { _mm_storeu_ps(dst.as_mut_ptr(), _mm_div_ps(_mm_cvtepi32_ps(n), thousand)) };
+    }
+    quads
+}
+
+/// Other targets: every pixel goes through the scalar loop.
+#[cfg(not(any(all(target_arch = "wasm32", target_feature = "simd128"), target_arch = "x86_64")))]
+fn luma_quads<const CHANNELS: usize>(_pixels: &[u8], _out: &mut [f32]) -> usize {
+    0
+}
+
+/// `0.299 R + 0.587 G + 0.114 B` rounded to `f32`, bit for bit what pdqhash-python (which
+/// made the conformance hashes) computes in `f64` with numpy and rounds once to `f32`.
+/// The C++ tools' `f32` products can differ in the last bit (no hash changed on the
+/// conformance images either way).
+///
+/// Why the integer form is exact: the sum is `n / 1000` with `n = 299 R + 587 G + 114 B`
+/// (an integer below 2^24, so exact as `f32`), and `f32` division rounds `n / 1000`
+/// correctly. The `f64` evaluation differs from `n / 1000` by under 1e-13, while
+/// `n / 1000` is never closer than 6e-8 to a rounding boundary of `f32` (a midpoint
+/// `m / 2^e` with odd `m` would need `1000 m = n 2^e`, impossible for `e >= 4`), so
+/// both round to the same `f32`. `luma_matches_f64_formula` checks all 2^24 colours.
+fn luma(r: u8, g: u8, b: u8) -> f32 {
+    let n = 299 * i32::from(r) + 587 * i32::from(g) + 114 * i32::from(b);
+    n as f32 / 1000.0
 }
 
 /// `computeJaroszFilterWindowSize`: half of the input pixels per output pixel, rounded
@@ -146,85 +265,297 @@ fn window_size(old: usize, new: usize) -> usize {
     old.div_ceil(2 * new)
 }
 
-/// Rows filtered together: their running sums are independent dependency chains the
-/// CPU overlaps, where one row alone waits on each float addition.
-const ROW_GROUP: usize = 8;
+/// Image rows filtered together along the row, one per SIMD lane: the running sum of
+/// one row is a chain of dependent additions, so only rows side by side vectorize.
+/// Sixteen are four 4-lane vectors, enough independent chains to hide the latency.
+const LANES: usize = 16;
 
-/// `jaroszFilterFloat` then `decimateFloat`, computing of the last pass only what
-/// the decimation samples: its row pass divides and stores just the 64 sampled
-/// columns (the running sums still see every pixel), and its column pass runs on
-/// those 64 columns alone, since each column's filter is independent of the others.
-/// Every sampled value goes through the same float operations in the same order as
-/// the full filter, so hashes are bit-identical (`sampled_blur_is_exact` checks it
-/// against [`jarosz_filter`]); the last pass costs about a third of a full one.
-fn blur_and_decimate(buf: &mut [f32], rows: usize, cols: usize, out: &mut [[f32; DOWNSAMPLED]; DOWNSAMPLED]) {
+/// `LANES` image rows stored column by column: element `x` holds pixel `x` of each.
+type Strip = [f32; LANES];
+
+/// `jaroszFilterFloat` then `decimateFloat`, streamed over the image `LANES` rows at a
+/// time; `luma_row(y, out)` writes row `y` of the input. Every sampled value goes
+/// through the same float operations in the same order as the full filter, so hashes
+/// are bit-identical (`sampled_blur_is_exact` checks it against [`jarosz_filter`]):
+///
+/// - the row passes run on [`Strip`]s, `LANES` rows in lockstep;
+/// - the first column pass keeps its running sums across the image and the rows it
+///   still has to subtract in a ring buffer ([`ColumnPass`]), so nothing image-sized
+///   is allocated or zeroed, and what is in flight stays in cache;
+/// - the last pass computes only what the decimation samples: its row pass divides
+///   just the 64 sampled columns (the running sums still see every pixel), and its
+///   column pass runs on those 64 columns alone, each column's filter being
+///   independent of the others.
+fn blur_and_decimate_rows(
+    rows: usize,
+    cols: usize,
+    mut luma_row: impl FnMut(usize, &mut [f32]),
+    out: &mut [[f32; DOWNSAMPLED]; DOWNSAMPLED],
+) {
+    debug_assert_eq!(JAROSZ_PASSES, 2, "the streamed filter is written for two passes");
     let along_rows = window_size(cols, DOWNSAMPLED);
     let along_cols = window_size(rows, DOWNSAMPLED);
-    let mut scratch = vec![0f32; buf.len()];
-    let mut col_sums = vec![0f32; cols];
-    for _ in 1..JAROSZ_PASSES {
-        row_pass(buf, &mut scratch, cols, along_rows);
-        col_sums.fill(0.0);
-        box_1d(&mut Columns { input: &scratch, output: buf, cols, sums: &mut col_sums }, rows, along_cols);
-    }
-    drop(scratch);
-    let sample_cols: [usize; DOWNSAMPLED] = std::array::from_fn(|j| centre(j, cols));
-    let mut narrow = vec![0f32; rows * DOWNSAMPLED];
-    {
-        let mut src = buf.chunks_exact(cols * ROW_GROUP);
-        let mut dst = narrow.chunks_exact_mut(DOWNSAMPLED * ROW_GROUP);
-        for (input, output) in (&mut src).zip(&mut dst) {
-            let sums = RowSums { input, cols, sums: [0.0; ROW_GROUP] };
-            let mut lanes = SampledRows { sums, output, samples: &sample_cols, next: 0 };
-            box_1d(&mut lanes, cols, along_rows);
+    let mut staging = vec![0f32; LANES * cols];
+    let mut strip = vec![[0f32; LANES]; cols];
+    let mut filtered = vec![[0f32; LANES]; cols];
+    let mut columns = ColumnPass::new(rows, cols, along_cols);
+    let mut last = SampledPass::new(rows, cols, along_rows);
+    // A first-pass output row `o` completes a strip for the last pass at every
+    // `LANES`-th row and at the bottom of the image.
+    let emit = |o: Option<usize>, last: &mut SampledPass| {
+        if let Some(o) = o
+            && (o % LANES == LANES - 1 || o == rows - 1)
+        {
+            last.run(o - o % LANES);
         }
-        let rest = src.remainder().chunks_exact(cols).zip(dst.into_remainder().chunks_exact_mut(DOWNSAMPLED));
-        for (input, output) in rest {
-            let sums = RowSums { input, cols, sums: [0.0; 1] };
-            box_1d(&mut SampledRows { sums, output, samples: &sample_cols, next: 0 }, cols, along_rows);
+    };
+    for y0 in (0..rows).step_by(LANES) {
+        let n = LANES.min(rows - y0);
+        for (r, dst) in staging.chunks_exact_mut(cols).take(n).enumerate() {
+            luma_row(y0 + r, dst);
+        }
+        // In the last strip, lanes past the bottom row filter stale values; their rows
+        // land in the ring but are never read back.
+        rows_to_strip(&staging, cols, &mut strip);
+        box_1d(&mut StripRows { input: &strip, output: &mut filtered, sums: [0.0; LANES] }, cols, along_rows);
+        strip_to_rows(&filtered, cols, columns.ring_rows(y0));
+        for y in y0..y0 + n {
+            let o = columns.push(y, &mut last.pending);
+            emit(o, &mut last);
         }
     }
-    let mut blurred = vec![0f32; rows * DOWNSAMPLED];
-    let mut sums = [0f32; DOWNSAMPLED];
-    box_1d(&mut Columns { input: &narrow, output: &mut blurred, cols: DOWNSAMPLED, sums: &mut sums }, rows, along_cols);
-    for (i, out_row) in out.iter_mut().enumerate() {
-        out_row.copy_from_slice(&blurred[centre(i, rows) * DOWNSAMPLED..][..DOWNSAMPLED]);
+    for step in 0..columns.tail_len() {
+        let o = columns.tail(step, &mut last.pending);
+        emit(Some(o), &mut last);
+    }
+    last.finish(rows, out);
+}
+
+/// [`blur_and_decimate_rows`] of a luma image (row-major), the form the reference-order
+/// filter is tested against.
+#[cfg(test)]
+fn blur_and_decimate(buf: &mut [f32], rows: usize, cols: usize, out: &mut [[f32; DOWNSAMPLED]; DOWNSAMPLED]) {
+    blur_and_decimate_rows(rows, cols, |y, dst| dst.copy_from_slice(&buf[y * cols..][..cols]), out);
+}
+
+/// The first pass's column filter, streamed: rows come in from the top, each output row
+/// is written as soon as its window is complete. This is [`box_1d`]'s phases with every
+/// column as a lane (adding the new row before subtracting the old, like the reference).
+struct ColumnPass {
+    rows: usize,
+    cols: usize,
+    window: usize,
+    /// Rows read before the first output: `(window + 2) / 2 - 1`.
+    lead: usize,
+    sums: Vec<f32>,
+    /// Row-filtered input rows; row `y` lives in slot `y % (ring.len() / cols)`.
+    ring: Vec<f32>,
+}
+
+impl ColumnPass {
+    fn new(rows: usize, cols: usize, window: usize) -> ColumnPass {
+        // Holds the `window` rows still to be subtracted plus a whole strip being
+        // written; a multiple of `LANES` rows so each strip's slots are contiguous.
+        let slots = LANES * (window.div_ceil(LANES) + 1);
+        let (sums, ring) = (vec![0.0; cols], vec![0.0; slots * cols]);
+        ColumnPass { rows, cols, window, lead: (window + 2) / 2 - 1, sums, ring }
+    }
+
+    fn slot(&self, y: usize) -> usize {
+        y % (self.ring.len() / self.cols) * self.cols
+    }
+
+    /// The ring slots of rows `y0..y0 + LANES` (`y0` a multiple of `LANES`).
+    fn ring_rows(&mut self, y0: usize) -> &mut [f32] {
+        let start = self.slot(y0);
+        &mut self.ring[start..][..LANES * self.cols]
+    }
+
+    /// Takes in row `k` (already in the ring); when an output row is due, writes it into
+    /// its slot of the `LANES`-row `pending` buffer and returns its index.
+    fn push(&mut self, k: usize, pending: &mut [f32]) -> Option<usize> {
+        let cols = self.cols;
+        let new = &self.ring[self.slot(k)..][..cols];
+        if k < self.window {
+            self.sums.iter_mut().zip(new).for_each(|(s, x)| *s += x);
+            if k < self.lead {
+                return None;
+            }
+            let o = k - self.lead;
+            divide(&self.sums, (k + 1) as f32, &mut pending[o % LANES * cols..][..cols]);
+            return Some(o);
+        }
+        let old = &self.ring[self.slot(k - self.window)..][..cols];
+        let o = k - self.lead;
+        let n = self.window as f32;
+        let row = pending[o % LANES * cols..][..cols].iter_mut();
+        for (((s, x), y), d) in self.sums.iter_mut().zip(new).zip(old).zip(row) {
+            *s += x;
+            *s -= y;
+            *d = *s / n;
+        }
+        Some(o)
+    }
+
+    /// Output rows still due after the last input row: the window shrinking.
+    fn tail_len(&self) -> usize {
+        self.lead
+    }
+
+    /// Step `step` of the shrinking window; returns the output row written to `pending`.
+    fn tail(&mut self, step: usize, pending: &mut [f32]) -> usize {
+        let k = self.rows - self.window + step;
+        let old = &self.ring[self.slot(k)..][..self.cols];
+        self.sums.iter_mut().zip(old).for_each(|(s, x)| *s -= x);
+        let o = self.rows - self.lead + step;
+        divide(&self.sums, (self.window - step - 1) as f32, &mut pending[o % LANES * self.cols..][..self.cols]);
+        o
     }
 }
 
-/// One row pass of the Jarosz filter, `ROW_GROUP` rows at a time.
-fn row_pass(input: &[f32], output: &mut [f32], cols: usize, window: usize) {
-    let mut src = input.chunks_exact(cols * ROW_GROUP);
-    let mut dst = output.chunks_exact_mut(cols * ROW_GROUP);
-    for (input, output) in (&mut src).zip(&mut dst) {
-        box_1d(&mut Rows { sums: RowSums { input, cols, sums: [0.0; ROW_GROUP] }, output }, cols, window);
+fn divide(sums: &[f32], n: f32, out: &mut [f32]) {
+    out.iter_mut().zip(sums).for_each(|(d, s)| *d = s / n);
+}
+
+/// The last pass: its row filter on the first pass's output, `LANES` rows at a time,
+/// keeping the sampled columns, then its column filter on those.
+struct SampledPass {
+    cols: usize,
+    window: usize,
+    samples: [usize; DOWNSAMPLED],
+    /// The first pass's output rows, row `o` in slot `o % LANES`.
+    pending: Vec<f32>,
+    strip: Vec<Strip>,
+    /// The sampled columns of every row, `DOWNSAMPLED` per row.
+    narrow: Vec<f32>,
+}
+
+impl SampledPass {
+    fn new(rows: usize, cols: usize, window: usize) -> SampledPass {
+        SampledPass {
+            cols,
+            window,
+            samples: std::array::from_fn(|j| centre(j, cols)),
+            pending: vec![0.0; LANES * cols],
+            strip: vec![[0.0; LANES]; cols],
+            narrow: vec![0.0; rows * DOWNSAMPLED],
+        }
     }
-    let rest = src.remainder().chunks_exact(cols).zip(dst.into_remainder().chunks_exact_mut(cols));
-    for (input, output) in rest {
-        box_1d(&mut Rows { sums: RowSums { input, cols, sums: [0.0; 1] }, output }, cols, window);
+
+    /// Filters the pending rows `o0..` (up to `LANES`, fewer at the bottom).
+    fn run(&mut self, o0: usize) {
+        rows_to_strip(&self.pending, self.cols, &mut self.strip);
+        let output = &mut self.narrow[o0 * DOWNSAMPLED..];
+        let valid = LANES.min(output.len() / DOWNSAMPLED);
+        let (input, samples) = (&self.strip, &self.samples);
+        let mut lanes = SampledStrip { input, sums: [0.0; LANES], output, valid, samples, next: 0 };
+        box_1d(&mut lanes, self.cols, self.window);
     }
+
+    /// The column filter on the sampled columns, then the sampled rows into `out`.
+    fn finish(self, rows: usize, out: &mut [[f32; DOWNSAMPLED]; DOWNSAMPLED]) {
+        let mut blurred = vec![0f32; rows * DOWNSAMPLED];
+        let mut sums = [0f32; DOWNSAMPLED];
+        let along_cols = window_size(rows, DOWNSAMPLED);
+        let mut columns = Columns { input: &self.narrow, output: &mut blurred, cols: DOWNSAMPLED, sums: &mut sums };
+        box_1d(&mut columns, rows, along_cols);
+        for (i, out_row) in out.iter_mut().enumerate() {
+            out_row.copy_from_slice(&blurred[centre(i, rows) * DOWNSAMPLED..][..DOWNSAMPLED]);
+        }
+    }
+}
+
+/// `LANES` rows (row-major, `cols` each) into strip layout.
+fn rows_to_strip(rows: &[f32], cols: usize, strip: &mut [Strip]) {
+    let blocks = cols / 4 * 4;
+    for q in 0..LANES / 4 {
+        let src: [&[f32]; 4] = std::array::from_fn(|i| &rows[(4 * q + i) * cols..][..cols]);
+        for (x, dst) in (0..blocks).step_by(4).zip(strip.chunks_exact_mut(4)) {
+            let block = transpose4(src.map(|row| four(&row[x..])));
+            for (d, b) in dst.iter_mut().zip(block) {
+                d[4 * q..][..4].copy_from_slice(&b);
+            }
+        }
+        for x in blocks..cols {
+            for (i, row) in src.iter().enumerate() {
+                strip[x][4 * q + i] = row[x];
+            }
+        }
+    }
+}
+
+/// Strip layout back into `LANES` rows (row-major, `cols` each).
+fn strip_to_rows(strip: &[Strip], cols: usize, rows: &mut [f32]) {
+    let blocks = cols / 4 * 4;
+    for (q, quad) in rows.chunks_exact_mut(4 * cols).enumerate() {
+        let (r0, rest) = quad.split_at_mut(cols);
+        let (r1, rest) = rest.split_at_mut(cols);
+        let (r2, r3) = rest.split_at_mut(cols);
+        let mut dst = [r0, r1, r2, r3];
+        for (x, src) in (0..blocks).step_by(4).zip(strip.chunks_exact(4)) {
+            let block = transpose4(std::array::from_fn(|j| four(&src[j][4 * q..])));
+            for (d, b) in dst.iter_mut().zip(block) {
+                d[x..x + 4].copy_from_slice(&b);
+            }
+        }
+        for x in blocks..cols {
+            for (i, d) in dst.iter_mut().enumerate() {
+                d[x] = strip[x][4 * q + i];
+            }
+        }
+    }
+}
+
+/// The first four values of `v`.
+fn four(v: &[f32]) -> &[f32; 4] {
+    v[..4].try_into().expect("four values")
+}
+
+/// The transpose of a 4x4 block (`rows[i][j]` becomes `out[j][i]`): two rounds of
+/// interleaving in registers, where the compiler would move the 16 values one by one.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+fn transpose4(rows: [&[f32; 4]; 4]) -> [[f32; 4]; 4] {
+    use core::arch::wasm32::{i32x4_shuffle, i64x2_shuffle, v128, v128_load};
+    // SAFETY: each row is 16 readable bytes; wasm loads need no alignment.
+    let [a, b, c, d] = rows.map(|r| unsafe { v128_load(r.as_ptr().cast::<v128>()) });
+    let (ab_lo, ab_hi) = (i32x4_shuffle::<0, 4, 1, 5>(a, b), i32x4_shuffle::<2, 6, 3, 7>(a, b));
+    let (cd_lo, cd_hi) = (i32x4_shuffle::<0, 4, 1, 5>(c, d), i32x4_shuffle::<2, 6, 3, 7>(c, d));
+    let cols = [
+        i64x2_shuffle::<0, 2>(ab_lo, cd_lo),
+        i64x2_shuffle::<1, 3>(ab_lo, cd_lo),
+        i64x2_shuffle::<0, 2>(ab_hi, cd_hi),
+        i64x2_shuffle::<1, 3>(ab_hi, cd_hi),
+    ];
+    // SAFETY: `v128` and `[f32; 4]` are both 16 bytes of plain data.
+    cols.map(|v| unsafe { std::mem::transmute::<v128, [f32; 4]>(v) })
+}
+
+/// See the wasm version.
+#[cfg(target_arch = "x86_64")]
+fn transpose4(rows: [&[f32; 4]; 4]) -> [[f32; 4]; 4] {
+    use core::arch::x86_64::{__m128, _mm_loadu_ps, _mm_movehl_ps, _mm_movelh_ps, _mm_unpackhi_ps, _mm_unpacklo_ps};
+    // SAFETY: SSE is part of every x86_64 target; each row is 16 readable bytes.
+    let cols = unsafe {
+        let [a, b, c, d] = rows.map(|r| _mm_loadu_ps(r.as_ptr()));
+        let (ab_lo, ab_hi) = (_mm_unpacklo_ps(a, b), _mm_unpackhi_ps(a, b));
+        let (cd_lo, cd_hi) = (_mm_unpacklo_ps(c, d), _mm_unpackhi_ps(c, d));
+        // movehl(x, y) is [y2, y3, x2, x3].
+        let (c0, c1) = (_mm_movelh_ps(ab_lo, cd_lo), _mm_movehl_ps(cd_lo, ab_lo));
+        [c0, c1, _mm_movelh_ps(ab_hi, cd_hi), _mm_movehl_ps(cd_hi, ab_hi)]
+    };
+    // SAFETY: `__m128` and `[f32; 4]` are both 16 bytes of plain data.
+    cols.map(|v| unsafe { std::mem::transmute::<__m128, [f32; 4]>(v) })
+}
+
+/// See the wasm version.
+#[cfg(not(any(all(target_arch = "wasm32", target_feature = "simd128"), target_arch = "x86_64")))]
+fn transpose4(rows: [&[f32; 4]; 4]) -> [[f32; 4]; 4] {
+    std::array::from_fn(|j| std::array::from_fn(|i| rows[i][j]))
 }
 
 /// The reference's decimation index: the centre of cell `k` of `DOWNSAMPLED` over `n`.
 fn centre(k: usize, n: usize) -> usize {
     (((k as f64 + 0.5) * n as f64) / DOWNSAMPLED as f64) as usize
-}
-
-/// `jaroszFilterFloat` in full: the result ends in `buf`. The oracle the sampled
-/// [`blur_and_decimate`] is tested against.
-#[cfg(test)]
-fn jarosz_filter(buf: &mut [f32], scratch: &mut [f32], rows: usize, cols: usize) {
-    let along_rows = window_size(cols, DOWNSAMPLED);
-    let along_cols = window_size(rows, DOWNSAMPLED);
-    let mut col_sums = vec![0f32; cols];
-    for _ in 0..JAROSZ_PASSES {
-        row_pass(buf, scratch, cols, along_rows);
-        // All columns at once, row by row: the reference walks each column with a
-        // stride, which is the same arithmetic in a cache-hostile order.
-        col_sums.fill(0.0);
-        let mut columns = Columns { input: scratch, output: buf, cols, sums: &mut col_sums };
-        box_1d(&mut columns, rows, along_cols);
-    }
 }
 
 /// Vectors filtered in lockstep by [`box_1d`]; element `k` of each is read or written
@@ -271,69 +602,49 @@ fn box_1d(lanes: &mut impl Lanes, len: usize, window: usize) {
     }
 }
 
-/// Running sums of `R` consecutive image rows, filtered along the row: the part of
-/// [`Rows`] and [`SampledRows`] that reads.
-struct RowSums<'a, const R: usize> {
-    input: &'a [f32],
-    cols: usize,
-    sums: [f32; R],
+/// A strip of rows filtered along the row.
+struct StripRows<'a> {
+    input: &'a [Strip],
+    output: &'a mut [Strip],
+    sums: Strip,
 }
 
-impl<const R: usize> RowSums<'_, R> {
+impl Lanes for StripRows<'_> {
     fn add(&mut self, k: usize) {
-        for (r, s) in self.sums.iter_mut().enumerate() {
-            *s += self.input[r * self.cols + k];
-        }
+        self.sums.iter_mut().zip(&self.input[k]).for_each(|(s, x)| *s += x);
     }
     fn sub(&mut self, k: usize) {
-        for (r, s) in self.sums.iter_mut().enumerate() {
-            *s -= self.input[r * self.cols + k];
-        }
-    }
-}
-
-/// `R` consecutive image rows, filtered along the row.
-struct Rows<'a, const R: usize> {
-    sums: RowSums<'a, R>,
-    output: &'a mut [f32],
-}
-
-impl<const R: usize> Lanes for Rows<'_, R> {
-    fn add(&mut self, k: usize) {
-        self.sums.add(k);
-    }
-    fn sub(&mut self, k: usize) {
-        self.sums.sub(k);
+        self.sums.iter_mut().zip(&self.input[k]).for_each(|(s, x)| *s -= x);
     }
     fn write(&mut self, k: usize, count: usize) {
-        let cols = self.sums.cols;
-        for (r, s) in self.sums.sums.iter().enumerate() {
-            self.output[r * cols + k] = s / count as f32;
-        }
+        let n = count as f32;
+        self.output[k].iter_mut().zip(&self.sums).for_each(|(d, s)| *d = s / n);
     }
 }
 
-/// `R` consecutive rows filtered along the row, of which only the sampled columns are
-/// written, packed: output row `r` holds `DOWNSAMPLED` values.
-struct SampledRows<'a, const R: usize> {
-    sums: RowSums<'a, R>,
+/// A strip of rows filtered along the row, of which only the sampled columns of the
+/// first `valid` rows are written: output row `r` holds `DOWNSAMPLED` values.
+struct SampledStrip<'a> {
+    input: &'a [Strip],
+    sums: Strip,
     output: &'a mut [f32],
+    valid: usize,
     /// Sampled columns, non-decreasing (repeated when the image is under 64 wide).
     samples: &'a [usize; DOWNSAMPLED],
     /// First sample not written yet.
     next: usize,
 }
 
-impl<const R: usize> Lanes for SampledRows<'_, R> {
+impl Lanes for SampledStrip<'_> {
     fn add(&mut self, k: usize) {
-        self.sums.add(k);
+        self.sums.iter_mut().zip(&self.input[k]).for_each(|(s, x)| *s += x);
     }
     fn sub(&mut self, k: usize) {
-        self.sums.sub(k);
+        self.sums.iter_mut().zip(&self.input[k]).for_each(|(s, x)| *s -= x);
     }
     fn write(&mut self, k: usize, count: usize) {
         while self.next < DOWNSAMPLED && self.samples[self.next] == k {
-            for (r, s) in self.sums.sums.iter().enumerate() {
+            for (r, s) in self.sums.iter().take(self.valid).enumerate() {
                 self.output[r * DOWNSAMPLED + self.next] = s / count as f32;
             }
             self.next += 1;
@@ -365,16 +676,69 @@ impl Lanes for Columns<'_> {
     }
 }
 
-/// `decimateFloat`: samples the blurred image at the centres of a 64x64 grid.
+/// The reference filter, kept as the oracle the streamed one is tested against: luma
+/// in `f64` like pdqhash-python, whole-image row and column passes, then decimation.
 #[cfg(test)]
-fn decimate(buf: &[f32], rows: usize, cols: usize, out: &mut [[f32; DOWNSAMPLED]; DOWNSAMPLED]) {
-    for (i, out_row) in out.iter_mut().enumerate() {
-        let row = &buf[centre(i, rows) * cols..][..cols];
-        for (j, v) in out_row.iter_mut().enumerate() {
-            *v = row[centre(j, cols)];
+mod reference {
+    use super::{Columns, DOWNSAMPLED, JAROSZ_PASSES, Lanes, box_1d, centre, window_size};
+
+    /// Luma of interleaved pixels, row-major, in `f64` rounded once to `f32`.
+    pub(super) fn luma_from_pixels(pixels: &[u8], channels: usize) -> Vec<f32> {
+        pixels.chunks_exact(channels).map(|p| luma(p[0], p[1], p[2])).collect()
+    }
+
+    pub(super) fn luma(r: u8, g: u8, b: u8) -> f32 {
+        (f64::from(r) * 0.299 + f64::from(g) * 0.587 + f64::from(b) * 0.114) as f32
+    }
+
+    /// `jaroszFilterFloat` in full: the result ends in `buf`.
+    pub(super) fn jarosz_filter(buf: &mut [f32], scratch: &mut [f32], rows: usize, cols: usize) {
+        let along_rows = window_size(cols, DOWNSAMPLED);
+        let along_cols = window_size(rows, DOWNSAMPLED);
+        let mut col_sums = vec![0f32; cols];
+        for _ in 0..JAROSZ_PASSES {
+            for (input, output) in buf.chunks_exact(cols).zip(scratch.chunks_exact_mut(cols)) {
+                box_1d(&mut Row { input, output, sum: 0.0 }, cols, along_rows);
+            }
+            // All columns at once, row by row: the reference walks each column with a
+            // stride, which is the same arithmetic in a cache-hostile order.
+            col_sums.fill(0.0);
+            let mut columns = Columns { input: scratch, output: buf, cols, sums: &mut col_sums };
+            box_1d(&mut columns, rows, along_cols);
+        }
+    }
+
+    /// One image row, filtered along the row.
+    struct Row<'a> {
+        input: &'a [f32],
+        output: &'a mut [f32],
+        sum: f32,
+    }
+
+    impl Lanes for Row<'_> {
+        fn add(&mut self, k: usize) {
+            self.sum += self.input[k];
+        }
+        fn sub(&mut self, k: usize) {
+            self.sum -= self.input[k];
+        }
+        fn write(&mut self, k: usize, count: usize) {
+            self.output[k] = self.sum / count as f32;
+        }
+    }
+
+    /// `decimateFloat`: samples the blurred image at the centres of a 64x64 grid.
+    pub(super) fn decimate(buf: &[f32], rows: usize, cols: usize, out: &mut [[f32; DOWNSAMPLED]; DOWNSAMPLED]) {
+        for (i, out_row) in out.iter_mut().enumerate() {
+            let row = &buf[centre(i, rows) * cols..][..cols];
+            for (j, v) in out_row.iter_mut().enumerate() {
+                *v = row[centre(j, cols)];
+            }
         }
     }
 }
+#[cfg(test)]
+use reference::{decimate, jarosz_filter};
 
 /// `pdqImageDomainQualityMetric`: counts significant gradients between neighbours; flat
 /// images score 0, detailed ones saturate at 100. The constants are the reference's.
@@ -519,6 +883,86 @@ mod tests {
             let mut got = [[0f32; DOWNSAMPLED]; DOWNSAMPLED];
             blur_and_decimate(&mut luma.clone(), rows, cols, &mut got);
             prop_assert_eq!(got, want);
+        }
+
+        /// The streamed hash of pixels equals the reference pipeline's (`f64` luma,
+        /// whole-image filter, decimation), tiny and odd sizes included.
+        #[test]
+        fn hash_matches_reference_pipeline(
+            cols in 1usize..300,
+            rows in 1usize..300,
+            channels in 3usize..=4,
+            seed in any::<u64>(),
+        ) {
+            let pixels = noise(cols * rows * channels, seed);
+            let got = pdq_from_pixels(&pixels, channels, cols as u32, rows as u32);
+            prop_assert_eq!(got, reference_pdq(&pixels, channels, cols, rows));
+        }
+    }
+
+    /// `len` pseudo-random bytes.
+    fn noise(len: usize, seed: u64) -> Vec<u8> {
+        let mut x = seed | 1;
+        (0..len)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                (x >> 24) as u8
+            })
+            .collect()
+    }
+
+    /// PDQ the way the reference computes it, see [`reference`].
+    fn reference_pdq(pixels: &[u8], channels: usize, cols: usize, rows: usize) -> Pdq {
+        if cols < MIN_HASHABLE_DIM || rows < MIN_HASHABLE_DIM {
+            return Pdq { hash: [0; 4], quality: 0 };
+        }
+        let mut luma = reference::luma_from_pixels(pixels, channels);
+        let mut small = [[0f32; DOWNSAMPLED]; DOWNSAMPLED];
+        if (cols, rows) == (DOWNSAMPLED, DOWNSAMPLED) {
+            for (dst, src) in small.iter_mut().zip(luma.chunks_exact(DOWNSAMPLED)) {
+                dst.copy_from_slice(src);
+            }
+        } else {
+            let mut scratch = vec![0f32; luma.len()];
+            jarosz_filter(&mut luma, &mut scratch, rows, cols);
+            decimate(&luma, rows, cols, &mut small);
+        }
+        Pdq { hash: bits_from_dct(&dct64_to_16(&small)), quality: quality(&small) }
+    }
+
+    #[test]
+    fn tall_and_wide_images_match_reference_pipeline() {
+        // Windows over 16 rows wrap the first pass's ring buffer differently; widths
+        // and heights off the 4- and 16-multiples take the scalar edges of the strips.
+        let sizes = [(37, 2100, 3), (2100, 37, 4), (333, 1030, 3), (17, 4133, 3), (64, 64, 4), (1000, 1000, 3)];
+        for (cols, rows, channels) in sizes {
+            let pixels = noise(cols * rows * channels, (cols * rows) as u64);
+            let got = pdq_from_pixels(&pixels, channels, cols as u32, rows as u32);
+            assert_eq!(got, reference_pdq(&pixels, channels, cols, rows), "{cols}x{rows}x{channels}");
+        }
+    }
+
+    /// The SIMD luma (four pixels at a time) against the reference, every tail length.
+    #[test]
+    fn luma_rows_match_reference() {
+        for channels in 3..=4 {
+            for cols in 1..40 {
+                let pixels = noise(cols * channels, (cols * channels) as u64);
+                let mut got = vec![0f32; cols];
+                luma_row(&pixels, channels, &mut got);
+                assert_eq!(got, reference::luma_from_pixels(&pixels, channels), "{cols} pixels of {channels} channels");
+            }
+        }
+    }
+
+    #[test]
+    fn luma_matches_f64_formula() {
+        for rgb in 0..1u32 << 24 {
+            let [r, g, b, _] = rgb.to_le_bytes();
+            let want = reference::luma(r, g, b);
+            assert_eq!(luma(r, g, b).to_bits(), want.to_bits(), "rgb {r} {g} {b}");
         }
     }
 
