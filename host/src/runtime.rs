@@ -27,6 +27,9 @@ pub(crate) const MAX_MEMORY_BYTES: usize = 1 << 30;
 /// 100k terms, 2 KB ad, fresh instance from a `.cwasm`): none kept, p50 227 us / p99
 /// 464 us; 32 MiB kept, p50 101 us / p99 150 us; 64 MiB, p50 101 us / p99 130 us.
 /// The kernel's page-table scan of the kept range is then a fifth of the request.
+/// That was one ad repeated: under varied traffic the pages read stay mapped until
+/// they are most of the matcher, and the scan alone costs ~140 us per request for
+/// that package (benches/README.md, session 4; `warm.rs` is the way around it).
 /// Costs up to this much resident memory per slot in use.
 pub const KEEP_RESIDENT_BYTES: usize = 32 << 20;
 

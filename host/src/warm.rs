@@ -5,7 +5,7 @@
 //! its cost grows with the package. After every request the pooling allocator scans
 //! each page of the memory image that earlier requests read (`KEEP_RESIDENT_BYTES` in
 //! `runtime.rs`); for a 100k-term package under varied traffic that reset alone is
-//! ~130 us, several times the screening (benches/README.md). A reused instance pays
+//! ~140 us, ten times the screening (benches/README.md). A reused instance pays
 //! neither the instantiation nor the reset.
 //!
 //! What it gives up: an upload no longer starts from the pristine snapshot. The guest
