@@ -39,11 +39,12 @@ pub fn screen(
     if max_uses <= 1 {
         return (filter.screen_bounded(upload, bounds), Instance::Fresh);
     }
-    let kept = WARM.with_borrow_mut(|warm| warm.iter().position(|(d, _)| d == digest).map(|i| warm.remove(i).1));
-    let (mut instance, how) = match kept {
-        Some(instance) => (instance, Instance::Reused),
+    let kept = WARM.with_borrow_mut(|warm| warm.iter().position(|(d, _)| d == digest).map(|i| warm.remove(i)));
+    // The key moves back with the instance: no allocation for a reused one.
+    let (key, mut instance, how) = match kept {
+        Some((key, instance)) => (key, instance, Instance::Reused),
         None => match filter.warm(bounds) {
-            Ok(instance) => (instance, Instance::Fresh),
+            Ok(instance) => (digest.to_string(), instance, Instance::Fresh),
             Err(fault) => return (Err(fault), Instance::Fresh),
         },
     };
@@ -53,7 +54,7 @@ pub fn screen(
             if warm.len() >= KEPT_PER_WORKER {
                 warm.remove(0);
             }
-            warm.push((digest.to_string(), instance));
+            warm.push((key, instance));
         });
     }
     (result, how)
