@@ -46,7 +46,7 @@ pub const DEFAULT_MAX_WASM_STACK: usize = 512 << 10;
 pub(crate) struct Ctx {
     wasi: WasiCtx,
     table: ResourceTable,
-    /// Only consulted when [`Filter::screen_bounded`] installs it as the limiter.
+    /// Only consulted in stores `Filter::bounded_store` made (its limiter).
     pub(crate) cap: MemoryCap,
 }
 
