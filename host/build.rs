@@ -14,17 +14,17 @@ fn main() {
     let manifest_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
     let root = manifest_dir.parent().unwrap().to_path_buf();
     let watched = [
-        "guest/src",
-        "guest/Cargo.toml",
-        "guest-common/src",
-        "guest-common/Cargo.toml",
-        "guest-http/src",
-        "guest-http/Cargo.toml",
-        "guest-http-p2/src",
-        "guest-http-p2/Cargo.toml",
-        "packages/core/src",
-        "packages/core/Cargo.toml",
-        "wit",
+        "crates/guest/src",
+        "crates/guest/Cargo.toml",
+        "crates/guest-common/src",
+        "crates/guest-common/Cargo.toml",
+        "crates/guest-http/src",
+        "crates/guest-http/Cargo.toml",
+        "crates/guest-http-p2/src",
+        "crates/guest-http-p2/Cargo.toml",
+        "crates/core/src",
+        "crates/core/Cargo.toml",
+        "crates/wit",
         "Cargo.lock",
     ];
     for watched in watched {
@@ -39,7 +39,7 @@ fn main() {
     // One cargo run for all components: same flags and profile, built in parallel.
     let status = Command::new(cargo)
         .current_dir(&root)
-        .args(["build", "--package", "prescreen-guest", "--package", "prescreen-http", "--package", "prescreen-http-p2"])
+        .args(["build", "--package", "prescreen-guest", "--package", "prescreen-guest-http", "--package", "prescreen-guest-http-p2"])
         .args(["--target", "wasm32-wasip2", "--profile", "guest"])
         .arg("--target-dir")
         .arg(&target_dir)
@@ -57,8 +57,8 @@ fn main() {
     }
     let out = target_dir.join("wasm32-wasip2/guest");
     println!("cargo:rustc-env=PRESCREEN_GUEST_WASM={}", out.join("prescreen_guest.wasm").display());
-    println!("cargo:rustc-env=PRESCREEN_HTTP_WASM={}", out.join("prescreen_http.wasm").display());
-    println!("cargo:rustc-env=PRESCREEN_HTTP_P2_WASM={}", out.join("prescreen_http_p2.wasm").display());
+    println!("cargo:rustc-env=PRESCREEN_HTTP_WASM={}", out.join("prescreen_guest_http.wasm").display());
+    println!("cargo:rustc-env=PRESCREEN_HTTP_P2_WASM={}", out.join("prescreen_guest_http_p2.wasm").display());
 }
 
 /// Wasm SIMD for the guest: every current runtime (wasmtime, Spin, browsers) has it,

@@ -42,7 +42,7 @@ pub const HTTP_P2_WASM: &[u8] = include_bytes!(env!("PRESCREEN_HTTP_P2_WASM"));
 pub(crate) mod bindings {
     wasmtime::component::bindgen!({
         world: "filter",
-        path: "../wit",
+        path: "../crates/wit/wit",
     });
     pub(crate) use prescreen::filter::types as wit;
     prescreen_wit::conversions!(prescreen_core, crate::bindings::wit);

@@ -1,6 +1,6 @@
 //! The shared table (`packages/testdata/cases.json`) against the native core.
 
-#[path = "../../testdata/cases.rs"]
+#[path = "../../../packages/testdata/cases.rs"]
 mod cases;
 
 use prescreen_core::{Compiler, Screener};

@@ -2,7 +2,7 @@
 
 wit_bindgen::generate!({
     world: "filter",
-    path: "../wit",
+    path: "../wit/wit",
 });
 
 use exports::prescreen::filter::{loader, screener};

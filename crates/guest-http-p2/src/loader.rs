@@ -3,7 +3,7 @@
 
 wit_bindgen::generate!({
     world: "loadable",
-    path: "../wit",
+    path: "../wit/wit",
 });
 
 struct Loader;

@@ -31,7 +31,7 @@ const HASH: &str = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c
 const FRAME: &str = "0,100,e271017837246aaccddea259648fb7d62f435c89d9e99b2497763e216c8d055c,0.000\n";
 
 fn sample_jpeg() -> Vec<u8> {
-    std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../ad-policy/images/casino-banner.jpg")).unwrap()
+    std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../packages/ad-policy/images/casino-banner.jpg")).unwrap()
 }
 
 #[test]

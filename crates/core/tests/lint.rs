@@ -217,7 +217,7 @@ fn an_unreadable_manifest_is_one_finding() {
 /// here is either a sample bug to fix or a lint change to look at.
 #[test]
 fn sample_package_findings_as_measured() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ad-policy");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../packages/ad-policy");
     let report = lint(&dir);
     let mut counts: Vec<(FindingKind, Severity, usize)> = Vec::new();
     for f in &report.findings {

@@ -5,7 +5,7 @@
 // wit-bindgen runtime; wasm-component-ld merges this world with spin-sdk's.
 spin_sdk::wit_bindgen::generate!({
     world: "loadable",
-    path: "../wit",
+    path: "../wit/wit",
     runtime_path: "spin_sdk::wit_bindgen::rt",
 });
 
