@@ -39,7 +39,15 @@ fn main() {
     // One cargo run for all components: same flags and profile, built in parallel.
     let status = Command::new(cargo)
         .current_dir(&root)
-        .args(["build", "--package", "prescreen-guest", "--package", "prescreen-guest-http", "--package", "prescreen-guest-http-p2"])
+        .args([
+            "build",
+            "--package",
+            "prescreen-guest",
+            "--package",
+            "prescreen-guest-http",
+            "--package",
+            "prescreen-guest-http-p2",
+        ])
         .args(["--target", "wasm32-wasip2", "--profile", "guest"])
         .arg("--target-dir")
         .arg(&target_dir)
@@ -57,8 +65,14 @@ fn main() {
     }
     let out = target_dir.join("wasm32-wasip2/guest");
     println!("cargo:rustc-env=PRESCREEN_GUEST_WASM={}", out.join("prescreen_guest.wasm").display());
-    println!("cargo:rustc-env=PRESCREEN_HTTP_WASM={}", out.join("prescreen_guest_http.wasm").display());
-    println!("cargo:rustc-env=PRESCREEN_HTTP_P2_WASM={}", out.join("prescreen_guest_http_p2.wasm").display());
+    println!(
+        "cargo:rustc-env=PRESCREEN_HTTP_WASM={}",
+        out.join("prescreen_guest_http.wasm").display()
+    );
+    println!(
+        "cargo:rustc-env=PRESCREEN_HTTP_P2_WASM={}",
+        out.join("prescreen_guest_http_p2.wasm").display()
+    );
 }
 
 /// Wasm SIMD for the guest: every current runtime (wasmtime, Spin, browsers) has it,

@@ -20,7 +20,11 @@ use std::path::Path;
 
 fn http(c: &mut Criterion) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-    let package = Compiler::new().built_at(1_700_000_000).unwrap().compile_dir(&root.join("packages/ad-policy")).unwrap();
+    let package = Compiler::new()
+        .built_at(1_700_000_000)
+        .unwrap()
+        .compile_dir(&root.join("packages/ad-policy"))
+        .unwrap();
     let body = std::fs::read(root.join("packages/ad-policy/uploads/risky-ru-en.json")).unwrap();
     let upload: Upload = serde_json::from_slice(&body).unwrap();
 
@@ -30,7 +34,9 @@ fn http(c: &mut Criterion) {
     let tokio = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
 
     let mut g = c.benchmark_group("http_request_sample");
-    g.bench_function("filter_fresh_instance", |b| b.iter(|| filter.screen(black_box(&upload)).unwrap().unwrap()));
+    g.bench_function("filter_fresh_instance", |b| {
+        b.iter(|| filter.screen(black_box(&upload)).unwrap().unwrap())
+    });
     g.bench_function("filter_fresh_instance_with_json", |b| {
         // The filter plus the JSON work the HTTP component does inside: what a
         // gateway in front of the filter would do.
@@ -39,8 +45,12 @@ fn http(c: &mut Criterion) {
             serde_json::to_vec(&filter.screen(&upload).unwrap().unwrap()).unwrap()
         })
     });
-    for (name, wasi) in [("http_p3_fresh_instance", WasiHttp::P3), ("http_p2_fresh_instance", WasiHttp::P2)] {
-        let service = http_runtime.load(&compile::compile_http(&http_runtime, &package, wasi).unwrap().component).unwrap();
+    for (name, wasi) in
+        [("http_p3_fresh_instance", WasiHttp::P3), ("http_p2_fresh_instance", WasiHttp::P2)]
+    {
+        let service = http_runtime
+            .load(&compile::compile_http(&http_runtime, &package, wasi).unwrap().component)
+            .unwrap();
         g.bench_function(name, |b| {
             b.iter(|| {
                 let request = http::Request::post("http://localhost/v1/screen")

@@ -26,7 +26,13 @@ const BOUNDS: Bounds = Bounds { deadline_ticks: 1 << 40, max_memory_bytes: 512 <
 /// `--reuse-instances` of the last row.
 const REUSES: u32 = 1_000;
 
-fn percentiles(name: &str, mut screen: impl FnMut(&Upload), uploads: &[Upload], warmup: usize, requests: usize) {
+fn percentiles(
+    name: &str,
+    mut screen: impl FnMut(&Upload),
+    uploads: &[Upload],
+    warmup: usize,
+    requests: usize,
+) {
     for i in 0..warmup {
         screen(&uploads[i % uploads.len()]);
     }
@@ -66,8 +72,20 @@ fn main() {
     for (kind, filter) in [("precompiled file", &f.filter_file), ("in-memory compile", &f.filter)] {
         let name = |traffic: &str| format!("fresh instance ({kind}), 100k terms, {traffic}");
         percentiles(&name("the same 2 KB ad"), fresh(filter), &same, warmup, requests);
-        percentiles(&name(&format!("{} different 2 KB ads", different.len())), fresh(filter), &different, warmup, requests);
-        percentiles(&name("empty upload after the different ads"), fresh(filter), &empty, warmup, requests);
+        percentiles(
+            &name(&format!("{} different 2 KB ads", different.len())),
+            fresh(filter),
+            &different,
+            warmup,
+            requests,
+        );
+        percentiles(
+            &name("empty upload after the different ads"),
+            fresh(filter),
+            &empty,
+            warmup,
+            requests,
+        );
     }
     // What `prescreen serve --reuse-instances 1000` does on each worker.
     let mut warm: Option<WarmInstance> = None;
@@ -78,6 +96,9 @@ fn main() {
         };
         drop(instance.screen_bounded(u.clone(), BOUNDS).unwrap().unwrap());
     };
-    let name = format!("reused instance (at most {REUSES} requests each), 100k terms, {} different 2 KB ads", different.len());
+    let name = format!(
+        "reused instance (at most {REUSES} requests each), 100k terms, {} different 2 KB ads",
+        different.len()
+    );
     percentiles(&name, reused, &different, warmup, requests);
 }

@@ -26,7 +26,8 @@ fn hashing(c: &mut Criterion, runtime: &Runtime) {
     let rgb = photo_rgb(SIDE);
     let jpeg = photo_jpeg(SIDE);
     let f = image_fixture(runtime, &random_hashes(16, 1));
-    let pixels = upload_with(ImageData::Pixels(RgbImage { width: SIDE, height: SIDE, rgb: rgb.clone() }));
+    let pixels =
+        upload_with(ImageData::Pixels(RgbImage { width: SIDE, height: SIDE, rgb: rgb.clone() }));
     let encoded = upload_with(ImageData::Encoded(jpeg.clone()));
     // Same hash natively and in the component.
     let native = prescreen_core::pdq_from_encoded(&jpeg).unwrap();
@@ -35,10 +36,16 @@ fn hashing(c: &mut Criterion, runtime: &Runtime) {
 
     let mut g = c.benchmark_group("pdq_1mp");
     g.sample_size(20);
-    g.bench_function("native_hash_stage", |b| b.iter(|| prescreen_core::pdq_from_rgb8(black_box(&rgb), SIDE, SIDE)));
-    g.bench_function("native_decode_and_hash_jpeg", |b| b.iter(|| prescreen_core::pdq_from_encoded(black_box(&jpeg)).unwrap()));
+    g.bench_function("native_hash_stage", |b| {
+        b.iter(|| prescreen_core::pdq_from_rgb8(black_box(&rgb), SIDE, SIDE))
+    });
+    g.bench_function("native_decode_and_hash_jpeg", |b| {
+        b.iter(|| prescreen_core::pdq_from_encoded(black_box(&jpeg)).unwrap())
+    });
     let mut session = f.filter.session().unwrap();
-    g.bench_function("wasm_hash_stage_warm_instance", |b| b.iter(|| session.screen(black_box(&pixels)).unwrap().unwrap()));
+    g.bench_function("wasm_hash_stage_warm_instance", |b| {
+        b.iter(|| session.screen(black_box(&pixels)).unwrap().unwrap())
+    });
     g.bench_function("wasm_decode_and_hash_jpeg_warm_instance", |b| {
         b.iter(|| session.screen(black_box(&encoded)).unwrap().unwrap())
     });
@@ -54,7 +61,12 @@ fn banks(c: &mut Criterion, runtime: &Runtime) {
         let entries: Vec<BankEntry> = hashes
             .iter()
             .enumerate()
-            .map(|(i, &hash)| BankEntry { hash, owner: i as u32, max_distance: 31, min_quality: 50 })
+            .map(|(i, &hash)| BankEntry {
+                hash,
+                owner: i as u32,
+                max_distance: 31,
+                min_quality: 50,
+            })
             .collect();
         let mut index = HashBank::new(&entries);
         // The component indexes from INDEX_MIN_HASHES (100k) on; natively both are timed.
@@ -80,7 +92,9 @@ fn banks(c: &mut Criterion, runtime: &Runtime) {
         g.bench_function("native_index_hit", |b| b.iter(|| count(&index, black_box(&hit))));
         g.bench_function("native_index_miss", |b| b.iter(|| count(&index, black_box(&miss))));
         g.bench_function("native_scan_miss", |b| b.iter(|| count(&scan, black_box(&miss))));
-        g.bench_function("native_screen_miss", |b| b.iter(|| f.screener.screen(black_box(&miss_upload)).unwrap()));
+        g.bench_function("native_screen_miss", |b| {
+            b.iter(|| f.screener.screen(black_box(&miss_upload)).unwrap())
+        });
         let mut session = f.filter.session().unwrap();
         g.bench_function("wasm_screen_miss_warm_instance", |b| {
             b.iter(|| session.screen(black_box(&miss_upload)).unwrap().unwrap())
@@ -108,9 +122,13 @@ fn crossover(c: &mut Criterion) {
         let mut bank = HashBank::new(&entries);
         let miss = random_hashes(1, 99)[0];
         bank.reindex(0);
-        g.bench_function(format!("index_{n}"), |b| b.iter(|| bank.query(black_box(&miss), 100, |_, _| ())));
+        g.bench_function(format!("index_{n}"), |b| {
+            b.iter(|| bank.query(black_box(&miss), 100, |_, _| ()))
+        });
         bank.reindex(usize::MAX);
-        g.bench_function(format!("scan_{n}"), |b| b.iter(|| bank.query(black_box(&miss), 100, |_, _| ())));
+        g.bench_function(format!("scan_{n}"), |b| {
+            b.iter(|| bank.query(black_box(&miss), 100, |_, _| ()))
+        });
     }
     g.finish();
 }

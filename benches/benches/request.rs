@@ -21,31 +21,50 @@ fn request(c: &mut Criterion) {
 
     // Baseline for the matcher choice: the aho-corasick crate's contiguous NFA over
     // the same normalized terms, overlapping search over the same normalized text.
-    let terms: std::collections::BTreeSet<String> =
-        f.package.materials.iter().map(|m| prescreen_core::normalize(&m.term).as_str().to_string()).collect();
+    let terms: std::collections::BTreeSet<String> = f
+        .package
+        .materials
+        .iter()
+        .map(|m| prescreen_core::normalize(&m.term).as_str().to_string())
+        .collect();
     let ac = aho_corasick::AhoCorasick::builder()
         .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
         .build(&terms)
         .unwrap();
-    let texts: Vec<String> = upload.fields.iter().map(|f| prescreen_core::normalize(&f.text).as_str().to_string()).collect();
+    let texts: Vec<String> = upload
+        .fields
+        .iter()
+        .map(|f| prescreen_core::normalize(&f.text).as_str().to_string())
+        .collect();
 
     let mut g = c.benchmark_group("request_100k");
     g.bench_function("native", |b| b.iter(|| f.screener.screen(black_box(&upload)).unwrap()));
     g.bench_function("native_scan_only_aho_corasick_baseline", |b| {
-        b.iter(|| texts.iter().map(|t| ac.find_overlapping_iter(black_box(t.as_str())).count()).sum::<usize>())
+        b.iter(|| {
+            texts
+                .iter()
+                .map(|t| ac.find_overlapping_iter(black_box(t.as_str())).count())
+                .sum::<usize>()
+        })
     });
-    g.bench_function("wasm_fresh_instance", |b| b.iter(|| f.filter.screen(black_box(&upload)).unwrap().unwrap()));
+    g.bench_function("wasm_fresh_instance", |b| {
+        b.iter(|| f.filter.screen(black_box(&upload)).unwrap().unwrap())
+    });
     g.bench_function("wasm_fresh_instance_precompiled_file", |b| {
         b.iter(|| f.filter_file.screen(black_box(&upload)).unwrap().unwrap())
     });
     let mut session = f.filter.session().unwrap();
-    g.bench_function("wasm_warm_instance", |b| b.iter(|| session.screen(black_box(&upload)).unwrap().unwrap()));
+    g.bench_function("wasm_warm_instance", |b| {
+        b.iter(|| session.screen(black_box(&upload)).unwrap().unwrap())
+    });
     g.finish();
 
     let mut g = c.benchmark_group("build_per_request_100k");
     g.sample_size(10).measurement_time(Duration::from_secs(20));
     g.bench_function("native_build_matcher_then_screen", |b| {
-        b.iter(|| Screener::from_bytes(black_box(&f.package_bytes)).unwrap().screen(&upload).unwrap())
+        b.iter(|| {
+            Screener::from_bytes(black_box(&f.package_bytes)).unwrap().screen(&upload).unwrap()
+        })
     });
     g.finish();
 
@@ -53,7 +72,9 @@ fn request(c: &mut Criterion) {
     let prebuilt = f.screener.to_prebuilt();
     let mut g = c.benchmark_group("first_request_100k");
     g.sample_size(10).measurement_time(Duration::from_secs(20));
-    g.bench_function("preinitialized", |b| b.iter(|| f.filter_file.screen(black_box(&upload)).unwrap().unwrap()));
+    g.bench_function("preinitialized", |b| {
+        b.iter(|| f.filter_file.screen(black_box(&upload)).unwrap().unwrap())
+    });
     g.bench_function("load_prebuilt_then_screen", |b| {
         b.iter(|| {
             let mut s = empty.session().unwrap();

@@ -32,7 +32,9 @@ fn throughput(c: &mut Criterion) {
         let mut g = c.benchmark_group(format!("pipeline_100k_{lang}"));
         g.throughput(Throughput::Bytes(text.len() as u64));
         g.bench_function("native", |b| b.iter(|| f.screener.screen(black_box(&upload)).unwrap()));
-        g.bench_function("wasm_warm", |b| b.iter(|| session.screen(black_box(&upload)).unwrap().unwrap()));
+        g.bench_function("wasm_warm", |b| {
+            b.iter(|| session.screen(black_box(&upload)).unwrap().unwrap())
+        });
         g.bench_function("native_normalize_only", |b| b.iter(|| normalize(black_box(&text))));
         g.bench_function("native_aho_corasick_scan_only_baseline", |b| {
             b.iter(|| ac.find_overlapping_iter(black_box(normalized.as_str())).count())

@@ -27,7 +27,13 @@ pub fn upload(package: &Package) -> Upload {
     let a = &package.materials[7].term;
     let b = &package.materials[package.materials.len() / 2].term;
     let mut u = Upload::text("bench", "RU", &format!("{AD_TEXT} {a}. {b}!"));
-    u.fields.insert(0, prescreen_core::TextField { name: "title".into(), text: "Летняя распродажа / Summer sale".into() });
+    u.fields.insert(
+        0,
+        prescreen_core::TextField {
+            name: "title".into(),
+            text: "Летняя распродажа / Summer sale".into(),
+        },
+    );
     u
 }
 
@@ -46,12 +52,14 @@ pub struct Fixture {
 /// A synthetic package of `terms` terms, compiled natively and into a component.
 pub fn fixture(terms: usize) -> Fixture {
     let (manifest, table) = prescreen_host::synth::package(terms, 1);
-    let package = Compiler::new().built_at(1_700_000_000).unwrap().compile_strs(&manifest, &table).unwrap();
+    let package =
+        Compiler::new().built_at(1_700_000_000).unwrap().compile_strs(&manifest, &table).unwrap();
     let screener = Screener::new(package.clone()).unwrap();
     let runtime = Runtime::new().unwrap();
     let built = compile::compile(&runtime, &package).unwrap();
     let filter = runtime.load(&built.component).unwrap();
-    let cwasm = std::env::temp_dir().join(format!("prescreen-bench-{terms}-{}.cwasm", std::process::id()));
+    let cwasm =
+        std::env::temp_dir().join(format!("prescreen-bench-{terms}-{}.cwasm", std::process::id()));
     std::fs::write(&cwasm, runtime.precompile(&built.component).unwrap()).unwrap();
     // SAFETY: written just above by `precompile` of this build.
     let filter_file = unsafe { runtime.load_precompiled(&cwasm) }.unwrap();

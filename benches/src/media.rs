@@ -77,7 +77,11 @@ pub fn image_fixture(runtime: &Runtime, hashes: &[[u64; 4]]) -> ImageFixture {
     let package = image_package(hashes);
     let screener = Screener::new(package.clone()).unwrap();
     let built = compile::compile(runtime, &package).unwrap();
-    ImageFixture { screener, filter: runtime.load(&built.component).unwrap(), component_bytes: built.component.len() }
+    ImageFixture {
+        screener,
+        filter: runtime.load(&built.component).unwrap(),
+        component_bytes: built.component.len(),
+    }
 }
 
 /// A 1000x1000 RGB image with photo-like structure (smooth gradients, edges and

@@ -47,7 +47,13 @@ const LOAD_FUNC: &str = concat!(loader!(), "#load");
 /// Compiles `package` into a pre-initialized filter component.
 pub fn compile(runtime: &Runtime, package: &Package) -> Result<Built> {
     let native = Native::of(package)?;
-    let component = block_on(snapshot(runtime.engine(), runtime.linker(), Ctx::new(), crate::GUEST_WASM, &native.prebuilt))?;
+    let component = block_on(snapshot(
+        runtime.engine(),
+        runtime.linker(),
+        Ctx::new(),
+        crate::GUEST_WASM,
+        &native.prebuilt,
+    ))?;
     let filter = runtime.load(&component).context("the snapshot is not a valid filter")?;
     let info = filter.info().expect("load reads info").clone();
     native.built(component, info)
@@ -58,7 +64,13 @@ pub fn compile(runtime: &Runtime, package: &Package) -> Result<Built> {
 /// WIT screener. Validated by asking the snapshot `GET /v1/info`.
 pub fn compile_http(runtime: &HttpRuntime, package: &Package, wasi: WasiHttp) -> Result<Built> {
     let native = Native::of(package)?;
-    let component = block_on(snapshot(runtime.engine(), runtime.linker(), HttpCtx::new(), wasi.guest(), &native.prebuilt))?;
+    let component = block_on(snapshot(
+        runtime.engine(),
+        runtime.linker(),
+        HttpCtx::new(),
+        wasi.guest(),
+        &native.prebuilt,
+    ))?;
     let service = runtime.load(&component).context("the snapshot is not a valid HTTP component")?;
     let info = block_on(service.info()).context("the snapshot does not answer /v1/info")?;
     native.built(component, info)
@@ -117,18 +129,26 @@ async fn snapshot<T: Send + 'static>(
     let mut wizer = Wizer::new();
     wizer.init_func(LOAD_FUNC).keep_init_func(true);
     let (cx, instrumented) = wizer.instrument_component(guest)?;
-    let component = Component::new(engine, &instrumented).map_err(anyhow::Error::from).context("compiling the instrumented guest")?;
+    let component = Component::new(engine, &instrumented)
+        .map_err(anyhow::Error::from)
+        .context("compiling the instrumented guest")?;
     let mut store = Store::new(engine, ctx);
     // wizer reads each memory back as one `list<u8>`: lift the default 128 MiB cap on
     // what a host call may lift, since building a large matcher grows memory past it.
     store.set_hostcall_fuel(usize::MAX);
     let instance = linker.instantiate_async(&mut store, &component).await?;
     let load = {
-        let loader = instance.get_export_index(&mut store, None, LOADER).context("the guest exports no loader")?;
-        let func = instance.get_export_index(&mut store, Some(&loader), "load").context("the guest's loader has no load")?;
+        let loader = instance
+            .get_export_index(&mut store, None, LOADER)
+            .context("the guest exports no loader")?;
+        let func = instance
+            .get_export_index(&mut store, Some(&loader), "load")
+            .context("the guest's loader has no load")?;
         instance.get_typed_func::<(&[u8],), (Result<(), String>,)>(&mut store, &func)?
     };
     let (loaded,) = load.call_async(&mut store, (prebuilt,)).await?;
     loaded.map_err(|e| anyhow::anyhow!("the guest rejected the package: {e}"))?;
-    Ok(wizer.snapshot_component(&cx, &mut WasmtimeWizerComponent { store: &mut store, instance }).await?)
+    Ok(wizer
+        .snapshot_component(&cx, &mut WasmtimeWizerComponent { store: &mut store, instance })
+        .await?)
 }

@@ -16,7 +16,8 @@ use std::process::{Command, Stdio};
 const FRAME_SIDE: u32 = 512;
 
 /// File name endings taken as video (anything else is decoded as an image).
-const VIDEO_EXTENSIONS: &[&str] = &["mp4", "m4v", "mov", "webm", "mkv", "avi", "mpg", "mpeg", "ts", "flv", "3gp", "ogv"];
+const VIDEO_EXTENSIONS: &[&str] =
+    &["mp4", "m4v", "mov", "webm", "mkv", "avi", "mpg", "mpeg", "ts", "flv", "3gp", "ogv"];
 
 /// Whether `path` names a video by its extension.
 pub fn is_video(path: &Path) -> bool {
@@ -35,7 +36,8 @@ pub fn image(path: &Path) -> Result<Pdq> {
 /// `pdq_dihedral_from_encoded` order.
 pub fn image_dihedral(path: &Path) -> Result<[Pdq; 8]> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    prescreen_core::pdq_dihedral_from_encoded(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+    prescreen_core::pdq_dihedral_from_encoded(&bytes)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
 /// vPDQ frame hashes of a video: ffmpeg decodes `fps` frames per second, each is

@@ -16,12 +16,14 @@ pub mod feedback;
 pub mod hash;
 pub mod lint;
 mod runtime;
-mod warm;
 pub mod serve;
 pub mod synth;
+mod warm;
 mod wasi_http;
 
-pub use runtime::{Bounds, DEFAULT_MAX_WASM_STACK, Fault, Filter, KEEP_RESIDENT_BYTES, Runtime, Session};
+pub use runtime::{
+    Bounds, DEFAULT_MAX_WASM_STACK, Fault, Filter, KEEP_RESIDENT_BYTES, Runtime, Session,
+};
 pub use warm::{RETIRE_GROWTH_BYTES, WarmInstance};
 pub use wasi_http::{HttpRuntime, HttpService, RequestBody, WasiHttp};
 

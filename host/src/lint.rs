@@ -39,7 +39,11 @@ pub struct LintArgs {
 pub fn run(args: &LintArgs) -> ExitCode {
     match report(args) {
         Ok(report) => {
-            if report.fails(args.deny.is_some()) { ExitCode::from(EXIT_FINDINGS) } else { ExitCode::SUCCESS }
+            if report.fails(args.deny.is_some()) {
+                ExitCode::from(EXIT_FINDINGS)
+            } else {
+                ExitCode::SUCCESS
+            }
         }
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -56,8 +60,14 @@ fn report(args: &LintArgs) -> Result<Report> {
     if let Some(path) = &args.clean_corpus {
         linter = linter.clean_corpus(Corpus::read(path)?);
     }
-    let report = linter.lint_dir(&args.package).with_context(|| format!("cannot lint {}", args.package.display()))?;
-    let text = if args.format == "json" { serde_json::to_string_pretty(&report)? + "\n" } else { report.to_text() };
+    let report = linter
+        .lint_dir(&args.package)
+        .with_context(|| format!("cannot lint {}", args.package.display()))?;
+    let text = if args.format == "json" {
+        serde_json::to_string_pretty(&report)? + "\n"
+    } else {
+        report.to_text()
+    };
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         // `prescreen lint ... | head`: the reader has what it wanted.

@@ -4,7 +4,9 @@
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use prescreen_core::{Compiler, Image, ImageData, TextField, Upload, Video};
-use prescreen_host::{HttpRuntime, Runtime, WasiHttp, compile, diff, eval, feedback, hash, lint, serve, synth};
+use prescreen_host::{
+    HttpRuntime, Runtime, WasiHttp, compile, diff, eval, feedback, hash, lint, serve, synth,
+};
 use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -14,7 +16,11 @@ use std::process::ExitCode;
 const MAX_UPLOAD_FILE_BYTES: u64 = 32 * 1024 * 1024;
 
 #[derive(Parser)]
-#[command(name = "prescreen", version, about = "Compile risk packages into WebAssembly filters and screen ad uploads")]
+#[command(
+    name = "prescreen",
+    version,
+    about = "Compile risk packages into WebAssembly filters and screen ad uploads"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -239,10 +245,17 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Build { package, output, built_at, http } => build(&package, &output, built_at, http),
+        Command::Build { package, output, built_at, http } => {
+            build(&package, &output, built_at, http)
+        }
         Command::Check { package } => {
             let p = Compiler::new().compile_dir(&package)?;
-            println!("{}: ok, {} materials ({} disabled)", package.display(), p.materials.len(), p.disabled);
+            println!(
+                "{}: ok, {} materials ({} disabled)",
+                package.display(),
+                p.materials.len(),
+                p.disabled
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Lint(args) => Ok(lint::run(&args)),
@@ -278,10 +291,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Precompile { component, output, serve } => {
-            let bytes = std::fs::read(&component).with_context(|| format!("cannot read {}", component.display()))?;
+            let bytes = std::fs::read(&component)
+                .with_context(|| format!("cannot read {}", component.display()))?;
             let runtime = if serve { Runtime::interruptible(0)? } else { Runtime::new()? };
-            runtime.load(&bytes).with_context(|| format!("{} is not a filter component", component.display()))?;
-            std::fs::write(&output, runtime.precompile(&bytes)?).with_context(|| format!("cannot write {}", output.display()))?;
+            runtime
+                .load(&bytes)
+                .with_context(|| format!("{} is not a filter component", component.display()))?;
+            std::fs::write(&output, runtime.precompile(&bytes)?)
+                .with_context(|| format!("cannot write {}", output.display()))?;
             println!("precompiled {} -> {}", component.display(), output.display());
             Ok(ExitCode::SUCCESS)
         }
@@ -292,17 +309,37 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     out.push_str(&prescreen_core::format_vpdq(&hash::video(path, fps)?));
                 } else if dihedral {
                     // What was done to the file to give each variant (clockwise rotations).
-                    let names = ["none", "rotate270", "rotate180", "rotate90", "flip_vertical", "flip_horizontal", "transpose", "transverse"];
+                    let names = [
+                        "none",
+                        "rotate270",
+                        "rotate180",
+                        "rotate90",
+                        "flip_vertical",
+                        "flip_horizontal",
+                        "transpose",
+                        "transverse",
+                    ];
                     for (p, name) in hash::image_dihedral(path)?.iter().zip(names) {
-                        out.push_str(&format!("{},{},{},{name}\n", prescreen_core::Pdq::to_hex(&p.hash), p.quality, path.display()));
+                        out.push_str(&format!(
+                            "{},{},{},{name}\n",
+                            prescreen_core::Pdq::to_hex(&p.hash),
+                            p.quality,
+                            path.display()
+                        ));
                     }
                 } else {
                     let p = hash::image(path)?;
-                    out.push_str(&format!("{},{},{}\n", prescreen_core::Pdq::to_hex(&p.hash), p.quality, path.display()));
+                    out.push_str(&format!(
+                        "{},{},{}\n",
+                        prescreen_core::Pdq::to_hex(&p.hash),
+                        p.quality,
+                        path.display()
+                    ));
                 }
             }
             match output {
-                Some(o) => std::fs::write(&o, out).with_context(|| format!("cannot write {}", o.display()))?,
+                Some(o) => std::fs::write(&o, out)
+                    .with_context(|| format!("cannot write {}", o.display()))?,
                 None => print!("{out}"),
             }
             Ok(ExitCode::SUCCESS)
@@ -331,10 +368,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             config.listen = listen;
             config.admin = admin;
             config.admin_token = admin_token.filter(|t| !t.is_empty());
-            config.public_key = public_key.as_deref().map(serve::signing::parse_public_key).transpose()?;
+            config.public_key =
+                public_key.as_deref().map(serve::signing::parse_public_key).transpose()?;
             config.limits = serve::limits::RequestLimits {
                 timeout: std::time::Duration::from_millis(timeout_ms),
-                max_memory_bytes: max_memory_mib.checked_mul(1024 * 1024).context("--max-memory-mib is too large")?,
+                max_memory_bytes: max_memory_mib
+                    .checked_mul(1024 * 1024)
+                    .context("--max-memory-mib is too large")?,
                 max_body_bytes,
                 fallback: serve::limits::parse_action(&fallback)?,
             };
@@ -345,13 +385,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if let Some(n) = io_threads {
                 config.io_threads = n.max(1);
             }
-            config.max_wasm_stack_bytes = max_stack_kib.checked_mul(1 << 10).context("--max-stack-kib is too large")?;
-            config.keep_resident_bytes = keep_resident_mib.checked_mul(1 << 20).context("--keep-resident-mib is too large")?;
+            config.max_wasm_stack_bytes =
+                max_stack_kib.checked_mul(1 << 10).context("--max-stack-kib is too large")?;
+            config.keep_resident_bytes = keep_resident_mib
+                .checked_mul(1 << 20)
+                .context("--keep-resident-mib is too large")?;
             serve::run(config)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Feedback { command: FeedbackCommand::Import { file, db } } => feedback::cli::import(&file, &db),
-        Command::Report { db, since, bucket, format } => feedback::cli::report(&db, since.as_deref(), bucket, format),
+        Command::Feedback { command: FeedbackCommand::Import { file, db } } => {
+            feedback::cli::import(&file, &db)
+        }
+        Command::Report { db, since, bucket, format } => {
+            feedback::cli::report(&db, since.as_deref(), bucket, format)
+        }
         Command::Eval(args) => eval::command(args),
         Command::Diff(args) => diff::command(args),
         Command::Synth { terms, seed, output } => {
@@ -365,7 +412,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-fn build(dir: &Path, output: &Path, built_at: Option<i64>, http: Option<String>) -> Result<ExitCode> {
+fn build(
+    dir: &Path,
+    output: &Path,
+    built_at: Option<i64>,
+    http: Option<String>,
+) -> Result<ExitCode> {
     let http = http.map(|wasi| if wasi == "p2" { WasiHttp::P2 } else { WasiHttp::P3 });
     let built_at = match built_at {
         Some(t) => Some(t),
@@ -383,19 +435,29 @@ fn build(dir: &Path, output: &Path, built_at: Option<i64>, http: Option<String>)
         Some(wasi) => compile::compile_http(&HttpRuntime::new()?, &package, wasi)?,
         None => compile::compile(&Runtime::new()?, &package)?,
     };
-    std::fs::write(output, &built.component).with_context(|| format!("cannot write {}", output.display()))?;
+    std::fs::write(output, &built.component)
+        .with_context(|| format!("cannot write {}", output.display()))?;
     let i = &built.info;
     let mib = |n: usize| n as f64 / (1024.0 * 1024.0);
     println!("built {} -> {}", dir.display(), output.display());
     println!(
         "  package    {} {} ({} text, {} image, {} video materials; {} disabled)",
-        i.name, i.version, i.text_materials, i.image_materials, i.video_materials, i.disabled_materials
+        i.name,
+        i.version,
+        i.text_materials,
+        i.image_materials,
+        i.video_materials,
+        i.disabled_materials
     );
     println!("  built at   {}", i.built_at);
     println!("  digest     sha256:{}", i.digest);
     println!("  compiled   {:.2} MiB package", mib(built.package_bytes));
     println!("  matcher    {:.2} MiB in memory", mib(built.matcher_bytes));
-    println!("  component  {:.2} MiB, sha256:{}", mib(built.component.len()), built.component_digest);
+    println!(
+        "  component  {:.2} MiB, sha256:{}",
+        mib(built.component.len()),
+        built.component_digest
+    );
     if let Some(wasi) = http {
         println!("  serves     {}: POST /v1/screen, GET /v1/info, GET /healthz", wasi.export());
     }
@@ -411,7 +473,10 @@ fn info(path: &Path) -> Result<prescreen_core::PackageInfo> {
     };
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     match HttpRuntime::new()?.load(&bytes) {
-        Ok(service) => tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(service.info()),
+        Ok(service) => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?
+            .block_on(service.info()),
         // Neither: the filter's reason is the one to show (the common case).
         Err(_) => Err(filter_error),
     }
@@ -423,9 +488,14 @@ fn read_upload(path: &Path) -> Result<Upload> {
         std::io::stdin().take(MAX_UPLOAD_FILE_BYTES + 1).read_to_string(&mut s)?;
         s
     } else {
-        let len = std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?.len();
+        let len = std::fs::metadata(path)
+            .with_context(|| format!("cannot read {}", path.display()))?
+            .len();
         if len > MAX_UPLOAD_FILE_BYTES {
-            bail!("{}: {len} bytes is over the {MAX_UPLOAD_FILE_BYTES}-byte upload file limit", path.display());
+            bail!(
+                "{}: {len} bytes is over the {MAX_UPLOAD_FILE_BYTES}-byte upload file limit",
+                path.display()
+            );
         }
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?
     };
@@ -437,19 +507,28 @@ fn read_upload(path: &Path) -> Result<Upload> {
 
 /// An upload from `screen`'s command-line parts: images as encoded bytes, videos as
 /// vPDQ files (or video files hashed here).
-fn command_line_upload(market: &str, text: Option<String>, images: &[PathBuf], videos: &[PathBuf]) -> Result<Upload> {
-    let name = |p: &Path| p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned());
+fn command_line_upload(
+    market: &str,
+    text: Option<String>,
+    images: &[PathBuf],
+    videos: &[PathBuf],
+) -> Result<Upload> {
+    let name = |p: &Path| {
+        p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned())
+    };
     let mut upload = Upload::text("cli", market, "");
     upload.fields = text.into_iter().map(|text| TextField { name: "body".into(), text }).collect();
     for path in images {
-        let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
         upload.images.push(Image { name: name(path), data: ImageData::Encoded(bytes) });
     }
     for path in videos {
         let frames = if hash::is_video(path) {
             hash::video(path, 1.0)?
         } else {
-            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {} as a vPDQ file", path.display()))?;
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {} as a vPDQ file", path.display()))?;
             prescreen_core::parse_vpdq(&path.display().to_string(), &text)?
         };
         upload.videos.push(Video { name: name(path), frames });

@@ -14,7 +14,10 @@ use crate::bindings::{FilterPre, wit};
 use anyhow::{Context, Result, bail};
 use prescreen_core::{Limits, MaterialInfo, PackageInfo, ScreenError, Upload, Verdict};
 use wasmtime::component::{Component, Linker, ResourceTable};
-use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, ResourceLimiter, Store, Trap};
+use wasmtime::{
+    Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, ResourceLimiter,
+    Store, Trap,
+};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 /// Instances that can be live at once; each reserves address space, not memory.
@@ -52,7 +55,11 @@ pub(crate) struct Ctx {
 
 impl Ctx {
     pub(crate) fn new() -> Ctx {
-        Ctx { wasi: WasiCtx::builder().build(), table: ResourceTable::new(), cap: MemoryCap::new(usize::MAX) }
+        Ctx {
+            wasi: WasiCtx::builder().build(),
+            table: ResourceTable::new(),
+            cap: MemoryCap::new(usize::MAX),
+        }
     }
 }
 
@@ -81,7 +88,12 @@ impl MemoryCap {
 }
 
 impl ResourceLimiter for MemoryCap {
-    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         // Also called for the initial size when an instance is created, so a memory
         // image larger than the cap is refused at instantiation.
         if desired > self.max {
@@ -92,7 +104,12 @@ impl ResourceLimiter for MemoryCap {
         Ok(true)
     }
 
-    fn table_growing(&mut self, _current: usize, _desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        _desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         // Tables hold function references: tiny, and bounded by the pooling allocator.
         Ok(true)
     }
@@ -153,7 +170,10 @@ impl std::fmt::Display for Fault {
         match self {
             Fault::Timeout => f.write_str("the request ran past its deadline"),
             Fault::Memory { limit, requested } => {
-                write!(f, "the instance asked for {requested} bytes of memory, over the {limit}-byte limit")
+                write!(
+                    f,
+                    "the instance asked for {requested} bytes of memory, over the {limit}-byte limit"
+                )
             }
             Fault::Trap(trap) => write!(f, "the component trapped: {trap}"),
             Fault::Host(e) => write!(f, "the host could not run the request: {e:#}"),
@@ -205,7 +225,10 @@ impl Runtime {
     /// [`Runtime::interruptible`] with another bound on the wasm call stack of each
     /// request: a guest that recurses past it traps (stack overflow), and the
     /// request gets a `trap` fault rather than the host running out of stack.
-    pub fn interruptible_with_stack(keep_resident_bytes: usize, max_wasm_stack: usize) -> Result<Runtime> {
+    pub fn interruptible_with_stack(
+        keep_resident_bytes: usize,
+        max_wasm_stack: usize,
+    ) -> Result<Runtime> {
         Runtime::build(true, keep_resident_bytes, max_wasm_stack)
     }
 
@@ -228,12 +251,13 @@ impl Runtime {
         // the image (issue #2's first try measured that: 64 MiB kept cost 3 ms per
         // reset for a 100k-term package). With it on, a reset restores only the pages
         // the instance wrote, and pages it only read (the matcher) stay mapped.
-        let keep_resident = if keep_resident > 0 && PoolingAllocationConfig::is_pagemap_scan_available() {
-            pool.pagemap_scan(Enabled::Yes).linear_memory_keep_resident(keep_resident);
-            keep_resident
-        } else {
-            0
-        };
+        let keep_resident =
+            if keep_resident > 0 && PoolingAllocationConfig::is_pagemap_scan_available() {
+                pool.pagemap_scan(Enabled::Yes).linear_memory_keep_resident(keep_resident);
+                keep_resident
+            } else {
+                0
+            };
         let mut config = Config::new();
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
         config.memory_init_cow(true);
@@ -279,7 +303,8 @@ impl Runtime {
     /// must not change while loaded.
     pub unsafe fn load_precompiled(&self, path: &std::path::Path) -> Result<Filter> {
         // SAFETY: the caller's contract.
-        let compiled = unsafe { Component::deserialize_file(&self.engine, path) }.map_err(anyhow::Error::from)?;
+        let compiled = unsafe { Component::deserialize_file(&self.engine, path) }
+            .map_err(anyhow::Error::from)?;
         self.filter_of(&compiled)
     }
 
@@ -291,7 +316,9 @@ impl Runtime {
     }
 
     fn compile(&self, component: &[u8]) -> Result<Component> {
-        Component::new(&self.engine, component).map_err(anyhow::Error::from).context("not a valid component")
+        Component::new(&self.engine, component)
+            .map_err(anyhow::Error::from)
+            .context("not a valid component")
     }
 
     fn pre_of(&self, compiled: &Component) -> Result<FilterPre<Ctx>> {
@@ -307,7 +334,9 @@ impl Runtime {
             let instance = filter.pre.instantiate(&mut store)?;
             match instance.prescreen_filter_screener().call_info(&mut store)? {
                 Ok(info) => PackageInfo::from(info),
-                Err(wit::ScreenError::NotLoaded) => bail!("the component holds no package (not built by `prescreen build`)"),
+                Err(wit::ScreenError::NotLoaded) => {
+                    bail!("the component holds no package (not built by `prescreen build`)")
+                }
                 Err(e) => bail!("info failed: {}", ScreenError::from(e)),
             }
         };
@@ -319,11 +348,13 @@ impl Runtime {
     /// `.cwasm` from `prescreen precompile` (recognised by its ELF header; trusted
     /// like any native binary you run, see [`Runtime::load_precompiled`]).
     pub fn load_file(&self, path: &std::path::Path) -> Result<Filter> {
-        let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
         if bytes.starts_with(b"\x7fELF") {
             // SAFETY: the documented contract of `prescreen precompile` files;
             // wasmtime still refuses files from another version or configuration.
-            return unsafe { self.load_precompiled(path) }.with_context(|| format!("cannot load {}", path.display()));
+            return unsafe { self.load_precompiled(path) }
+                .with_context(|| format!("cannot load {}", path.display()));
         }
         self.load(&bytes).with_context(|| format!("cannot load {}", path.display()))
     }
@@ -386,16 +417,19 @@ impl Filter {
     ///
     /// `Ok` holds the component's answer (a verdict or its typed error), `Err` a
     /// [`Fault`]; the filter stays usable after either.
-    pub fn screen_bounded(&self, upload: Upload, bounds: Bounds) -> std::result::Result<Result<Verdict, ScreenError>, Fault> {
+    pub fn screen_bounded(
+        &self,
+        upload: Upload,
+        bounds: Bounds,
+    ) -> std::result::Result<Result<Verdict, ScreenError>, Fault> {
         if let Err(e) = Limits::default().check(&upload) {
             return Ok(Err(e));
         }
         let mut store = self.bounded_store(bounds);
         let upload = wit::Upload::from(upload);
-        let answer = self
-            .pre
-            .instantiate(&mut store)
-            .and_then(|instance| instance.prescreen_filter_screener().call_screen(&mut store, &upload));
+        let answer = self.pre.instantiate(&mut store).and_then(|instance| {
+            instance.prescreen_filter_screener().call_screen(&mut store, &upload)
+        });
         match answer {
             Ok(answer) => Ok(answer.map(Verdict::from).map_err(ScreenError::from)),
             Err(e) => Err(Fault::classify(e, &store.data().cap)),
@@ -407,7 +441,9 @@ impl Filter {
         let mut store = self.store();
         let instance = self.pre.instantiate(&mut store)?;
         let answer = instance.prescreen_filter_screener().call_materials(&mut store)?;
-        let list = answer.map_err(|e| anyhow::anyhow!("the component cannot list its materials: {}", ScreenError::from(e)))?;
+        let list = answer.map_err(|e| {
+            anyhow::anyhow!("the component cannot list its materials: {}", ScreenError::from(e))
+        })?;
         Ok(list.into_iter().map(MaterialInfo::from).collect())
     }
 
@@ -429,7 +465,8 @@ pub struct Session {
 impl Session {
     pub fn screen(&mut self, upload: &Upload) -> Result<Result<Verdict, ScreenError>> {
         let upload = wit::Upload::from(upload.clone());
-        let answer = self.instance.prescreen_filter_screener().call_screen(&mut self.store, &upload)?;
+        let answer =
+            self.instance.prescreen_filter_screener().call_screen(&mut self.store, &upload)?;
         Ok(answer.map(Verdict::from).map_err(ScreenError::from))
     }
 

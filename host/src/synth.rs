@@ -12,7 +12,8 @@ const CYRILLIC: &[&str] = &[
     "ка", "зи", "но", "ста", "вка", "вы", "иг", "рыш", "ден", "ги", "ле", "кар", "ство", "пре",
     "пар", "ат", "ору", "жие", "нар", "ко", "тик", "ба", "бло", "ми", "лли", "он", "ру", "бль",
 ];
-const CATEGORIES: &[&str] = &["gambling", "drugs", "weapons", "scam", "adult", "counterfeit", "health"];
+const CATEGORIES: &[&str] =
+    &["gambling", "drugs", "weapons", "scam", "adult", "counterfeit", "health"];
 
 /// A package manifest and materials table with `terms` materials (half Latin, half
 /// Cyrillic, one to three words each).

@@ -56,7 +56,11 @@ impl WarmInstance {
     /// Screens one upload under `bounds` (deadline counted from now, memory cap on
     /// the whole linear memory), as [`Filter::screen_bounded`] does in a fresh
     /// instance.
-    pub fn screen_bounded(&mut self, upload: Upload, bounds: Bounds) -> Result<Result<Verdict, ScreenError>, Fault> {
+    pub fn screen_bounded(
+        &mut self,
+        upload: Upload,
+        bounds: Bounds,
+    ) -> Result<Result<Verdict, ScreenError>, Fault> {
         if let Err(e) = Limits::default().check(&upload) {
             return Ok(Err(e));
         }

@@ -51,9 +51,15 @@ impl WasiHttp {
 }
 
 /// A request body either wasi:http host can take: bytes, sent across tasks.
-pub trait RequestBody: http_body::Body<Data = Bytes, Error: Into<wasmtime_wasi_http::Error>> + Send + 'static {}
+pub trait RequestBody:
+    http_body::Body<Data = Bytes, Error: Into<wasmtime_wasi_http::Error>> + Send + 'static
+{
+}
 
-impl<B> RequestBody for B where B: http_body::Body<Data = Bytes, Error: Into<wasmtime_wasi_http::Error>> + Send + 'static {}
+impl<B> RequestBody for B where
+    B: http_body::Body<Data = Bytes, Error: Into<wasmtime_wasi_http::Error>> + Send + 'static
+{
+}
 
 /// Per-request host state: empty WASI (no files, env or network) and wasi:http
 /// with outbound requests refused.
@@ -66,7 +72,12 @@ pub(crate) struct HttpCtx {
 
 impl HttpCtx {
     pub(crate) fn new() -> HttpCtx {
-        HttpCtx { wasi: WasiCtx::builder().build(), http: WasiHttpCtx::new(), table: ResourceTable::new(), hooks: NoOutbound }
+        HttpCtx {
+            wasi: WasiCtx::builder().build(),
+            http: WasiHttpCtx::new(),
+            table: ResourceTable::new(),
+            hooks: NoOutbound,
+        }
     }
 }
 
@@ -100,7 +111,10 @@ impl WasiHttpHooks for NoOutbound {
 
 /// What `send_request` resolves to: the response and its I/O future, or an error.
 type OutboundResult = Result<
-    (http::Response<WasiBody>, Box<dyn Future<Output = Result<(), wasmtime_wasi_http::Error>> + Send>),
+    (
+        http::Response<WasiBody>,
+        Box<dyn Future<Output = Result<(), wasmtime_wasi_http::Error>> + Send>,
+    ),
     wasmtime_wasi_http::Error,
 >;
 
@@ -141,8 +155,14 @@ impl HttpRuntime {
     /// Compiles an HTTP component and links it once; fails unless it is a wasi:http
     /// 0.3 or 0.2 service whose imports this host provides.
     pub fn load(&self, component: &[u8]) -> Result<HttpService> {
-        let compiled = Component::new(&self.engine, component).map_err(anyhow::Error::from).context("not a valid component")?;
-        let pre = self.linker.instantiate_pre(&compiled).map_err(anyhow::Error::from).context("cannot link the component")?;
+        let compiled = Component::new(&self.engine, component)
+            .map_err(anyhow::Error::from)
+            .context("not a valid component")?;
+        let pre = self
+            .linker
+            .instantiate_pre(&compiled)
+            .map_err(anyhow::Error::from)
+            .context("cannot link the component")?;
         let handler = match ServicePre::new(pre.clone()) {
             Ok(p3) => Handler::P3(p3),
             Err(_) => Handler::P2(
@@ -179,7 +199,10 @@ impl HttpService {
     /// Serves one request in a fresh instance, dropped afterwards, and returns the
     /// response with its whole body. `Err` is the host's or a trap, not an HTTP
     /// error status: those are ordinary responses.
-    pub async fn handle(&self, request: http::Request<impl RequestBody>) -> Result<http::Response<Bytes>> {
+    pub async fn handle(
+        &self,
+        request: http::Request<impl RequestBody>,
+    ) -> Result<http::Response<Bytes>> {
         match &self.handler {
             Handler::P3(pre) => handle_p3(pre, request).await,
             Handler::P2(pre) => handle_p2(pre, request).await,
@@ -188,37 +211,52 @@ impl HttpService {
 
     /// `GET /v1/info`: the package the component holds, as it reports it.
     pub async fn info(&self) -> Result<PackageInfo> {
-        let request = http::Request::get("http://localhost/v1/info").body(http_body_util::Empty::<Bytes>::new())?;
+        let request = http::Request::get("http://localhost/v1/info")
+            .body(http_body_util::Empty::<Bytes>::new())?;
         let response = self.handle(request).await?;
         if response.status() != http::StatusCode::OK {
             let body = String::from_utf8_lossy(response.body());
             anyhow::bail!("GET /v1/info answered {}: {body}", response.status());
         }
-        serde_json::from_slice(response.body()).context("GET /v1/info did not answer a package info")
+        serde_json::from_slice(response.body())
+            .context("GET /v1/info did not answer a package info")
     }
 }
 
 /// One request through `wasi:http/handler@0.3.0`.
-async fn handle_p3(pre: &ServicePre<HttpCtx>, request: http::Request<impl RequestBody>) -> Result<http::Response<Bytes>> {
+async fn handle_p3(
+    pre: &ServicePre<HttpCtx>,
+    request: http::Request<impl RequestBody>,
+) -> Result<http::Response<Bytes>> {
     let mut store = Store::new(pre.engine(), HttpCtx::new());
-    let service = pre.instantiate_async(&mut store).await.map_err(anyhow::Error::from).context("instantiating")?;
+    let service = pre
+        .instantiate_async(&mut store)
+        .await
+        .map_err(anyhow::Error::from)
+        .context("instantiating")?;
     let (request, request_io) = Request::from_http(&mut store.data_mut().hooks, request);
     let answered = store
         .run_concurrent(async |store| -> Result<http::Response<Bytes>> {
             // The request body streams in while the guest runs, so the two
             // futures are driven together.
             let respond = async {
-                let response = service
-                    .handle(store, request)
-                    .await
-                    .map_err(anyhow::Error::from)?
-                    .map_err(|code| anyhow!("the component answered with an error code: {code:?}"))?;
-                let response = store.with(|store| response.into_http(store, async { Ok(()) })).map_err(anyhow::Error::from)?;
+                let response =
+                    service.handle(store, request).await.map_err(anyhow::Error::from)?.map_err(
+                        |code| anyhow!("the component answered with an error code: {code:?}"),
+                    )?;
+                let response = store
+                    .with(|store| response.into_http(store, async { Ok(()) }))
+                    .map_err(anyhow::Error::from)?;
                 let (parts, body) = response.into_parts();
-                let body = body.collect().await.map_err(|e| anyhow!("reading the response body: {e:?}"))?.to_bytes();
+                let body = body
+                    .collect()
+                    .await
+                    .map_err(|e| anyhow!("reading the response body: {e:?}"))?
+                    .to_bytes();
                 Ok(http::Response::from_parts(parts, body))
             };
-            let feed = async { request_io.await.map_err(|e| anyhow!("sending the request body: {e:?}")) };
+            let feed =
+                async { request_io.await.map_err(|e| anyhow!("sending the request body: {e:?}")) };
             let (response, ()) = tokio::try_join!(respond, feed)?;
             Ok(response)
         })
@@ -228,16 +266,31 @@ async fn handle_p3(pre: &ServicePre<HttpCtx>, request: http::Request<impl Reques
 }
 
 /// One request through `wasi:http/incoming-handler@0.2`.
-async fn handle_p2(pre: &ProxyPre<HttpCtx>, request: http::Request<impl RequestBody>) -> Result<http::Response<Bytes>> {
+async fn handle_p2(
+    pre: &ProxyPre<HttpCtx>,
+    request: http::Request<impl RequestBody>,
+) -> Result<http::Response<Bytes>> {
     let mut store = Store::new(pre.engine(), HttpCtx::new());
-    let proxy = pre.instantiate_async(&mut store).await.map_err(anyhow::Error::from).context("instantiating")?;
-    let request = store.data_mut().http().new_incoming_request(Scheme::Http, request).map_err(anyhow::Error::from)?;
+    let proxy = pre
+        .instantiate_async(&mut store)
+        .await
+        .map_err(anyhow::Error::from)
+        .context("instantiating")?;
+    let request = store
+        .data_mut()
+        .http()
+        .new_incoming_request(Scheme::Http, request)
+        .map_err(anyhow::Error::from)?;
     let (sender, receiver) = tokio::sync::oneshot::channel();
     let out = store.data_mut().http().new_response_outparam(sender).map_err(anyhow::Error::from)?;
     // The guest sets the response, then writes its body: the call and the reading
     // of the body are driven together.
     let call = async {
-        proxy.wasi_http_incoming_handler().call_handle(&mut store, request, out).await.map_err(anyhow::Error::from)
+        proxy
+            .wasi_http_incoming_handler()
+            .call_handle(&mut store, request, out)
+            .await
+            .map_err(anyhow::Error::from)
     };
     let read = async {
         let response = receiver
@@ -245,7 +298,11 @@ async fn handle_p2(pre: &ProxyPre<HttpCtx>, request: http::Request<impl RequestB
             .context("the component never set a response")?
             .map_err(|code| anyhow!("the component answered with an error code: {code:?}"))?;
         let (parts, body) = response.into_parts();
-        let body = body.collect().await.map_err(|e| anyhow!("reading the response body: {e:?}"))?.to_bytes();
+        let body = body
+            .collect()
+            .await
+            .map_err(|e| anyhow!("reading the response body: {e:?}"))?
+            .to_bytes();
         Ok(http::Response::from_parts(parts, body))
     };
     let ((), response) = tokio::try_join!(call, read)?;

@@ -38,19 +38,26 @@ fn screen(upload: &str) -> serde_json::Value {
 fn sample_risky_upload_names_russian_and_english_materials_with_spans() {
     let v = screen("packages/ad-policy/uploads/risky-ru-en.json");
     assert_eq!(v["action"], "block");
-    let upload: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(root().join("packages/ad-policy/uploads/risky-ru-en.json")).unwrap())
-            .unwrap();
+    let upload: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("packages/ad-policy/uploads/risky-ru-en.json"))
+            .unwrap(),
+    )
+    .unwrap();
     let hits = v["hits"].as_array().unwrap();
     let mut cyrillic = false;
     let mut latin = false;
     for h in hits {
         let e = &h["evidence"];
-        let field = upload["fields"].as_array().unwrap().iter().find(|f| f["name"] == e["field"]).unwrap();
+        let field =
+            upload["fields"].as_array().unwrap().iter().find(|f| f["name"] == e["field"]).unwrap();
         let original = field["text"].as_str().unwrap();
         let (s, t) = (e["start"].as_u64().unwrap() as usize, e["end"].as_u64().unwrap() as usize);
         assert_eq!(&original[s..t], e["matched"].as_str().unwrap(), "span of {}", h["material_id"]);
-        cyrillic |= e["matched"].as_str().unwrap().chars().any(|c| ('а'..='я').contains(&c.to_lowercase().next().unwrap()));
+        cyrillic |= e["matched"]
+            .as_str()
+            .unwrap()
+            .chars()
+            .any(|c| ('а'..='я').contains(&c.to_lowercase().next().unwrap()));
         latin |= e["matched"].as_str().unwrap().chars().any(|c| c.is_ascii_alphabetic());
     }
     assert!(cyrillic && latin, "want a Russian and an English hit: {hits:?}");
@@ -81,16 +88,28 @@ fn info_prints_the_digest_build_printed() {
 fn info_lists_materials_as_json_lines() {
     let o = prescreen(&["info", built_sample().to_str().unwrap(), "--materials"]);
     assert!(o.status.success(), "{}", text(&o.stderr));
-    let listed: Vec<serde_json::Value> = text(&o.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let listed: Vec<serde_json::Value> =
+        text(&o.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     let data_rows = |file: &str| {
         let source = std::fs::read_to_string(root().join("packages/ad-policy").join(file)).unwrap();
-        source.lines().skip(1).filter(|l| !l.is_empty() && !l.starts_with('#') && !l.contains("\tfalse\t")).count()
+        source
+            .lines()
+            .skip(1)
+            .filter(|l| !l.is_empty() && !l.starts_with('#') && !l.contains("\tfalse\t"))
+            .count()
     };
     let text_rows = listed.iter().filter(|m| m["kind"] == "text").count();
     assert_eq!(text_rows, data_rows("materials.tsv"));
     let first = &listed[0];
-    assert_eq!((first["kind"].as_str(), first["revision"].as_u64().is_some()), (Some("text"), true));
-    assert!(listed.iter().any(|m| m["id"] == "vid-fast-loans" && m["kind"] == "video" && m["mode"].is_null()));
+    assert_eq!(
+        (first["kind"].as_str(), first["revision"].as_u64().is_some()),
+        (Some("text"), true)
+    );
+    assert!(
+        listed
+            .iter()
+            .any(|m| m["id"] == "vid-fast-loans" && m["kind"] == "video" && m["mode"].is_null())
+    );
 }
 
 /// A `.cwasm` for `serve` is built for its engine (epoch interruption): the default
@@ -115,18 +134,42 @@ fn precompile_for_serve_targets_the_serve_engine() {
 #[test]
 fn http_builds_hold_the_filters_package_and_info_reads_them() {
     // (flag, handler the summary names)
-    let table = [("--http", "wasi:http/handler@0.3.0"), ("--http=p2", "wasi:http/incoming-handler@0.2")];
-    let filter = std::env::temp_dir().join(format!("prescreen-cli-{}-fixed.wasm", std::process::id()));
-    let o = prescreen(&["build", "packages/ad-policy", "-o", filter.to_str().unwrap(), "--built-at", "1700000000"]);
+    let table =
+        [("--http", "wasi:http/handler@0.3.0"), ("--http=p2", "wasi:http/incoming-handler@0.2")];
+    let filter =
+        std::env::temp_dir().join(format!("prescreen-cli-{}-fixed.wasm", std::process::id()));
+    let o = prescreen(&[
+        "build",
+        "packages/ad-policy",
+        "-o",
+        filter.to_str().unwrap(),
+        "--built-at",
+        "1700000000",
+    ]);
     assert!(o.status.success(), "{}", text(&o.stderr));
     let o = prescreen(&["info", filter.to_str().unwrap()]);
     let want: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     for (flag, handler) in table {
-        let out = std::env::temp_dir().join(format!("prescreen-cli-{}-{}.wasm", std::process::id(), &flag[2..]));
-        let o = prescreen(&["build", "packages/ad-policy", "-o", out.to_str().unwrap(), "--built-at", "1700000000", flag]);
+        let out = std::env::temp_dir().join(format!(
+            "prescreen-cli-{}-{}.wasm",
+            std::process::id(),
+            &flag[2..]
+        ));
+        let o = prescreen(&[
+            "build",
+            "packages/ad-policy",
+            "-o",
+            out.to_str().unwrap(),
+            "--built-at",
+            "1700000000",
+            flag,
+        ]);
         assert!(o.status.success(), "{flag}: {}", text(&o.stderr));
         let summary = text(&o.stdout);
-        assert!(summary.contains(&format!("serves     {handler}: POST /v1/screen")), "{flag}: {summary}");
+        assert!(
+            summary.contains(&format!("serves     {handler}: POST /v1/screen")),
+            "{flag}: {summary}"
+        );
         let o = prescreen(&["info", out.to_str().unwrap()]);
         assert!(o.status.success(), "{flag}: {}", text(&o.stderr));
         let info: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -149,7 +192,12 @@ fn bad_package_lines_are_named_by_file_and_line() {
          a3\tbet\tGambling!\tnuke\tRUS\n",
     )
     .unwrap();
-    let o = prescreen(&["build", dir.path().to_str().unwrap(), "-o", dir.path().join("x.wasm").to_str().unwrap()]);
+    let o = prescreen(&[
+        "build",
+        dir.path().to_str().unwrap(),
+        "-o",
+        dir.path().join("x.wasm").to_str().unwrap(),
+    ]);
     assert!(!o.status.success());
     let err = text(&o.stderr);
     let tsv = dir.path().join("materials.tsv").display().to_string();
@@ -168,7 +216,11 @@ fn bad_package_lines_are_named_by_file_and_line() {
 #[test]
 fn bad_manifest_is_named_by_line() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("package.toml"), "name = \"bad\"\nversion = \"1\"\ncolour = \"red\"\n").unwrap();
+    std::fs::write(
+        dir.path().join("package.toml"),
+        "name = \"bad\"\nversion = \"1\"\ncolour = \"red\"\n",
+    )
+    .unwrap();
     let o = prescreen(&["check", dir.path().to_str().unwrap()]);
     let err = text(&o.stderr);
     assert!(err.contains("package.toml:3: unknown field `colour`"), "{err}");
@@ -179,7 +231,8 @@ fn invalid_upload_json_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.json");
     std::fs::write(&bad, "{\"id\": \"u1\", \"market\": \"US\",\n \"fields\": [oops]}").unwrap();
-    let o = prescreen(&["screen", built_sample().to_str().unwrap(), "--upload", bad.to_str().unwrap()]);
+    let o =
+        prescreen(&["screen", built_sample().to_str().unwrap(), "--upload", bad.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     let err = text(&o.stderr);
     assert!(err.contains("invalid upload JSON") && err.contains("line 2"), "{err}");
@@ -191,7 +244,8 @@ fn oversized_upload_is_a_typed_error_with_exit_code_2() {
     let big = dir.path().join("big.json");
     let body = "x".repeat(70_000);
     std::fs::write(&big, format!("{{\"id\":\"u\",\"market\":\"US\",\"fields\":[{{\"name\":\"body\",\"text\":\"{body}\"}}]}}")).unwrap();
-    let o = prescreen(&["screen", built_sample().to_str().unwrap(), "--upload", big.to_str().unwrap()]);
+    let o =
+        prescreen(&["screen", built_sample().to_str().unwrap(), "--upload", big.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["error"], "too_large");
@@ -204,8 +258,13 @@ fn sample_risk_creatives_are_flagged_from_raw_jpeg_and_frame_hashes() {
     // re-encoded risk video as frame hashes, through the built component.
     let v = screen("packages/ad-policy/uploads/risky-image.json");
     assert_eq!(v["action"], "block", "{v}");
-    let ids: Vec<&str> = v["hits"].as_array().unwrap().iter().map(|h| h["material_id"].as_str().unwrap()).collect();
-    assert_eq!(ids, ["img-casino-banner", "img-pharmacy-pills", "crypto-scam:333ae3c5e9856b0b"], "{v}");
+    let ids: Vec<&str> =
+        v["hits"].as_array().unwrap().iter().map(|h| h["material_id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids,
+        ["img-casino-banner", "img-pharmacy-pills", "crypto-scam:333ae3c5e9856b0b"],
+        "{v}"
+    );
     assert_eq!(v["hits"][1]["evidence"]["transform"], "flip_horizontal");
     let v = screen("packages/ad-policy/uploads/risky-video.json");
     assert_eq!(v["hits"][0]["material_id"], "vid-fast-loans", "{v}");
@@ -221,7 +280,8 @@ fn sample_risk_creatives_are_flagged_from_raw_jpeg_and_frame_hashes() {
     ]);
     assert!(o.status.success(), "{}", text(&o.stderr));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let ids: Vec<&str> = v["hits"].as_array().unwrap().iter().map(|h| h["material_id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> =
+        v["hits"].as_array().unwrap().iter().map(|h| h["material_id"].as_str().unwrap()).collect();
     assert_eq!(ids, ["img-casino-banner", "vid-fast-loans"], "{v}");
 }
 
@@ -251,7 +311,19 @@ fn hash_turns_a_video_into_vpdq_lines_with_ffmpeg() {
     let dir = tempfile::tempdir().unwrap();
     let clip = dir.path().join("clip.mp4");
     let made = Command::new("ffmpeg")
-        .args(["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=s=320x240:rate=10", "-t", "3", "-pix_fmt", "yuv420p"])
+        .args([
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=s=320x240:rate=10",
+            "-t",
+            "3",
+            "-pix_fmt",
+            "yuv420p",
+        ])
         .arg(&clip)
         .status()
         .unwrap();

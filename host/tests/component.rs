@@ -1,7 +1,7 @@
 //! The built component as a gateway sees it: typed errors for bad uploads, package
 //! info, fresh instances per request, reproducible and compact builds.
 
-use prescreen_core::{Compiler, Package, Screener, ScreenError, Upload};
+use prescreen_core::{Compiler, Package, ScreenError, Screener, Upload};
 use prescreen_host::{Filter, Runtime, compile};
 use std::sync::OnceLock;
 
@@ -59,8 +59,14 @@ fn oversized_field_is_a_typed_error_from_host_and_guest() {
 #[test]
 fn invalid_upload_fields_are_typed_errors() {
     let f = &filter().1;
-    assert!(matches!(f.screen(&Upload::text("", "US", "x")).unwrap(), Err(ScreenError::InvalidInput { .. })));
-    assert!(matches!(f.screen(&Upload::text("u", "not a market", "x")).unwrap(), Err(ScreenError::InvalidInput { .. })));
+    assert!(matches!(
+        f.screen(&Upload::text("", "US", "x")).unwrap(),
+        Err(ScreenError::InvalidInput { .. })
+    ));
+    assert!(matches!(
+        f.screen(&Upload::text("u", "not a market", "x")).unwrap(),
+        Err(ScreenError::InvalidInput { .. })
+    ));
 }
 
 #[test]
@@ -103,7 +109,8 @@ fn snapshot_stays_close_to_the_matcher_size() {
     // times its live size (147 MiB for 25 MiB measured). The bound: matcher plus
     // the guest's own code and data, within 2x.
     let (manifest, table) = prescreen_host::synth::package(20_000, 7);
-    let package = Compiler::new().built_at(1_700_000_000).unwrap().compile_strs(&manifest, &table).unwrap();
+    let package =
+        Compiler::new().built_at(1_700_000_000).unwrap().compile_strs(&manifest, &table).unwrap();
     let built = compile::compile(&filter().0, &package).unwrap();
     let guest = prescreen_host::GUEST_WASM.len();
     assert!(

@@ -41,13 +41,26 @@ fn edit_line(table: &mut String, id: &str, new_line: &str) {
 fn candidate_table() -> String {
     let mut t = std::fs::read_to_string(root().join("packages/ad-policy/materials.tsv")).unwrap();
     // Detection-only needs its column: appended to the header, empty (false) elsewhere.
-    let header = "id\trevision\tterm\tmode\tcategory\taction\tmarkets\tenabled\tadded_by\tadded_at\tnote";
+    let header =
+        "id\trevision\tterm\tmode\tcategory\taction\tmarkets\tenabled\tadded_by\tadded_at\tnote";
     assert!(t.contains(header));
     t = t.replacen(header, &format!("{header}\tdetection_only"), 1);
     edit_line(&mut t, "gam-en-023", "# gam-en-023 parlay retired: mostly hit 'parlay your skills'");
-    edit_line(&mut t, "adt-en-016", "adt-en-016\t2\tmilf\tprefix\tadult\tblock\t\ttrue\tj.smith\t2026-12-01\tshadow: prefix hits Milford\ttrue");
-    edit_line(&mut t, "wpn-en-013", "wpn-en-013\t1\tstun gun\tprefix\tweapons\treview\t\tfalse\tj.smith\t2026-12-01\tlegal in most states");
-    edit_line(&mut t, "cnt-ru-001", "cnt-ru-001\t3\tреплики часов\tword\tcounterfeit\treview\t\ttrue\tt.volkova\t2026-12-01\tsoftened");
+    edit_line(
+        &mut t,
+        "adt-en-016",
+        "adt-en-016\t2\tmilf\tprefix\tadult\tblock\t\ttrue\tj.smith\t2026-12-01\tshadow: prefix hits Milford\ttrue",
+    );
+    edit_line(
+        &mut t,
+        "wpn-en-013",
+        "wpn-en-013\t1\tstun gun\tprefix\tweapons\treview\t\tfalse\tj.smith\t2026-12-01\tlegal in most states",
+    );
+    edit_line(
+        &mut t,
+        "cnt-ru-001",
+        "cnt-ru-001\t3\tреплики часов\tword\tcounterfeit\treview\t\ttrue\tt.volkova\t2026-12-01\tsoftened",
+    );
     t.push_str("gam-ru-029\t1\tказик\tword\tgambling\treview\tRU,BY,KZ\ttrue\tt.volkova\t2026-12-01\tslang for casino\n");
     t.push_str("gam-en-026\t1\tslotz\tword\tgambling\treview\t\ttrue\tj.smith\t2026-12-01\tslang spelling\n");
     t
@@ -65,7 +78,9 @@ fn components() -> &'static (PathBuf, PathBuf, tempfile::TempDir) {
         let dir = tmp.path().join("ad-policy-v2");
         copy_dir(&sample, &dir);
         std::fs::write(dir.join("materials.tsv"), candidate_table()).unwrap();
-        let manifest = std::fs::read_to_string(dir.join("package.toml")).unwrap().replace("2026.11.1", "2026.12.0");
+        let manifest = std::fs::read_to_string(dir.join("package.toml"))
+            .unwrap()
+            .replace("2026.11.1", "2026.12.0");
         std::fs::write(dir.join("package.toml"), manifest).unwrap();
         let new = tmp.path().join("new.wasm");
         build(&dir, &new);
@@ -91,7 +106,8 @@ fn diff_json(args: &[&str]) -> (Option<i32>, serde_json::Value) {
     let mut all = vec!["diff", old.to_str().unwrap(), new.to_str().unwrap(), "--format", "json"];
     all.extend_from_slice(args);
     let o = prescreen(&all);
-    let v = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stderr)));
+    let v = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stderr)));
     (o.status.code(), v)
 }
 
@@ -104,7 +120,10 @@ fn materials_added_removed_and_changed() {
     let (code, v) = diff_json(&[]);
     assert_eq!(code, Some(0), "no corpus, no gate");
     assert_eq!(v["format"], "prescreen-diff/1");
-    assert_eq!((v["old"]["version"].as_str(), v["new"]["version"].as_str()), (Some("2026.11.1"), Some("2026.12.0")));
+    assert_eq!(
+        (v["old"]["version"].as_str(), v["new"]["version"].as_str()),
+        (Some("2026.11.1"), Some("2026.12.0"))
+    );
     let m = &v["materials"];
     assert_eq!(ids(&m["added"]), ["gam-en-026", "gam-ru-029"]);
     // Retired and disabled materials are both gone from the build.
@@ -114,8 +133,14 @@ fn materials_added_removed_and_changed() {
         .unwrap()
         .iter()
         .map(|c| {
-            let fields = c["fields"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
-            (c["id"].as_str().unwrap(), c["old_revision"].as_u64().unwrap(), c["new_revision"].as_u64().unwrap(), fields)
+            let fields =
+                c["fields"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
+            (
+                c["id"].as_str().unwrap(),
+                c["old_revision"].as_u64().unwrap(),
+                c["new_revision"].as_u64().unwrap(),
+                fields,
+            )
         })
         .collect();
     assert_eq!(
@@ -137,7 +162,13 @@ fn corpus_replay_lists_changed_verdicts_and_passes_the_gate() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|x| (x["upload_id"].as_str().unwrap(), x["old_outcome"].as_str().unwrap(), x["new_outcome"].as_str().unwrap()))
+        .map(|x| {
+            (
+                x["upload_id"].as_str().unwrap(),
+                x["old_outcome"].as_str().unwrap(),
+                x["new_outcome"].as_str().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         changes,
@@ -151,15 +182,23 @@ fn corpus_replay_lists_changed_verdicts_and_passes_the_gate() {
             ("adt-c01", "overkill", "true_negative"),      // milf detection-only
         ]
     );
-    let by_id = |id: &str| c["changes"].as_array().unwrap().iter().find(|x| x["upload_id"] == id).unwrap().clone();
+    let by_id = |id: &str| {
+        c["changes"].as_array().unwrap().iter().find(|x| x["upload_id"] == id).unwrap().clone()
+    };
     assert_eq!(by_id("gam-r23")["gained"][0]["material_id"], "gam-ru-029");
     assert_eq!(by_id("wpn-r07")["lost"][0]["material_id"], "wpn-en-013");
     let milford = by_id("adt-c01");
     assert_eq!(milford["changed"][0]["new"]["detection_only"], true);
-    assert_eq!((milford["old_action"].as_str(), milford["new_action"].as_str()), (Some("block"), Some("pass")));
+    assert_eq!(
+        (milford["old_action"].as_str(), milford["new_action"].as_str()),
+        (Some("block"), Some("pass"))
+    );
     // Leaks 31 -> 30 of 163 risky, overkill 37 -> 35 of 119 clean.
     assert_eq!((c["old"]["leaks"].as_u64(), c["new"]["leaks"].as_u64()), (Some(31), Some(30)));
-    assert_eq!((c["old"]["overkill"].as_u64(), c["new"]["overkill"].as_u64()), (Some(37), Some(35)));
+    assert_eq!(
+        (c["old"]["overkill"].as_u64(), c["new"]["overkill"].as_u64()),
+        (Some(37), Some(35))
+    );
     let pp = |k: &str| (c[k].as_f64().unwrap() * 100.0).round() / 100.0;
     assert_eq!(pp("leakage_change_pp"), -0.61); // -1/163
     assert_eq!(pp("overkill_change_pp"), -1.68); // -2/119
@@ -171,19 +210,34 @@ fn gate_fails_with_exit_code_3_when_leakage_or_overkill_rises() {
     // Going back from the candidate to the release: +1 leak and +2 overkill.
     let (old, new, _) = components();
     let back = |extra: &[&str]| {
-        let mut args = vec!["diff", new.to_str().unwrap(), old.to_str().unwrap(), "--corpus", "packages/ad-policy/corpus.jsonl"];
+        let mut args = vec![
+            "diff",
+            new.to_str().unwrap(),
+            old.to_str().unwrap(),
+            "--corpus",
+            "packages/ad-policy/corpus.jsonl",
+        ];
         args.extend_from_slice(extra);
         prescreen(&args)
     };
     let o = back(&[]);
     assert_eq!(o.status.code(), Some(3));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("gate failed: leakage rose by 0.61 percentage points (allowed: 0)"), "{err}");
-    assert!(err.contains("gate failed: overkill rose by 1.68 percentage points (allowed: 0)"), "{err}");
+    assert!(
+        err.contains("gate failed: leakage rose by 0.61 percentage points (allowed: 0)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("gate failed: overkill rose by 1.68 percentage points (allowed: 0)"),
+        "{err}"
+    );
     let table = String::from_utf8_lossy(&o.stdout);
     assert!(table.contains("gate (leakage +0 pp, overkill +0 pp at most): FAILED"), "{table}");
     // Thresholds above the rises let it through; one below fails on that measure only.
-    assert_eq!(back(&["--max-leakage-increase", "1", "--max-overkill-increase", "2"]).status.code(), Some(0));
+    assert_eq!(
+        back(&["--max-leakage-increase", "1", "--max-overkill-increase", "2"]).status.code(),
+        Some(0)
+    );
     let o = back(&["--max-leakage-increase", "1", "--max-overkill-increase", "1.5"]);
     assert_eq!(o.status.code(), Some(3));
     let err = String::from_utf8_lossy(&o.stderr);
@@ -193,9 +247,22 @@ fn gate_fails_with_exit_code_3_when_leakage_or_overkill_rises() {
 #[test]
 fn thresholds_need_a_corpus_and_a_sane_value() {
     let (old, new, _) = components();
-    let o = prescreen(&["diff", old.to_str().unwrap(), new.to_str().unwrap(), "--max-leakage-increase", "1"]);
+    let o = prescreen(&[
+        "diff",
+        old.to_str().unwrap(),
+        new.to_str().unwrap(),
+        "--max-leakage-increase",
+        "1",
+    ]);
     assert_eq!(o.status.code(), Some(2), "clap's usage error");
-    let o = prescreen(&["diff", old.to_str().unwrap(), new.to_str().unwrap(), "--corpus", "packages/ad-policy/corpus.jsonl", "--max-overkill-increase=-1"]);
+    let o = prescreen(&[
+        "diff",
+        old.to_str().unwrap(),
+        new.to_str().unwrap(),
+        "--corpus",
+        "packages/ad-policy/corpus.jsonl",
+        "--max-overkill-increase=-1",
+    ]);
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--max-overkill-increase must be"));
 }

@@ -22,7 +22,11 @@ fn corpus_path() -> PathBuf {
 fn component() -> &'static Path {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
     BUILT.get_or_init(|| {
-        let package = Compiler::new().built_at(1_700_000_000).unwrap().compile_dir(&root().join("packages/ad-policy")).unwrap();
+        let package = Compiler::new()
+            .built_at(1_700_000_000)
+            .unwrap()
+            .compile_dir(&root().join("packages/ad-policy"))
+            .unwrap();
         let built = compile::compile(&Runtime::new().unwrap(), &package).unwrap();
         let path = std::env::temp_dir().join(format!("prescreen-eval-{}.wasm", std::process::id()));
         std::fs::write(&path, &built.component).unwrap();
@@ -60,7 +64,10 @@ fn sample_corpus_figures() {
     assert_eq!(corpus.entries.len(), 283);
     let c = e.overall.counts;
     assert_eq!((c.uploads, c.risky, c.clean), (283, 163, 120));
-    assert_eq!((c.true_positives, c.leaks, c.overkill, c.true_negatives, c.errors), (132, 31, 37, 82, 1));
+    assert_eq!(
+        (c.true_positives, c.leaks, c.overkill, c.true_negatives, c.errors),
+        (132, 31, 37, 82, 1)
+    );
     let pct = |r: Option<f64>| (r.unwrap() * 1000.0).round() / 10.0;
     assert_eq!(pct(e.overall.precision), 78.1); // 132 / 169
     assert_eq!(pct(e.overall.recall), 81.0); // 132 / 163
@@ -71,7 +78,9 @@ fn sample_corpus_figures() {
 #[test]
 fn per_category_and_market() {
     let (_, e) = evaluation();
-    let row = |key: Option<&str>| e.by_category.iter().find(|g| g.key.as_deref() == key).unwrap().summary.counts;
+    let row = |key: Option<&str>| {
+        e.by_category.iter().find(|g| g.key.as_deref() == key).unwrap().summary.counts
+    };
     // Gambling: 23 of 29 risky stopped; 7 of its 11 near misses overkilled.
     let g = row(Some("gambling"));
     assert_eq!((g.true_positives, g.leaks, g.overkill, g.true_negatives), (23, 6, 7, 4));
@@ -88,7 +97,12 @@ fn per_category_and_market() {
 #[test]
 fn per_material_precision() {
     let (_, e) = evaluation();
-    let m = |id: &str| e.materials.iter().find(|m| m.material_id == id).unwrap_or_else(|| panic!("{id} never fired"));
+    let m = |id: &str| {
+        e.materials
+            .iter()
+            .find(|m| m.material_id == id)
+            .unwrap_or_else(|| panic!("{id} never fired"))
+    };
     let counts = |id: &str| {
         let m = m(id);
         (m.hits, m.confirmed, m.unconfirmed, m.false_hits)
@@ -117,7 +131,10 @@ fn leaks_and_overkill_name_lines_and_hits() {
     let leak = e.leaks.iter().find(|c| c.upload_id == "gam-r25").unwrap();
     assert_eq!(leak.line, line_of("gam-r25"));
     // The jackpot ad leaks because its only material is monitoring-only.
-    assert_eq!(leak.hits.iter().map(|h| (h.material_id.as_str(), h.action.as_str())).collect::<Vec<_>>(), [("gam-en-024", "pass")]);
+    assert_eq!(
+        leak.hits.iter().map(|h| (h.material_id.as_str(), h.action.as_str())).collect::<Vec<_>>(),
+        [("gam-en-024", "pass")]
+    );
     assert!(e.leaks.iter().find(|c| c.upload_id == "gam-r22").unwrap().hits.is_empty());
     let milford = e.overkill.iter().find(|c| c.upload_id == "adt-c01").unwrap();
     assert_eq!(milford.hits[0].material_id, "adt-en-016");
@@ -141,7 +158,10 @@ fn json_table_and_html_from_the_binary() {
     assert_eq!(v["component"]["name"], "ad-policy");
     assert_eq!(v["overall"]["true_positives"], 132);
     assert_eq!(v["overall"]["leaks"], 31);
-    assert_eq!(v["by_category"].as_array().unwrap().last().unwrap()["key"], serde_json::Value::Null);
+    assert_eq!(
+        v["by_category"].as_array().unwrap().last().unwrap()["key"],
+        serde_json::Value::Null
+    );
     assert_eq!(v["leaks"].as_array().unwrap().len(), 31);
     assert!(v["materials"][0]["precision"].is_number());
 

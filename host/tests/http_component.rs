@@ -30,7 +30,11 @@ struct Built {
 }
 
 fn package() -> prescreen_core::Package {
-    Compiler::new().built_at(BUILT_AT).unwrap().compile_dir(&root().join("packages/ad-policy")).unwrap()
+    Compiler::new()
+        .built_at(BUILT_AT)
+        .unwrap()
+        .compile_dir(&root().join("packages/ad-policy"))
+        .unwrap()
 }
 
 fn built() -> &'static Built {
@@ -38,7 +42,8 @@ fn built() -> &'static Built {
     BUILT.get_or_init(|| {
         let package = package();
         let runtime = Runtime::new().unwrap();
-        let filter = runtime.load(&compile::compile(&runtime, &package).unwrap().component).unwrap();
+        let filter =
+            runtime.load(&compile::compile(&runtime, &package).unwrap().component).unwrap();
         let http_runtime = HttpRuntime::new().unwrap();
         let http = FLAVOURS
             .iter()
@@ -81,7 +86,8 @@ fn send(service: &HttpService, method: &str, path: &str, body: Vec<u8>) -> Answe
 
 fn answer(response: http::Response<Bytes>) -> Answer {
     let (parts, body) = response.into_parts();
-    let json = serde_json::from_slice(&body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&body)));
+    let json = serde_json::from_slice(&body)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&body)));
     assert_eq!(parts.headers["content-type"], "application/json");
     Answer { status: parts.status.as_u16(), headers: parts.headers, json }
 }
@@ -125,7 +131,8 @@ fn every_sample_upload_gets_the_filters_verdict() {
     let digest = &built().filter.info().unwrap().digest;
     for (file, action) in table {
         let bytes = upload_file(file);
-        let want = built().filter.screen(&serde_json::from_slice(&bytes).unwrap()).unwrap().unwrap();
+        let want =
+            built().filter.screen(&serde_json::from_slice(&bytes).unwrap()).unwrap().unwrap();
         for (wasi, service) in services() {
             let a = send(service, "POST", "/v1/screen", bytes.clone());
             assert_eq!(a.status, 200, "{wasi:?} {file}: {}", a.json);
@@ -162,7 +169,14 @@ fn errors_are_typed_json() {
         ("invalid JSON", "POST", "/v1/screen", b"{\"id\": ".to_vec(), 400, "bad_request"),
         ("not an upload", "POST", "/v1/screen", br#"{"id": 7}"#.to_vec(), 400, "bad_request"),
         ("empty body", "POST", "/v1/screen", Vec::new(), 400, "bad_request"),
-        ("empty upload id", "POST", "/v1/screen", br#"{"id": "", "market": "US", "fields": []}"#.to_vec(), 422, "invalid_input"),
+        (
+            "empty upload id",
+            "POST",
+            "/v1/screen",
+            br#"{"id": "", "market": "US", "fields": []}"#.to_vec(),
+            422,
+            "invalid_input",
+        ),
         ("oversized body", "POST", "/v1/screen", oversized, 413, "body_too_large"),
         ("unknown route", "GET", "/v2/screen", Vec::new(), 404, "not_found"),
         ("root", "GET", "/", Vec::new(), 404, "not_found"),
@@ -174,16 +188,27 @@ fn errors_are_typed_json() {
             let a = send(service, method, path, body.clone());
             assert_eq!(a.status, *status, "{wasi:?} {case}: {}", a.json);
             assert_eq!(a.json["error"], *error, "{wasi:?} {case}: {}", a.json);
-            assert!(a.json["message"].as_str().is_some_and(|m| !m.is_empty()), "{wasi:?} {case}: {}", a.json);
+            assert!(
+                a.json["message"].as_str().is_some_and(|m| !m.is_empty()),
+                "{wasi:?} {case}: {}",
+                a.json
+            );
         }
-        assert_eq!(send(service, "GET", "/v1/screen", Vec::new()).headers["allow"], "POST", "{wasi:?}");
+        assert_eq!(
+            send(service, "GET", "/v1/screen", Vec::new()).headers["allow"],
+            "POST",
+            "{wasi:?}"
+        );
     }
 }
 
 #[test]
 fn too_many_fields_is_the_cores_typed_error() {
-    let fields: Vec<_> = (0..65).map(|i| serde_json::json!({"name": format!("f{i}"), "text": "x"})).collect();
-    let body = serde_json::to_vec(&serde_json::json!({"id": "many", "market": "US", "fields": fields})).unwrap();
+    let fields: Vec<_> =
+        (0..65).map(|i| serde_json::json!({"name": format!("f{i}"), "text": "x"})).collect();
+    let body =
+        serde_json::to_vec(&serde_json::json!({"id": "many", "market": "US", "fields": fields}))
+            .unwrap();
     for (wasi, service) in services() {
         let a = send(service, "POST", "/v1/screen", body.clone());
         assert_eq!(a.status, 422, "{wasi:?}: {}", a.json);
@@ -200,7 +225,9 @@ fn too_many_fields_is_the_cores_typed_error() {
 fn oversized_body_without_content_length_stops_at_the_limit() {
     // Chunks streamed with no declared length: the component counts as they arrive.
     for (wasi, service) in services() {
-        let request = http::Request::post("http://localhost/v1/screen").body(Chunks { left: MAX_BODY_BYTES / CHUNK + 1 }).unwrap();
+        let request = http::Request::post("http://localhost/v1/screen")
+            .body(Chunks { left: MAX_BODY_BYTES / CHUNK + 1 })
+            .unwrap();
         let a = answer(block_on(service.handle(request)).unwrap());
         assert_eq!(a.status, 413, "{wasi:?}: {}", a.json);
         assert_eq!(a.json["error"], "body_too_large", "{wasi:?}");
@@ -236,7 +263,11 @@ fn health_names_the_package() {
         let a = send(service, "GET", "/healthz", Vec::new());
         assert_eq!(a.status, 200, "{wasi:?}: {}", a.json);
         assert_eq!(a.json["status"], "ok");
-        assert_eq!(&a.json["active"]["digest"], built().filter.info().unwrap().digest.as_str(), "{wasi:?}");
+        assert_eq!(
+            &a.json["active"]["digest"],
+            built().filter.info().unwrap().digest.as_str(),
+            "{wasi:?}"
+        );
     }
 }
 
@@ -269,7 +300,9 @@ fn build_is_reproducible_and_preinitialized() {
 fn fresh_instance_per_request_keeps_answering() {
     for (wasi, service) in services() {
         for i in 0..50 {
-            let body = serde_json::to_vec(&Upload::text(&format!("u{i}"), "RU", "Лучшее онлайн казино")).unwrap();
+            let body =
+                serde_json::to_vec(&Upload::text(&format!("u{i}"), "RU", "Лучшее онлайн казино"))
+                    .unwrap();
             let a = send(service, "POST", "/v1/screen", body);
             assert_eq!(a.status, 200, "{wasi:?}: {}", a.json);
             assert_eq!(a.json["verdict"]["upload_id"], format!("u{i}"));

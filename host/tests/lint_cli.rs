@@ -8,7 +8,12 @@ use std::process::Command;
 /// `prescreen lint <args>` from the repository root: exit code, stdout, stderr.
 fn lint(args: &[&str]) -> (Option<i32>, String, String) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_prescreen")).arg("lint").args(args).current_dir(root).output().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_prescreen"))
+        .arg("lint")
+        .args(args)
+        .current_dir(root)
+        .output()
+        .unwrap();
     (o.status.code(), String::from_utf8(o.stdout).unwrap(), String::from_utf8(o.stderr).unwrap())
 }
 
@@ -25,7 +30,9 @@ const HEADER: &str = "id\tterm\tmode\tcategory\taction\n";
 #[test]
 fn warnings_pass_unless_denied_and_errors_fail() {
     // A duplicate is a warning.
-    let dup = package(&format!("{HEADER}a\tcasino\tword\tgambling\tblock\nb\tCasino\tword\tgambling\tblock\n"));
+    let dup = package(&format!(
+        "{HEADER}a\tcasino\tword\tgambling\tblock\nb\tCasino\tword\tgambling\tblock\n"
+    ));
     let dir = dup.path().to_str().unwrap();
     let (code, out, err) = lint(&[dir]);
     assert_eq!(code, Some(0), "{out}{err}");
@@ -34,12 +41,17 @@ fn warnings_pass_unless_denied_and_errors_fail() {
     assert_eq!(lint(&[dir, "--deny", "warnings"]).0, Some(1));
 
     // The same term with two actions is an error.
-    let conflict = package(&format!("{HEADER}a\tcasino\tword\tgambling\tblock\nb\tcasino\tword\tgambling\treview\n"));
+    let conflict = package(&format!(
+        "{HEADER}a\tcasino\tword\tgambling\tblock\nb\tcasino\tword\tgambling\treview\n"
+    ));
     let (code, out, err) = lint(&[conflict.path().to_str().unwrap(), "--format", "json"]);
     assert_eq!(code, Some(1), "{err}");
     let report: serde_json::Value = serde_json::from_str(&out).unwrap();
     let f = &report["findings"][0];
-    assert_eq!((f["kind"].as_str(), f["severity"].as_str(), f["line"].as_u64()), (Some("conflict"), Some("error"), Some(3)));
+    assert_eq!(
+        (f["kind"].as_str(), f["severity"].as_str(), f["line"].as_u64()),
+        (Some("conflict"), Some("error"), Some(3))
+    );
     assert_eq!(f["related"][0]["id"], "a");
     assert!(f["fix"].as_str().unwrap().starts_with("keep one row"));
 }
@@ -53,7 +65,13 @@ fn clean_corpus_evidence_in_json() {
         r#"{"upload": {"id": "c1", "market": "US", "fields": [{"name": "body", "text": "A better way"}]}, "label": "clean"}"#,
     )
     .unwrap();
-    let (code, out, err) = lint(&[pkg.path().to_str().unwrap(), "--clean-corpus", corpus.to_str().unwrap(), "--format", "json"]);
+    let (code, out, err) = lint(&[
+        pkg.path().to_str().unwrap(),
+        "--clean-corpus",
+        corpus.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
     assert_eq!(code, Some(0), "{err}");
     let report: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(report["clean_uploads"], 1);
@@ -72,7 +90,8 @@ fn unreadable_package_or_corpus_exits_2() {
     let pkg = package(&format!("{HEADER}a\tcasino\tword\tgambling\tblock\n"));
     let corpus = pkg.path().join("bad.jsonl");
     std::fs::write(&corpus, "{\"upload\": 1}\n").unwrap();
-    let (code, _, err) = lint(&[pkg.path().to_str().unwrap(), "--clean-corpus", corpus.to_str().unwrap()]);
+    let (code, _, err) =
+        lint(&[pkg.path().to_str().unwrap(), "--clean-corpus", corpus.to_str().unwrap()]);
     assert_eq!(code, Some(2));
     assert!(err.contains("bad.jsonl:1: invalid labeled upload"), "{err}");
 }
@@ -81,6 +100,12 @@ fn unreadable_package_or_corpus_exits_2() {
 fn sample_package_lints_with_warnings_only() {
     let (code, out, err) = lint(&["packages/ad-policy"]);
     assert_eq!(code, Some(0), "{err}");
-    assert!(out.starts_with("ad-policy: 348 materials, 0 error(s), 7 warning(s), 4 info\n"), "{out}");
-    assert!(out.contains("\nvery short terms (7)\n") && out.contains("\ndisabled materials (4)\n"), "{out}");
+    assert!(
+        out.starts_with("ad-policy: 348 materials, 0 error(s), 7 warning(s), 4 info\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("\nvery short terms (7)\n") && out.contains("\ndisabled materials (4)\n"),
+        "{out}"
+    );
 }

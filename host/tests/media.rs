@@ -4,8 +4,8 @@
 //! bad media are typed errors, low-quality media are reported in notes.
 
 use prescreen_core::{
-    Action, Compiler, Evidence, Image, MaterialKind, ImageData, Pdq, RgbImage, Screener, ScreenError, Transform, Upload, Verdict, Video,
-    VideoFrame, parse_vpdq,
+    Action, Compiler, Evidence, Image, ImageData, MaterialKind, Pdq, RgbImage, ScreenError,
+    Screener, Transform, Upload, Verdict, Video, VideoFrame, parse_vpdq,
 };
 use prescreen_host::{Filter, Runtime, compile};
 use std::path::{Path, PathBuf};
@@ -40,7 +40,8 @@ fn upload(market: &str, images: Vec<Image>, videos: Vec<Video>) -> Upload {
 fn both() -> &'static (Screener, Filter) {
     static BOTH: OnceLock<(Screener, Filter)> = OnceLock::new();
     BOTH.get_or_init(|| {
-        let package = Compiler::new().built_at(1_764_000_000).unwrap().compile_dir(&sample()).unwrap();
+        let package =
+            Compiler::new().built_at(1_764_000_000).unwrap().compile_dir(&sample()).unwrap();
         let runtime = Runtime::new().unwrap();
         let built = compile::compile(&runtime, &package).unwrap();
         (Screener::new(package).unwrap(), runtime.load(&built.component).unwrap())
@@ -98,7 +99,9 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "clean image and clean video",
-        upload: || upload("US", vec![encoded("clean-garden.jpg")], vec![video("clean-test-pattern.vpdq")]),
+        upload: || {
+            upload("US", vec![encoded("clean-garden.jpg")], vec![video("clean-test-pattern.vpdq")])
+        },
         hits: &[],
     },
     Case {
@@ -118,7 +121,9 @@ fn media_table_native_and_component() {
     for case in CASES {
         match screen(&(case.upload)()) {
             Ok(v) if ids(&v) == case.hits => {}
-            other => failures.push(format!("{}: expected {:?}, got {other:?}", case.name, case.hits)),
+            other => {
+                failures.push(format!("{}: expected {:?}, got {other:?}", case.name, case.hits))
+            }
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -145,7 +150,10 @@ fn video_evidence_names_shares_frames_and_time_ranges() {
     let verdict = screen(&upload("US", vec![], vec![v])).unwrap();
     let Evidence::Video(e) = &verdict.hits[0].evidence else { panic!("{verdict:?}") };
     assert_eq!(e.matched_frames, 17);
-    assert!((e.material_match - 85.0).abs() < 0.01 && (e.upload_match - 85.0).abs() < 0.01, "{e:?}");
+    assert!(
+        (e.material_match - 85.0).abs() < 0.01 && (e.upload_match - 85.0).abs() < 0.01,
+        "{e:?}"
+    );
     let ranges: Vec<(f64, f64)> = e.ranges.iter().map(|r| (r.start, r.end)).collect();
     assert_eq!(ranges, [(0.0, 4.0), (8.0, 19.0)]);
 }
@@ -153,24 +161,46 @@ fn video_evidence_names_shares_frames_and_time_ranges() {
 #[test]
 fn bad_media_are_typed_errors_and_low_quality_is_noted() {
     let invalid = |u: Upload, needle: &str| match screen(&u) {
-        Err(ScreenError::InvalidInput { message }) => assert!(message.contains(needle), "{message}"),
+        Err(ScreenError::InvalidInput { message }) => {
+            assert!(message.contains(needle), "{message}")
+        }
         other => panic!("expected invalid input containing {needle:?}, got {other:?}"),
     };
-    let garbage = Image { name: "x.jpg".into(), data: ImageData::Encoded(b"\xff\xd8\xffnot really a jpeg".to_vec()) };
+    let garbage = Image {
+        name: "x.jpg".into(),
+        data: ImageData::Encoded(b"\xff\xd8\xffnot really a jpeg".to_vec()),
+    };
     invalid(upload("US", vec![garbage], vec![]), "\"x.jpg\"");
-    let short = Image { name: "p".into(), data: ImageData::Pixels(RgbImage { width: 10, height: 10, rgb: vec![0; 299] }) };
+    let short = Image {
+        name: "p".into(),
+        data: ImageData::Pixels(RgbImage { width: 10, height: 10, rgb: vec![0; 299] }),
+    };
     invalid(upload("US", vec![short], vec![]), "300 RGB bytes");
     let mut nan = video("loan-scam-reencoded.vpdq");
     nan.frames[3].timestamp = f64::NAN;
     invalid(upload("US", vec![], vec![nan]), "timestamp");
 
     // A flat grey image has PDQ quality 0: no hit, but a note for the reviewer.
-    let grey = Image { name: "grey".into(), data: ImageData::Pixels(RgbImage { width: 64, height: 64, rgb: vec![128; 64 * 64 * 3] }) };
+    let grey = Image {
+        name: "grey".into(),
+        data: ImageData::Pixels(RgbImage { width: 64, height: 64, rgb: vec![128; 64 * 64 * 3] }),
+    };
     let v = screen(&upload("US", vec![grey], vec![])).unwrap();
     assert!(v.hits.is_empty());
-    assert!(v.notes.iter().any(|n| n.contains("\"grey\"") && n.contains("quality 0")), "{:?}", v.notes);
-    let dull: Vec<VideoFrame> = (0..5).map(|i| VideoFrame { index: i, timestamp: i as f64, hash: Pdq { hash: [0; 4], quality: 10 } }).collect();
-    let v = screen(&upload("US", vec![], vec![Video { name: "dull".into(), frames: dull }])).unwrap();
+    assert!(
+        v.notes.iter().any(|n| n.contains("\"grey\"") && n.contains("quality 0")),
+        "{:?}",
+        v.notes
+    );
+    let dull: Vec<VideoFrame> = (0..5)
+        .map(|i| VideoFrame {
+            index: i,
+            timestamp: i as f64,
+            hash: Pdq { hash: [0; 4], quality: 10 },
+        })
+        .collect();
+    let v =
+        screen(&upload("US", vec![], vec![Video { name: "dull".into(), frames: dull }])).unwrap();
     assert!(v.notes.iter().any(|n| n.contains("\"dull\"")), "{:?}", v.notes);
 }
 
@@ -178,7 +208,11 @@ fn bad_media_are_typed_errors_and_low_quality_is_noted() {
 fn thresholds_and_markets_per_material_through_the_component() {
     let dir = tempfile::tempdir().unwrap();
     let base = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22";
-    std::fs::write(dir.path().join("package.toml"), "name = \"m\"\nversion = \"1\"\nmaterials = []\nimages = [\"images.tsv\"]\n").unwrap();
+    std::fs::write(
+        dir.path().join("package.toml"),
+        "name = \"m\"\nversion = \"1\"\nmaterials = []\nimages = [\"images.tsv\"]\n",
+    )
+    .unwrap();
     std::fs::write(
         dir.path().join("images.tsv"),
         format!("id\tsource\tcategory\taction\tmarkets\tmax_distance\nnear\t{base}\tscam\tblock\tRU\t5\n"),
@@ -191,7 +225,11 @@ fn thresholds_and_markets_per_material_through_the_component() {
     let hashed = |flips: u32, market: &str| {
         let mut hash = Pdq::parse_hex(base).unwrap();
         hash[3] ^= (1u64 << flips) - 1;
-        upload(market, vec![Image { name: "h".into(), data: ImageData::Hashed(Pdq { hash, quality: 90 }) }], vec![])
+        upload(
+            market,
+            vec![Image { name: "h".into(), data: ImageData::Hashed(Pdq { hash, quality: 90 }) }],
+            vec![],
+        )
     };
     for (flips, market, hit) in [(5, "RU", true), (6, "RU", false), (0, "US", false)] {
         let u = hashed(flips, market);
@@ -225,7 +263,8 @@ fn materials_are_listed_with_kind_and_mode() {
 /// at distance 0.
 #[test]
 fn pixel_hashes_are_identical_in_the_component() {
-    let sizes = [(5, 5), (7, 13), (13, 7), (63, 65), (64, 64), (65, 17), (101, 37), (257, 130), (1000, 19)];
+    let sizes =
+        [(5, 5), (7, 13), (13, 7), (63, 65), (64, 64), (65, 17), (101, 37), (257, 130), (1000, 19)];
     let mut seed = 0x9e37_79b9_7f4a_7c15u64;
     let images: Vec<RgbImage> = sizes
         .iter()
@@ -241,12 +280,23 @@ fn pixel_hashes_are_identical_in_the_component() {
             RgbImage { width, height, rgb }
         })
         .collect();
-    let native_pdq: Vec<Pdq> = images.iter().map(|i| prescreen_core::pdq_from_rgb8(&i.rgb, i.width, i.height)).collect();
+    let native_pdq: Vec<Pdq> =
+        images.iter().map(|i| prescreen_core::pdq_from_rgb8(&i.rgb, i.width, i.height)).collect();
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("package.toml"), "name = \"px\"\nversion = \"1\"\nmaterials = []\nimages = [\"images.tsv\"]\n").unwrap();
-    let mut tsv = String::from("id\tsource\tcategory\taction\tmarkets\tmax_distance\tmin_quality\n");
+    std::fs::write(
+        dir.path().join("package.toml"),
+        "name = \"px\"\nversion = \"1\"\nmaterials = []\nimages = [\"images.tsv\"]\n",
+    )
+    .unwrap();
+    let mut tsv =
+        String::from("id\tsource\tcategory\taction\tmarkets\tmax_distance\tmin_quality\n");
     for (i, p) in images.iter().zip(&native_pdq) {
-        tsv += &format!("px-{}x{}\t{}\tscam\tblock\tUS\t0\t0\n", i.width, i.height, Pdq::to_hex(&p.hash));
+        tsv += &format!(
+            "px-{}x{}\t{}\tscam\tblock\tUS\t0\t0\n",
+            i.width,
+            i.height,
+            Pdq::to_hex(&p.hash)
+        );
     }
     std::fs::write(dir.path().join("images.tsv"), tsv).unwrap();
     let package = Compiler::new().compile_dir(dir.path()).unwrap();
@@ -255,11 +305,14 @@ fn pixel_hashes_are_identical_in_the_component() {
     let native = Screener::new(package).unwrap();
     for (image, pdq) in images.into_iter().zip(native_pdq) {
         let id = format!("px-{}x{}", image.width, image.height);
-        let u = upload("US", vec![Image { name: id.clone(), data: ImageData::Pixels(image) }], vec![]);
+        let u =
+            upload("US", vec![Image { name: id.clone(), data: ImageData::Pixels(image) }], vec![]);
         let v = filter.screen(&u).unwrap().unwrap();
         assert_eq!(native.screen(&u).unwrap(), v);
         assert_eq!(ids(&v), [id.as_str()], "{v:?}");
-        let Evidence::Image(e) = &v.hits[0].evidence else { panic!("image evidence expected: {v:?}") };
+        let Evidence::Image(e) = &v.hits[0].evidence else {
+            panic!("image evidence expected: {v:?}")
+        };
         assert_eq!((e.distance, e.quality), (0, pdq.quality), "{id}");
     }
 }

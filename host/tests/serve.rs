@@ -56,7 +56,11 @@ fn build_fixture() -> Fixture {
         let plain = dir.path().join("v2-plain.cwasm");
         std::fs::write(&plain, runtime.precompile(&v2.component).unwrap()).unwrap();
         let serve_cwasm = dir.path().join("v2-serve.cwasm");
-        std::fs::write(&serve_cwasm, Runtime::interruptible(0).unwrap().precompile(&v2.component).unwrap()).unwrap();
+        std::fs::write(
+            &serve_cwasm,
+            Runtime::interruptible(0).unwrap().precompile(&v2.component).unwrap(),
+        )
+        .unwrap();
         Fixture {
             v1: p1,
             v2: p2,
@@ -84,7 +88,12 @@ fn upload_json(id: &str, text: &str) -> Vec<u8> {
     serde_json::to_vec(&Upload::text(id, "US", text)).unwrap()
 }
 
-async fn post(addr: SocketAddr, path: &str, headers: &[(&str, &str)], body: impl Into<hyper::body::Bytes>) -> Reply {
+async fn post(
+    addr: SocketAddr,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: impl Into<hyper::body::Bytes>,
+) -> Reply {
     load::request(addr, Method::POST, path, headers, body).await.unwrap()
 }
 
@@ -104,7 +113,10 @@ fn heavy_upload() -> &'static [u8] {
         let (w, h) = (2300u32, 2300u32);
         let rgb = (0..w * h * 3).map(|i| (i % 251) as u8).collect();
         let mut upload = Upload::text("heavy", "US", "hello");
-        upload.images.push(Image { name: "big.rgb".into(), data: ImageData::Pixels(RgbImage { width: w, height: h, rgb }) });
+        upload.images.push(Image {
+            name: "big.rgb".into(),
+            data: ImageData::Pixels(RgbImage { width: w, height: h, rgb }),
+        });
         serde_json::to_vec(&upload).unwrap()
     })
 }
@@ -128,7 +140,8 @@ async fn screen_answers_with_the_verdict_and_the_deciding_version() {
     assert!(v["latency_us"].as_u64().is_some(), "{v}");
 
     // The sample uploads' JSON format is the request format.
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../packages/ad-policy/uploads/clean-en.json");
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../packages/ad-policy/uploads/clean-en.json");
     let r = post(server.addr, "/v1/screen", &[], std::fs::read(root).unwrap()).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(r.json()["verdict"]["action"], "pass");
@@ -154,14 +167,16 @@ async fn bad_requests_get_clear_typed_errors() {
     let v = r.json();
     assert_eq!(v["error"], "bad_request");
     assert!(
-        v["message"].as_str().unwrap().contains("invalid upload JSON") && v["message"].as_str().unwrap().contains("line 1"),
+        v["message"].as_str().unwrap().contains("invalid upload JSON")
+            && v["message"].as_str().unwrap().contains("line 1"),
         "{v}"
     );
     assert_eq!(v["fallback"], "block");
     assert!(r.header("x-prescreen-version").is_none(), "no version decided a malformed request");
 
     // Unknown fields are refused like the CLI refuses them.
-    let r = post(server.addr, "/v1/screen", &[], r#"{"id":"x","market":"US","colour":"red"}"#).await;
+    let r =
+        post(server.addr, "/v1/screen", &[], r#"{"id":"x","market":"US","colour":"red"}"#).await;
     assert_eq!(r.status, 400);
     assert!(r.json()["message"].as_str().unwrap().contains("unknown field"), "{:?}", r.body);
 
@@ -242,7 +257,8 @@ async fn an_instance_over_the_memory_limit_gets_the_fallback_and_the_server_keep
 /// after their uses and after a fault, and the metrics say which kind answered.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reused_instances_answer_like_fresh_ones_and_are_replaced() {
-    let texts = ["Best online casino", "Лучшее казино", "Fresh bread daily", "", "casino and казино"];
+    let texts =
+        ["Best online casino", "Лучшее казино", "Fresh bread daily", "", "casino and казино"];
     let fresh = start(|c| c.workers = 1).await;
     let reused = start(|c| {
         c.workers = 1;
@@ -268,7 +284,9 @@ async fn reused_instances_answer_like_fresh_ones_and_are_replaced() {
     let text = metrics(&reused).await;
     assert!(text.contains("prescreen_screen_instances_total{instance=\"fresh\"} 3"), "{text}");
     assert!(text.contains("prescreen_screen_instances_total{instance=\"reused\"} 9"), "{text}");
-    assert!(metrics(&fresh).await.contains("prescreen_screen_instances_total{instance=\"fresh\"} 12"));
+    assert!(
+        metrics(&fresh).await.contains("prescreen_screen_instances_total{instance=\"fresh\"} 12")
+    );
     // A timeout retires the instance (request 13 reused one); the next gets a fresh one.
     let r = post(reused.addr, "/v1/screen", &[], heavy_upload()).await;
     assert_eq!(r.json()["error"], "timeout");
@@ -291,7 +309,11 @@ async fn a_guest_trap_gets_the_fallback_and_the_server_keeps_serving() {
         c.limits.fallback = Action::Block;
     })
     .await;
-    let jpeg = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../packages/ad-policy/uploads/media/casino-banner-edited.jpg")).unwrap();
+    let jpeg = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../packages/ad-policy/uploads/media/casino-banner-edited.jpg"),
+    )
+    .unwrap();
     let mut upload = Upload::text("jpeg", "US", "hello");
     upload.images.push(Image { name: "banner.jpg".into(), data: ImageData::Encoded(jpeg) });
     let r = post(server.addr, "/v1/screen", &[], serde_json::to_vec(&upload).unwrap()).await;
@@ -305,7 +327,8 @@ async fn a_guest_trap_gets_the_fallback_and_the_server_keeps_serving() {
         let r = screen(server.addr, &format!("after-trap-{i}"), "casino").await;
         assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
     }
-    let metrics = String::from_utf8_lossy(&get(server.addr, "/metrics", &[]).await.body).into_owned();
+    let metrics =
+        String::from_utf8_lossy(&get(server.addr, "/metrics", &[]).await.body).into_owned();
     assert!(metrics.contains("prescreen_errors_total{kind=\"trap\"} 1"), "{metrics}");
     assert!(metrics.contains("prescreen_fallbacks_total{action=\"block\"} 1"), "{metrics}");
     server.shutdown().await.unwrap();
@@ -344,7 +367,9 @@ async fn metrics_count_outcomes_actions_hits_errors_and_versions() {
         "prescreen_material_hits_total{material_id=\"casino\",category=\"gambling\"} 1".to_string(),
         "prescreen_errors_total{kind=\"invalid_input\"} 1".to_string(),
         "prescreen_errors_total{kind=\"bad_request\"} 1".to_string(),
-        format!("prescreen_version_info{{slot=\"active\",name=\"serve-test\",version=\"1\",digest=\"{digest}\"}} 1"),
+        format!(
+            "prescreen_version_info{{slot=\"active\",name=\"serve-test\",version=\"1\",digest=\"{digest}\"}} 1"
+        ),
     ] {
         assert!(text.contains(&want), "missing {want} in\n{text}");
     }
@@ -354,11 +379,18 @@ async fn metrics_count_outcomes_actions_hits_errors_and_versions() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn admin_routes_are_separate_and_need_the_token() {
     let server = start(|c| c.admin_token = Some("s3cret".into())).await;
-    assert_eq!(get(server.addr, "/admin/status", &[]).await.status, 404, "admin routes are not on the public listener");
+    assert_eq!(
+        get(server.addr, "/admin/status", &[]).await.status,
+        404,
+        "admin routes are not on the public listener"
+    );
     let r = get(server.admin_addr, "/admin/status", &[]).await;
     assert_eq!(r.status, 401);
     assert_eq!(r.json()["error"], "unauthorized");
-    assert_eq!(get(server.admin_addr, "/admin/status", &[("authorization", "Bearer s3cres")]).await.status, 401);
+    assert_eq!(
+        get(server.admin_addr, "/admin/status", &[("authorization", "Bearer s3cres")]).await.status,
+        401
+    );
     assert_eq!(post(server.admin_addr, "/admin/rollback", &[], "").await.status, 401);
     let r = get(server.admin_addr, "/admin/status", &[("authorization", "Bearer s3cret")]).await;
     assert_eq!(r.status, 200);
@@ -369,7 +401,10 @@ async fn admin_routes_are_separate_and_need_the_token() {
     let mut config = ServeConfig::new(&fixture().v1);
     config.listen = "127.0.0.1:0".parse().unwrap();
     config.admin = "0.0.0.0:0".parse().unwrap();
-    let err = serve::start(config).await.err().expect("an open admin listener without a token is refused");
+    let err = serve::start(config)
+        .await
+        .err()
+        .expect("an open admin listener without a token is refused");
     assert!(format!("{err:#}").contains("--admin-token"), "{err:#}");
 }
 
@@ -386,7 +421,13 @@ async fn deploys_are_checked_before_they_serve_and_roll_back() {
     let r = post(admin, "/admin/deploy", &wasm, f.v2_bytes.clone()).await;
     assert_eq!((r.status, r.json()["error"].as_str()), (403, Some("unsigned")), "{:?}", r.body);
     let other_sig = hex(&key.sign(b"something else").to_bytes());
-    let r = post(admin, "/admin/deploy", &[wasm[0], ("x-prescreen-signature", &other_sig)], f.v2_bytes.clone()).await;
+    let r = post(
+        admin,
+        "/admin/deploy",
+        &[wasm[0], ("x-prescreen-signature", &other_sig)],
+        f.v2_bytes.clone(),
+    )
+    .await;
     assert_eq!((r.status, r.json()["error"].as_str()), (403, Some("bad_signature")));
     let r = post(
         admin,
@@ -400,16 +441,29 @@ async fn deploys_are_checked_before_they_serve_and_roll_back() {
     assert_eq!((r.status, r.json()["error"].as_str()), (400, Some("bad_request")));
     let junk = b"\0asm\x0d\0\x01\0garbage".to_vec();
     let junk_sig = hex(&key.sign(&junk).to_bytes());
-    let r = post(admin, "/admin/deploy", &[wasm[0], ("x-prescreen-signature", &junk_sig)], junk).await;
-    assert_eq!((r.status, r.json()["error"].as_str()), (422, Some("invalid_component")), "{:?}", r.body);
+    let r =
+        post(admin, "/admin/deploy", &[wasm[0], ("x-prescreen-signature", &junk_sig)], junk).await;
+    assert_eq!(
+        (r.status, r.json()["error"].as_str()),
+        (422, Some("invalid_component")),
+        "{:?}",
+        r.body
+    );
     // Nothing refused went live.
-    assert_eq!(screen(server.addr, "u", "casino").await.header("x-prescreen-version"), Some(f.v1_digest.as_str()));
+    assert_eq!(
+        screen(server.addr, "u", "casino").await.header("x-prescreen-version"),
+        Some(f.v1_digest.as_str())
+    );
 
     // Signed, with the right digest: serves at once; the old version is kept.
     let sha = hex(&sha2_digest(&f.v2_bytes));
-    let r =
-        post(admin, &format!("/admin/deploy?sha256={sha}"), &[wasm[0], ("x-prescreen-signature", &good_sig)], f.v2_bytes.clone())
-            .await;
+    let r = post(
+        admin,
+        &format!("/admin/deploy?sha256={sha}"),
+        &[wasm[0], ("x-prescreen-signature", &good_sig)],
+        f.v2_bytes.clone(),
+    )
+    .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     let v = r.json();
     assert_eq!(v["deployed"]["digest"], f.v2_digest);
@@ -423,8 +477,14 @@ async fn deploys_are_checked_before_they_serve_and_roll_back() {
     let r = post(admin, "/admin/rollback", &[], "").await;
     assert_eq!(r.status, 200);
     assert_eq!(r.json()["active"]["digest"], f.v1_digest);
-    assert_eq!(screen(server.addr, "u", "casino").await.header("x-prescreen-version"), Some(f.v1_digest.as_str()));
-    assert_eq!(post(admin, "/admin/rollback", &[], "").await.json()["active"]["digest"], f.v2_digest);
+    assert_eq!(
+        screen(server.addr, "u", "casino").await.header("x-prescreen-version"),
+        Some(f.v1_digest.as_str())
+    );
+    assert_eq!(
+        post(admin, "/admin/rollback", &[], "").await.json()["active"]["digest"],
+        f.v2_digest
+    );
     assert_eq!(post(admin, "/admin/promote", &[], "").await.status, 409, "nothing to promote");
     let status = get(admin, "/admin/status", &[]).await.json();
     assert_eq!(status["counters"]["deploys"], 1);
@@ -455,9 +515,13 @@ async fn deploys_by_path_take_wasm_and_serve_engine_cwasm_only() {
     // A .cwasm from the serve engine, by path, loads.
     let r = post(admin, "/admin/deploy", &[], path_body(&f.v2_serve_cwasm)).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
-    assert_eq!(screen(server.addr, "u", "lottery").await.header("x-prescreen-version"), Some(f.v2_digest.as_str()));
+    assert_eq!(
+        screen(server.addr, "u", "lottery").await.header("x-prescreen-version"),
+        Some(f.v2_digest.as_str())
+    );
     // And a .wasm by path, with its digest in the JSON.
-    let sha: String = sha2_digest(&std::fs::read(&f.v1).unwrap()).iter().map(|x| format!("{x:02x}")).collect();
+    let sha: String =
+        sha2_digest(&std::fs::read(&f.v1).unwrap()).iter().map(|x| format!("{x:02x}")).collect();
     let body = serde_json::json!({ "path": f.v1, "expected_sha256": sha }).to_string();
     let r = post(admin, "/admin/deploy", &[], body).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
@@ -470,7 +534,8 @@ async fn canary_takes_a_stable_share_by_upload_id_until_promoted() {
     let f = fixture();
     let server = start(|_| {}).await;
     let admin = server.admin_addr;
-    let r = post(admin, "/admin/deploy?mode=canary&percent=30", &[], std::fs::read(&f.v2).unwrap()).await;
+    let r = post(admin, "/admin/deploy?mode=canary&percent=30", &[], std::fs::read(&f.v2).unwrap())
+        .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     let status = get(admin, "/admin/status", &[]).await.json();
     assert_eq!(status["candidate"]["mode"], "canary");
@@ -484,20 +549,28 @@ async fn canary_takes_a_stable_share_by_upload_id_until_promoted() {
         for _ in 0..2 {
             // Retries of the same upload land on the same version.
             let r = screen(server.addr, &id, "casino").await;
-            let (digest, route) = if want_canary { (&f.v2_digest, "canary") } else { (&f.v1_digest, "active") };
+            let (digest, route) =
+                if want_canary { (&f.v2_digest, "canary") } else { (&f.v1_digest, "active") };
             assert_eq!(r.header("x-prescreen-version"), Some(digest.as_str()), "{id}");
             assert_eq!(r.header("x-prescreen-route"), Some(route));
         }
         canary += usize::from(want_canary);
     }
     assert!((5..=35).contains(&canary), "30% of 60 ids, got {canary}");
-    let metrics = String::from_utf8_lossy(&get(server.addr, "/metrics", &[]).await.body).into_owned();
+    let metrics =
+        String::from_utf8_lossy(&get(server.addr, "/metrics", &[]).await.body).into_owned();
     assert!(
-        metrics.contains(&format!("prescreen_requests_total{{outcome=\"verdict\",route=\"canary\"}} {}", canary * 2)),
+        metrics.contains(&format!(
+            "prescreen_requests_total{{outcome=\"verdict\",route=\"canary\"}} {}",
+            canary * 2
+        )),
         "{metrics}"
     );
     assert!(
-        metrics.contains(&format!("slot=\"canary\",name=\"serve-test\",version=\"1\",digest=\"{}\"", f.v2_digest)),
+        metrics.contains(&format!(
+            "slot=\"canary\",name=\"serve-test\",version=\"1\",digest=\"{}\"",
+            f.v2_digest
+        )),
         "{metrics}"
     );
 
@@ -534,15 +607,24 @@ async fn shadow_compares_on_a_copy_and_never_answers() {
     let deadline = Instant::now() + Duration::from_secs(20);
     let shadow = loop {
         let s = get(admin, "/admin/status", &[]).await.json()["counters"]["shadow"].clone();
-        let done: u64 = ["agree", "disagree", "error", "skipped"].iter().map(|k| s[k].as_u64().unwrap()).sum();
+        let done: u64 =
+            ["agree", "disagree", "error", "skipped"].iter().map(|k| s[k].as_u64().unwrap()).sum();
         if done == 10 || Instant::now() > deadline {
             break s;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
-    assert_eq!((shadow["disagree"].as_u64(), shadow["agree"].as_u64()), (Some(5), Some(5)), "{shadow}");
-    let metrics = String::from_utf8_lossy(&get(server.addr, "/metrics", &[]).await.body).into_owned();
-    assert!(metrics.contains("prescreen_shadow_comparisons_total{result=\"disagree\"} 5"), "{metrics}");
+    assert_eq!(
+        (shadow["disagree"].as_u64(), shadow["agree"].as_u64()),
+        (Some(5), Some(5)),
+        "{shadow}"
+    );
+    let metrics =
+        String::from_utf8_lossy(&get(server.addr, "/metrics", &[]).await.body).into_owned();
+    assert!(
+        metrics.contains("prescreen_shadow_comparisons_total{result=\"disagree\"} 5"),
+        "{metrics}"
+    );
     // Rolling back a candidate withdraws it; the active version stays.
     let r = post(admin, "/admin/rollback", &[], "").await;
     assert_eq!(r.json()["rollback"], "candidate withdrawn");
@@ -555,7 +637,9 @@ async fn shadow_compares_on_a_copy_and_never_answers() {
 async fn load_with_deploy_and_rollback_mid_run_loses_no_request() {
     let f = fixture();
     let server = start(|_| {}).await;
-    let bodies = (0..16).map(|i| upload_json(&format!("load-{i}"), "Best online casino, fresh bread").into()).collect();
+    let bodies = (0..16)
+        .map(|i| upload_json(&format!("load-{i}"), "Best online casino, fresh bread").into())
+        .collect();
     let plan = Plan {
         addr: server.addr,
         path: "/v1/screen".into(),
@@ -572,15 +656,26 @@ async fn load_with_deploy_and_rollback_mid_run_loses_no_request() {
     tokio::time::sleep(Duration::from_millis(1000)).await;
     let r = post(server.admin_addr, "/admin/rollback", &[], "").await;
     assert_eq!(r.status, 200);
-    assert!(started.elapsed() < Duration::from_secs(7), "deploy took too long to leave v1 traffic after the rollback");
+    assert!(
+        started.elapsed() < Duration::from_secs(7),
+        "deploy took too long to leave v1 traffic after the rollback"
+    );
     let report = run.await.unwrap().unwrap();
     eprintln!("{}", report.summary());
     assert_eq!(report.failed, 0, "{}", report.summary());
     assert!(report.ok > 100, "{}", report.summary());
-    let (v1, v2) = (report.versions.get(&f.v1_digest).copied(), report.versions.get(&f.v2_digest).copied());
-    assert!(v1.unwrap_or(0) > 0 && v2.unwrap_or(0) > 0, "both versions answered: {}", report.summary());
+    let (v1, v2) =
+        (report.versions.get(&f.v1_digest).copied(), report.versions.get(&f.v2_digest).copied());
+    assert!(
+        v1.unwrap_or(0) > 0 && v2.unwrap_or(0) > 0,
+        "both versions answered: {}",
+        report.summary()
+    );
     // After the rollback v1 answers again.
-    assert_eq!(screen(server.addr, "after", "x").await.header("x-prescreen-version"), Some(f.v1_digest.as_str()));
+    assert_eq!(
+        screen(server.addr, "after", "x").await.header("x-prescreen-version"),
+        Some(f.v1_digest.as_str())
+    );
     server.shutdown().await.unwrap();
 }
 
@@ -602,19 +697,30 @@ async fn every_answer_is_in_the_decision_log_after_a_clean_shutdown() {
     // and no deciding version, so it is not a decision.
     assert_eq!(post(server.addr, "/v1/screen", &[], heavy_upload()).await.status, 503);
     assert_eq!(post(server.addr, "/v1/screen", &[], "{not json").await.status, 400);
-    let metrics = String::from_utf8_lossy(&get(server.addr, "/metrics", &[]).await.body).into_owned();
+    let metrics =
+        String::from_utf8_lossy(&get(server.addr, "/metrics", &[]).await.body).into_owned();
     assert!(metrics.contains("prescreen_decision_log_dropped_total 0"), "{metrics}");
     server.shutdown().await.unwrap();
 
     let conn = rusqlite::Connection::open(&db).unwrap();
     let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
     assert_eq!(count("SELECT COUNT(*) FROM decisions"), 301);
-    assert_eq!(count("SELECT COUNT(*) FROM decisions WHERE outcome = 'verdict' AND action = 'block'"), 100);
-    assert_eq!(count("SELECT COUNT(*) FROM decisions WHERE outcome = 'fault' AND error = 'timeout' AND action = 'review'"), 1);
+    assert_eq!(
+        count("SELECT COUNT(*) FROM decisions WHERE outcome = 'verdict' AND action = 'block'"),
+        100
+    );
+    assert_eq!(
+        count(
+            "SELECT COUNT(*) FROM decisions WHERE outcome = 'fault' AND error = 'timeout' AND action = 'review'"
+        ),
+        1
+    );
     let (hits, digest, route): (String, String, String) = conn
-        .query_row("SELECT hits, version_digest, route FROM decisions WHERE upload_id = 'log-0'", [], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })
+        .query_row(
+            "SELECT hits, version_digest, route FROM decisions WHERE upload_id = 'log-0'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
         .unwrap();
     let hits: serde_json::Value = serde_json::from_str(&hits).unwrap();
     assert_eq!(hits[0]["material_id"], "casino");

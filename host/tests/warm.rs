@@ -24,9 +24,14 @@ fn sample() -> &'static Filter {
 /// the sample uploads again: a reused instance must not carry anything across.
 fn uploads() -> Vec<Upload> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../packages/ad-policy/uploads");
-    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "json")).collect();
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
     files.sort();
-    let samples: Vec<Upload> = files.iter().map(|p| serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()).collect();
+    let samples: Vec<Upload> =
+        files.iter().map(|p| serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()).collect();
     assert!(samples.len() >= 9, "the sample uploads are missing");
     let mut all = samples.clone();
     all.push(Upload::text("", "US", "casino")); // invalid: empty id
@@ -55,7 +60,9 @@ fn an_instance_retires_after_its_uses() {
     let mut warm = sample().warm(BOUNDS).unwrap();
     for i in 0..3 {
         assert!(!warm.retired(3));
-        warm.screen_bounded(Upload::text(&format!("u{i}"), "US", "casino"), BOUNDS).unwrap().unwrap();
+        warm.screen_bounded(Upload::text(&format!("u{i}"), "US", "casino"), BOUNDS)
+            .unwrap()
+            .unwrap();
     }
     assert!(warm.retired(3));
 }
@@ -70,7 +77,11 @@ fn an_instance_retires_after_a_fault() {
     let mut big = Upload::text("big", "US", "hello");
     big.images.push(prescreen_core::Image {
         name: "big.rgb".into(),
-        data: prescreen_core::ImageData::Pixels(prescreen_core::RgbImage { width: 2000, height: 2000, rgb: vec![7; 2000 * 2000 * 3] }),
+        data: prescreen_core::ImageData::Pixels(prescreen_core::RgbImage {
+            width: 2000,
+            height: 2000,
+            rgb: vec![7; 2000 * 2000 * 3],
+        }),
     });
     match warm.screen_bounded(big, tight) {
         Err(Fault::Memory { limit, .. }) => assert_eq!(limit, 8 << 20),
@@ -79,7 +90,8 @@ fn an_instance_retires_after_a_fault() {
     assert!(warm.retired(u32::MAX), "a faulted instance must not serve again");
     // A new instance answers as before.
     let after = Upload::text("after", "US", "best online casino bonus");
-    let verdict = filter.warm(BOUNDS).unwrap().screen_bounded(after.clone(), BOUNDS).unwrap().unwrap();
+    let verdict =
+        filter.warm(BOUNDS).unwrap().screen_bounded(after.clone(), BOUNDS).unwrap().unwrap();
     assert!(!verdict.hits.is_empty());
     assert_eq!(verdict, filter.screen_bounded(after, BOUNDS).unwrap().unwrap());
 }
@@ -92,7 +104,11 @@ fn growth_is_measured_from_the_snapshot() {
     let mut big = Upload::text("big", "US", "hello");
     big.images.push(prescreen_core::Image {
         name: "big.rgb".into(),
-        data: prescreen_core::ImageData::Pixels(prescreen_core::RgbImage { width: 1500, height: 1500, rgb: vec![7; 1500 * 1500 * 3] }),
+        data: prescreen_core::ImageData::Pixels(prescreen_core::RgbImage {
+            width: 1500,
+            height: 1500,
+            rgb: vec![7; 1500 * 1500 * 3],
+        }),
     });
     warm.screen_bounded(big, BOUNDS).unwrap().unwrap();
     assert!(warm.growth() >= small + (1500 * 1500 * 3), "{} after {}", warm.growth(), small);

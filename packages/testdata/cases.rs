@@ -57,13 +57,25 @@ pub fn load() -> Vec<Case> {
                 .hits
                 .iter()
                 .map(|h| {
-                    let (id, field, matched) = (h[0].as_str().unwrap(), h[1].as_str().unwrap(), h[2].as_str().unwrap());
+                    let (id, field, matched) =
+                        (h[0].as_str().unwrap(), h[1].as_str().unwrap(), h[2].as_str().unwrap());
                     let nth = h.get(3).and_then(|n| n.as_u64()).unwrap_or(0) as usize;
-                    let text = &fields.iter().find(|f| f.name == field).expect("hit names a field").text;
-                    let start = text.match_indices(matched).nth(nth).unwrap_or_else(|| {
-                        panic!("case {:?}: {matched:?} #{nth} is not in field {field}", c.name)
-                    }).0;
-                    (id.to_string(), field.to_string(), start as u32, (start + matched.len()) as u32, matched.to_string())
+                    let text =
+                        &fields.iter().find(|f| f.name == field).expect("hit names a field").text;
+                    let start = text
+                        .match_indices(matched)
+                        .nth(nth)
+                        .unwrap_or_else(|| {
+                            panic!("case {:?}: {matched:?} #{nth} is not in field {field}", c.name)
+                        })
+                        .0;
+                    (
+                        id.to_string(),
+                        field.to_string(),
+                        start as u32,
+                        (start + matched.len()) as u32,
+                        matched.to_string(),
+                    )
                 })
                 .collect();
             let evasions = c
@@ -81,7 +93,14 @@ pub fn load() -> Vec<Case> {
             Case {
                 evasions,
                 name: format!("{} (issue #{})", c.name, c.issue),
-                upload: Upload { id: "case".into(), market: c.market, language: None, fields, images: vec![], videos: vec![] },
+                upload: Upload {
+                    id: "case".into(),
+                    market: c.market,
+                    language: None,
+                    fields,
+                    images: vec![],
+                    videos: vec![],
+                },
                 action: c.action,
                 hits,
             }
@@ -95,7 +114,9 @@ pub fn check(case: &Case, verdict: &Verdict) -> Result<(), String> {
         .hits
         .iter()
         .map(|h| match &h.evidence {
-            Evidence::Text(t) => (h.material_id.clone(), t.field.clone(), t.start, t.end, t.matched.clone()),
+            Evidence::Text(t) => {
+                (h.material_id.clone(), t.field.clone(), t.start, t.end, t.matched.clone())
+            }
             other => panic!("unexpected evidence {other:?}"),
         })
         .collect();
@@ -109,14 +130,19 @@ pub fn check(case: &Case, verdict: &Verdict) -> Result<(), String> {
             .iter()
             .filter(|h| &h.material_id == id)
             .flat_map(|h| match &h.evidence {
-                Evidence::Text(t) if &t.matched == matched => {
-                    t.evasions.iter().map(|e| serde_json::to_value(e).unwrap().as_str().unwrap().to_string()).collect()
-                }
+                Evidence::Text(t) if &t.matched == matched => t
+                    .evasions
+                    .iter()
+                    .map(|e| serde_json::to_value(e).unwrap().as_str().unwrap().to_string())
+                    .collect(),
                 _ => Vec::new(),
             })
             .collect();
         if &got != want {
-            return Err(format!("case {:?}: hit {id} evasions: want {want:?}, got {got:?}", case.name));
+            return Err(format!(
+                "case {:?}: hit {id} evasions: want {want:?}, got {got:?}",
+                case.name
+            ));
         }
     }
     if sorted != want || verdict.action != case.action {

@@ -107,7 +107,8 @@ impl HashBank {
             self.index = None;
             return;
         }
-        let radius = u32::from(self.max_distance.iter().copied().max().unwrap_or(0)) / CHUNKS as u32;
+        let radius =
+            u32::from(self.max_distance.iter().copied().max().unwrap_or(0)) / CHUNKS as u32;
         let mut starts = vec![0u32; CHUNKS * (BUCKETS + 1)];
         let mut ids = vec![0u32; CHUNKS * n];
         for c in 0..CHUNKS {
@@ -242,7 +243,12 @@ mod tests {
         hashes
             .iter()
             .enumerate()
-            .map(|(i, &hash)| BankEntry { hash, owner: i as u32 * 10, max_distance, min_quality: 50 })
+            .map(|(i, &hash)| BankEntry {
+                hash,
+                owner: i as u32 * 10,
+                max_distance,
+                min_quality: 50,
+            })
             .collect()
     }
 

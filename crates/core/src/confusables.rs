@@ -129,7 +129,9 @@ mod tests {
 
     #[test]
     fn russian_look_alikes_come_from_uts39() {
-        for (cyr, lat) in [('а', 'a'), ('е', 'e'), ('о', 'o'), ('р', 'p'), ('с', 'c'), ('х', 'x'), ('у', 'y')] {
+        for (cyr, lat) in
+            [('а', 'a'), ('е', 'e'), ('о', 'o'), ('р', 'p'), ('с', 'c'), ('х', 'x'), ('у', 'y')]
+        {
             assert_eq!(fold(cyr, Script::Latin), Some(lat), "{cyr}");
             assert_eq!(fold(lat, Script::Cyrillic), Some(cyr), "{lat}");
         }

@@ -133,16 +133,22 @@ mod tests {
     #[test]
     fn every_bad_line_is_named() {
         let text = concat!(
-            r#"{"upload": {"id": "a", "market": "US"}, "label": "risky"}"#, "\n",
-            r#"{"upload": {"id": "a", "market": "US"}, "label": "clean"}"#, "\n",
-            r#"{"upload": {"id": "b", "market": "US"}, "label": "maybe"}"#, "\n",
+            r#"{"upload": {"id": "a", "market": "US"}, "label": "risky"}"#,
+            "\n",
+            r#"{"upload": {"id": "a", "market": "US"}, "label": "clean"}"#,
+            "\n",
+            r#"{"upload": {"id": "b", "market": "US"}, "label": "maybe"}"#,
+            "\n",
             "not json\n",
-            r#"{"upload": {"id": "", "market": "US"}, "label": "clean"}"#, "\n",
+            r#"{"upload": {"id": "", "market": "US"}, "label": "clean"}"#,
+            "\n",
         );
         let err = Corpus::parse("c.jsonl", text).unwrap_err();
         let lines: Vec<u64> = err.diagnostics().iter().map(|d| d.line).collect();
         assert_eq!(lines, [2, 3, 4, 5]);
-        assert!(err.diagnostics()[0].message.contains("duplicate upload id \"a\" (first on line 1)"));
+        assert!(
+            err.diagnostics()[0].message.contains("duplicate upload id \"a\" (first on line 1)")
+        );
         assert!(err.to_string().starts_with("corpus has 4 problem(s)\n  c.jsonl:2: "));
     }
 }

@@ -64,7 +64,9 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<DynamicImage, Error> {
         .with_guessed_format()
         .map_err(|e| Error::image(format!("cannot decode image: {e}")))?;
     let format = match reader.format() {
-        Some(f @ (ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP | ImageFormat::Gif)) => f,
+        Some(f @ (ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP | ImageFormat::Gif)) => {
+            f
+        }
         _ => return Err(Error::image("cannot decode image: unsupported format")),
     };
     // Dimension limits are checked by us first, for a message that gives the size.
@@ -99,7 +101,9 @@ fn check_size(width: u32, height: u32) -> Result<(), Error> {
         )));
     }
     if pixels > MAX_IMAGE_PIXELS {
-        return Err(Error::image(format!("image is {width}x{height} pixels, limit {MAX_IMAGE_PIXELS}")));
+        return Err(Error::image(format!(
+            "image is {width}x{height} pixels, limit {MAX_IMAGE_PIXELS}"
+        )));
     }
     Ok(())
 }
@@ -174,7 +178,12 @@ mod tests {
         let mut encoder = image::codecs::png::PngEncoder::new(&mut out);
         encoder.set_exif_metadata(exif).expect("png takes exif");
         encoder
-            .write_image(stored.as_raw(), stored.width(), stored.height(), image::ExtendedColorType::Rgb8)
+            .write_image(
+                stored.as_raw(),
+                stored.width(),
+                stored.height(),
+                image::ExtendedColorType::Rgb8,
+            )
             .expect("encode png");
         out
     }
@@ -184,9 +193,12 @@ mod tests {
         let pic = picture(160, 120);
         let direct = pdq_from_rgb8(pic.as_raw(), 160, 120);
         let pic = DynamicImage::ImageRgb8(pic);
-        for (format, max) in
-            [(ImageFormat::Png, 0), (ImageFormat::WebP, 0), (ImageFormat::Jpeg, 12), (ImageFormat::Gif, 40)]
-        {
+        for (format, max) in [
+            (ImageFormat::Png, 0),
+            (ImageFormat::WebP, 0),
+            (ImageFormat::Jpeg, 12),
+            (ImageFormat::Gif, 40),
+        ] {
             let pdq = pdq_from_encoded(&encode(&pic, format)).expect("decodes");
             let d = hamming(&pdq.hash, &direct.hash);
             assert!(d <= max, "{format:?}: distance {d}");
@@ -207,7 +219,8 @@ mod tests {
     #[test]
     fn grey_pixels_hash_like_equal_rgb() {
         // Pillow's convert("RGB") of an "L" image copies the grey into R, G and B.
-        let grey = image::GrayImage::from_fn(90, 70, |x, y| image::Luma([((x * 5 + y * 11) % 256) as u8]));
+        let grey =
+            image::GrayImage::from_fn(90, 70, |x, y| image::Luma([((x * 5 + y * 11) % 256) as u8]));
         let rgb: Vec<u8> = grey.as_raw().iter().flat_map(|&v| [v, v, v]).collect();
         let png = encode(&DynamicImage::ImageLuma8(grey), ImageFormat::Png);
         assert_eq!(pdq_from_encoded(&png).unwrap(), pdq_from_rgb8(&rgb, 90, 70));
@@ -245,7 +258,11 @@ mod tests {
         assert_eq!(err(b""), "cannot decode image: unsupported format");
         assert_eq!(err(b"BM\0\0\0\0\0\0\0\0\0\0\0\0"), "cannot decode image: unsupported format");
         let png = encode(&DynamicImage::ImageRgb8(picture(50, 40)), ImageFormat::Png);
-        assert!(err(&png[..png.len() / 2]).starts_with("cannot decode png image: "), "{}", err(&png[..60]));
+        assert!(
+            err(&png[..png.len() / 2]).starts_with("cannot decode png image: "),
+            "{}",
+            err(&png[..60])
+        );
         assert_eq!(
             check_size(20_000, 20_000).unwrap_err().to_string(),
             "image is 20000x20000 pixels, limit 40000000"

@@ -43,6 +43,7 @@ mod upload;
 mod verdict;
 mod vpdq;
 
+pub use bank::{BankEntry, HashBank, INDEX_MIN_HASHES, MAX_DISTANCE};
 #[cfg(feature = "source")]
 pub use corpus::{Corpus, Label, LabeledUpload};
 pub use decode::{MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, pdq_dihedral_from_encoded, pdq_from_encoded};
@@ -53,16 +54,17 @@ pub use limits::Limits;
 pub use lint::{CleanEvidence, Finding, FindingKind, Linter, Related, Report, Severity};
 pub use model::{Action, MatchMode, MaterialKind};
 pub use normalize::{NormalizeOptions, Normalized, normalize, normalize_with};
-pub use bank::{BankEntry, HashBank, INDEX_MIN_HASHES, MAX_DISTANCE};
 pub use package::{Material, MaterialInfo, Media, Package, PackageInfo};
-pub use pdq::{PDQ_MATCH_DISTANCE, PDQ_MIN_QUALITY, hamming, pdq_dihedral_from_rgb8, pdq_from_rgb8};
+pub use pdq::{
+    PDQ_MATCH_DISTANCE, PDQ_MIN_QUALITY, hamming, pdq_dihedral_from_rgb8, pdq_from_rgb8,
+};
 pub use rules::Rule;
 pub use screener::Screener;
 #[cfg(feature = "source")]
 pub use source::Compiler;
 pub use upload::{Image, ImageData, Pdq, RgbImage, TextField, Upload, Video, VideoFrame};
-pub use vpdq::{format_vpdq, parse_vpdq};
 pub use verdict::{
-    Evasion, Evidence, Hit, ImageEvidence, ScreenError, TextEvidence, TimeRange, Transform, Verdict,
-    VideoEvidence,
+    Evasion, Evidence, Hit, ImageEvidence, ScreenError, TextEvidence, TimeRange, Transform,
+    Verdict, VideoEvidence,
 };
+pub use vpdq::{format_vpdq, parse_vpdq};

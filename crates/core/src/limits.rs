@@ -47,12 +47,20 @@ impl Limits {
     pub fn check(&self, upload: &Upload) -> Result<(), ScreenError> {
         let over = |limit: &str, max: u32, actual: usize| {
             if actual > max as usize {
-                Err(ScreenError::TooLarge { limit: limit.to_string(), max: max.into(), actual: actual as u64 })
+                Err(ScreenError::TooLarge {
+                    limit: limit.to_string(),
+                    max: max.into(),
+                    actual: actual as u64,
+                })
             } else {
                 Ok(())
             }
         };
-        over("items", self.max_items, upload.fields.len() + upload.images.len() + upload.videos.len())?;
+        over(
+            "items",
+            self.max_items,
+            upload.fields.len() + upload.images.len() + upload.videos.len(),
+        )?;
         let mut total = 0usize;
         for field in &upload.fields {
             over("field-bytes", self.max_field_bytes, field.text.len())?;
@@ -61,7 +69,9 @@ impl Limits {
         over("text-bytes", self.max_text_bytes, total)?;
         for image in &upload.images {
             match &image.data {
-                ImageData::Encoded(bytes) => over("image-bytes", self.max_image_bytes, bytes.len())?,
+                ImageData::Encoded(bytes) => {
+                    over("image-bytes", self.max_image_bytes, bytes.len())?
+                }
                 ImageData::Pixels(p) => over("image-bytes", self.max_image_bytes, p.rgb.len())?,
                 ImageData::Hashed(_) => {}
             }

@@ -16,7 +16,9 @@
 
 use crate::error::Error;
 use crate::model::{MatchMode, MaterialKind};
-use crate::normalize::{NormalizeOptions, Normalized, collapse_runs, flag, is_word_char, normalize_with};
+use crate::normalize::{
+    NormalizeOptions, Normalized, collapse_runs, flag, is_word_char, normalize_with,
+};
 use crate::package::Material;
 use crate::rules::{OperandMatch, RuleSet};
 use crate::table::MaterialTable;
@@ -81,7 +83,11 @@ pub(crate) struct TextMatch {
 }
 
 impl TextMatcher {
-    pub(crate) fn build(materials: &[Material], allow: &[String], options: NormalizeOptions) -> Result<TextMatcher, Error> {
+    pub(crate) fn build(
+        materials: &[Material],
+        allow: &[String],
+        options: NormalizeOptions,
+    ) -> Result<TextMatcher, Error> {
         let normalize = |t: &str| normalize_with(t, options);
         if materials.len() >= PACKAGE_WIDE as usize {
             return Err(Error::build(format!("more than {} materials", PACKAGE_WIDE - 1)));
@@ -98,7 +104,8 @@ impl TextMatcher {
                     let next = operands.len() as u32;
                     operands.entry(t).or_insert(next);
                 }
-                let ids = |ts: &[String]| ts.iter().map(|t| operands[normalize(t).as_str()]).collect();
+                let ids =
+                    |ts: &[String]| ts.iter().map(|t| operands[normalize(t).as_str()]).collect();
                 rules.add(i as u32, ids(&rule.all), rule.within, ids(&rule.none));
                 continue;
             }
@@ -111,7 +118,10 @@ impl TextMatcher {
                 let stretched = normalized.flags(0, term.len()) & flag::REPEAT != 0;
                 let collapsed = collapse_runs(&term);
                 if stretched {
-                    terms.entry(collapsed).or_default().push(i as u32 | NEEDS_STRETCH | STRETCHED_TERM);
+                    terms
+                        .entry(collapsed)
+                        .or_default()
+                        .push(i as u32 | NEEDS_STRETCH | STRETCHED_TERM);
                 } else {
                     if collapsed != term {
                         // Found in stretched words only (see `collapse_runs`).
@@ -120,7 +130,10 @@ impl TextMatcher {
                     terms.entry(term).or_default().push(i as u32);
                 }
                 for e in &m.exceptions {
-                    terms.entry(normalize(e).as_str().to_string()).or_default().push(i as u32 | ALLOW);
+                    terms
+                        .entry(normalize(e).as_str().to_string())
+                        .or_default()
+                        .push(i as u32 | ALLOW);
                 }
             }
         }
@@ -155,7 +168,12 @@ impl TextMatcher {
     /// The matcher as bytes: the automaton in daachorse's own format, and the
     /// pattern table.
     pub(crate) fn to_parts(&self) -> MatcherParts {
-        MatcherParts { automaton: self.ac.serialize(), rules: self.rules.clone(), offsets: self.offsets.clone(), materials: self.materials.clone() }
+        MatcherParts {
+            automaton: self.ac.serialize(),
+            rules: self.rules.clone(),
+            offsets: self.offsets.clone(),
+            materials: self.materials.clone(),
+        }
     }
 
     /// Rebuilds a matcher from [`TextMatcher::to_parts`].
@@ -164,22 +182,37 @@ impl TextMatcher {
     /// `parts.automaton` must come from `to_parts` of this crate version: daachorse
     /// does not validate it. Callers check a checksum first (see `prebuilt.rs`).
     pub(crate) unsafe fn from_parts(parts: MatcherParts) -> Result<TextMatcher, Error> {
-        let patterns = parts.offsets.len().checked_sub(1).ok_or_else(|| Error::format("empty pattern table"))?;
-        if parts.offsets.windows(2).any(|w| w[0] > w[1]) || parts.offsets.last().copied() != Some(parts.materials.len() as u32) {
+        let patterns = parts
+            .offsets
+            .len()
+            .checked_sub(1)
+            .ok_or_else(|| Error::format("empty pattern table"))?;
+        if parts.offsets.windows(2).any(|w| w[0] > w[1])
+            || parts.offsets.last().copied() != Some(parts.materials.len() as u32)
+        {
             return Err(Error::format("pattern table out of order"));
         }
         // SAFETY: the caller's contract.
-        let (ac, rest) = unsafe { CharwiseDoubleArrayAhoCorasick::<u32>::deserialize_unchecked(&parts.automaton) };
+        let (ac, rest) = unsafe {
+            CharwiseDoubleArrayAhoCorasick::<u32>::deserialize_unchecked(&parts.automaton)
+        };
         if !rest.is_empty() || ac.num_states() == 0 || patterns == 0 {
             return Err(Error::format("automaton bytes do not fit the pattern table"));
         }
-        Ok(TextMatcher { ac, rules: parts.rules, offsets: parts.offsets, materials: parts.materials })
+        Ok(TextMatcher {
+            ac,
+            rules: parts.rules,
+            offsets: parts.offsets,
+            materials: parts.materials,
+        })
     }
 
     /// Whether the pattern table refers to a material at or past `n`.
     pub(crate) fn refers_beyond(&self, n: usize) -> bool {
         self.materials.iter().any(|&m| m & (ALLOW | OPERAND) == 0 && (m & INDEX) as usize >= n)
-            || self.rules.refers_beyond(n, self.materials.iter().filter(|&&m| m & OPERAND != 0).count())
+            || self
+                .rules
+                .refers_beyond(n, self.materials.iter().filter(|&&m| m & OPERAND != 0).count())
     }
 
     /// Heap bytes held by the matcher.
@@ -201,8 +234,10 @@ impl TextMatcher {
         for m in self.ac.find_overlapping_iter(hay) {
             let p = m.value() as usize;
             let (start, end) = (m.start(), m.end());
-            let starts_word = || !text.char_before(start).is_some_and(is_word_char) || text.inside_spelled(start);
-            let ends_word = || !text.char_at(end).is_some_and(is_word_char) || text.inside_spelled(end);
+            let starts_word =
+                || !text.char_before(start).is_some_and(is_word_char) || text.inside_spelled(start);
+            let ends_word =
+                || !text.char_at(end).is_some_and(is_word_char) || text.inside_spelled(end);
             let flags = text.flags(start, end);
             for &entry in &self.materials[self.offsets[p] as usize..self.offsets[p + 1] as usize] {
                 if entry & NEEDS_STRETCH != 0 && flags & flag::REPEAT == 0 {
@@ -216,7 +251,8 @@ impl TextMatcher {
                 }
                 if entry & ALLOW != 0 {
                     // Allow-terms match anywhere: `scunthorpe` shields what is inside it.
-                    let material = (entry & INDEX != PACKAGE_WIDE).then_some((entry & INDEX) as usize);
+                    let material =
+                        (entry & INDEX != PACKAGE_WIDE).then_some((entry & INDEX) as usize);
                     allowed(Allowed { material, start, end });
                     continue;
                 }
@@ -228,7 +264,8 @@ impl TextMatcher {
                     MatchMode::Rule => false,
                 };
                 if fits {
-                    let flags = if entry & STRETCHED_TERM != 0 { flags & !flag::REPEAT } else { flags };
+                    let flags =
+                        if entry & STRETCHED_TERM != 0 { flags & !flag::REPEAT } else { flags };
                     found(TextMatch { material, start, end, flags });
                 }
             }

@@ -73,7 +73,9 @@ impl MediaMatcher {
                 min_quality: media.min_quality,
             };
             match m.kind {
-                MaterialKind::Image => images.extend(media.hashes.iter().map(|p| entry(p, i as u32))),
+                MaterialKind::Image => {
+                    images.extend(media.hashes.iter().map(|p| entry(p, i as u32)))
+                }
                 MaterialKind::Video => {
                     let slot = videos.len() as u32;
                     frames.extend(media.hashes.iter().map(|p| entry(p, slot)));
@@ -88,7 +90,12 @@ impl MediaMatcher {
                 MaterialKind::Text => {}
             }
         }
-        MediaMatcher { images: HashBank::new(&images), frames: HashBank::new(&frames), videos, dihedral }
+        MediaMatcher {
+            images: HashBank::new(&images),
+            frames: HashBank::new(&frames),
+            videos,
+            dihedral,
+        }
     }
 
     /// Checks a matcher read from bytes against a table of `materials` rows.
@@ -96,8 +103,10 @@ impl MediaMatcher {
         self.images.validate_and_index()?;
         self.frames.validate_and_index()?;
         let images_ok = (0..self.images.len()).all(|e| (self.images.owner(e) as usize) < materials);
-        let frames_ok = (0..self.frames.len()).all(|e| (self.frames.owner(e) as usize) < self.videos.len());
-        let videos_ok = self.videos.iter().all(|v| (v.material as usize) < materials && v.frames > 0);
+        let frames_ok =
+            (0..self.frames.len()).all(|e| (self.frames.owner(e) as usize) < self.videos.len());
+        let videos_ok =
+            self.videos.iter().all(|v| (v.material as usize) < materials && v.frames > 0);
         if !(images_ok && frames_ok && videos_ok) {
             return Err("media bank refers to a missing material".into());
         }
@@ -116,13 +125,17 @@ impl MediaMatcher {
         market: &str,
         notes: &mut Vec<String>,
     ) -> Result<Vec<MediaHit>, ScreenError> {
-        let invalid = |e: &dyn std::fmt::Display| ScreenError::InvalidInput { message: format!("image {:?}: {e}", image.name) };
+        let invalid = |e: &dyn std::fmt::Display| ScreenError::InvalidInput {
+            message: format!("image {:?}: {e}", image.name),
+        };
         let variants: Vec<Pdq> = match &image.data {
             ImageData::Hashed(p) => vec![*p],
             ImageData::Encoded(bytes) if self.dihedral => {
                 crate::decode::pdq_dihedral_from_encoded(bytes).map_err(|e| invalid(&e))?.to_vec()
             }
-            ImageData::Encoded(bytes) => vec![crate::decode::pdq_from_encoded(bytes).map_err(|e| invalid(&e))?],
+            ImageData::Encoded(bytes) => {
+                vec![crate::decode::pdq_from_encoded(bytes).map_err(|e| invalid(&e))?]
+            }
             ImageData::Pixels(p) => {
                 let expected = u64::from(p.width) * u64::from(p.height) * 3;
                 if p.width == 0 || p.height == 0 || p.rgb.len() as u64 != expected {
@@ -168,7 +181,12 @@ impl MediaMatcher {
             .into_iter()
             .map(|(material, distance, transform)| MediaHit {
                 material,
-                evidence: Evidence::Image(ImageEvidence { image: image.name.clone(), distance, quality, transform }),
+                evidence: Evidence::Image(ImageEvidence {
+                    image: image.name.clone(),
+                    distance,
+                    quality,
+                    transform,
+                }),
             })
             .collect())
     }
@@ -181,9 +199,13 @@ impl MediaMatcher {
         market: &str,
         notes: &mut Vec<String>,
     ) -> Result<Vec<MediaHit>, ScreenError> {
-        if let Some(f) = video.frames.iter().find(|f| !f.timestamp.is_finite() || f.timestamp < 0.0) {
+        if let Some(f) = video.frames.iter().find(|f| !f.timestamp.is_finite() || f.timestamp < 0.0)
+        {
             return Err(ScreenError::InvalidInput {
-                message: format!("video {:?}: frame {} has timestamp {}", video.name, f.index, f.timestamp),
+                message: format!(
+                    "video {:?}: frame {} has timestamp {}",
+                    video.name, f.index, f.timestamp
+                ),
             });
         }
         // Distinct hashes, each with its best quality; `of_frame[k]` is frame k's.
@@ -208,7 +230,8 @@ impl MediaMatcher {
         // (video slot, frame entry, distinct upload hash, distance)
         let mut matches: Vec<(u32, usize, usize, u16)> = Vec::new();
         for (u, p) in distinct.iter().enumerate() {
-            self.frames.query(&p.hash, p.quality, |e, d| matches.push((self.frames.owner(e), e, u, d)));
+            self.frames
+                .query(&p.hash, p.quality, |e, d| matches.push((self.frames.owner(e), e, u, d)));
         }
         matches.sort_unstable();
         let mut hits = Vec::new();
@@ -223,7 +246,8 @@ impl MediaMatcher {
             let mut uploads: Vec<usize> = group.iter().map(|g| g.2).collect();
             uploads.sort_unstable();
             uploads.dedup();
-            let upload_total = distinct.iter().filter(|p| p.quality >= v.min_quality).count().max(1);
+            let upload_total =
+                distinct.iter().filter(|p| p.quality >= v.min_quality).count().max(1);
             let material_match = 100.0 * entries.len() as f32 / v.frames as f32;
             let upload_match = 100.0 * uploads.len() as f32 / upload_total as f32;
             if material_match < v.material_match || upload_match < v.upload_match {

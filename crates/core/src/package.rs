@@ -148,10 +148,18 @@ impl Package {
                         _ => !media.hashes.is_empty(),
                     };
                     if !frames_ok || media.max_distance > crate::bank::MAX_DISTANCE {
-                        return Err(Error::format(format!("material {:?} has invalid media", m.id)));
+                        return Err(Error::format(format!(
+                            "material {:?} has invalid media",
+                            m.id
+                        )));
                     }
                 }
-                _ => return Err(Error::format(format!("material {:?}: media does not fit its kind", m.id))),
+                _ => {
+                    return Err(Error::format(format!(
+                        "material {:?}: media does not fit its kind",
+                        m.id
+                    )));
+                }
             }
         }
         Ok(())

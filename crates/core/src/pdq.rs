@@ -89,8 +89,14 @@ pub(crate) fn pdq_from_pixels(pixels: &[u8], channels: usize, width: u32, height
 }
 
 /// [`pdq_dihedral_from_rgb8`] for interleaved pixels, see [`pdq_from_pixels`].
-pub(crate) fn pdq_dihedral_from_pixels(pixels: &[u8], channels: usize, width: u32, height: u32) -> [Pdq; 8] {
-    let Some((dct, quality)) = dct_from_pixels(pixels, channels, width as usize, height as usize) else {
+pub(crate) fn pdq_dihedral_from_pixels(
+    pixels: &[u8],
+    channels: usize,
+    width: u32,
+    height: u32,
+) -> [Pdq; 8] {
+    let Some((dct, quality)) = dct_from_pixels(pixels, channels, width as usize, height as usize)
+    else {
         return [Pdq { hash: [0; 4], quality: 0 }; 8];
     };
     DIHEDRAL.map(|t| Pdq { hash: bits_from_dct(&t.apply(&dct)), quality })
@@ -99,7 +105,12 @@ pub(crate) fn pdq_dihedral_from_pixels(pixels: &[u8], channels: usize, width: u3
 /// Steps 1-4: luma, blur, decimate, quality, DCT. `None` below the reference's minimum
 /// size. Luma is computed a row at a time as the blur needs it, so no image-sized
 /// buffer exists besides `pixels`.
-fn dct_from_pixels(pixels: &[u8], channels: usize, cols: usize, rows: usize) -> Option<(Dct16, u8)> {
+fn dct_from_pixels(
+    pixels: &[u8],
+    channels: usize,
+    cols: usize,
+    rows: usize,
+) -> Option<(Dct16, u8)> {
     assert!(channels >= 3, "pdq needs at least 3 channels per pixel, got {channels}");
     let expected = cols.checked_mul(rows).and_then(|n| n.checked_mul(channels));
     assert!(
@@ -111,7 +122,8 @@ fn dct_from_pixels(pixels: &[u8], channels: usize, cols: usize, rows: usize) -> 
         return None;
     }
     let stride = cols * channels;
-    let luma_row = |y: usize, out: &mut [f32]| luma_row(&pixels[y * stride..][..stride], channels, out);
+    let luma_row =
+        |y: usize, out: &mut [f32]| luma_row(&pixels[y * stride..][..stride], channels, out);
     let mut small = [[0f32; DOWNSAMPLED]; DOWNSAMPLED];
     if rows == DOWNSAMPLED && cols == DOWNSAMPLED {
         // The reference copies a 64x64 input as is (e.g. frames already scaled by ffmpeg);
@@ -124,7 +136,6 @@ fn dct_from_pixels(pixels: &[u8], channels: usize, cols: usize, rows: usize) -> 
     }
     Some((dct64_to_16(&small), quality(&small)))
 }
-
 
 /// `pdqImageDomainQualityMetric`: counts significant gradients between neighbours; flat
 /// images score 0, detailed ones saturate at 100. The constants are the reference's.
@@ -147,8 +158,9 @@ fn dct_matrix() -> [[f32; DOWNSAMPLED]; 16] {
     let mut d = [[0f32; DOWNSAMPLED]; 16];
     for (i, row) in d.iter_mut().enumerate() {
         for (j, v) in row.iter_mut().enumerate() {
-            let angle =
-                (std::f64::consts::PI / 2.0 / DOWNSAMPLED as f64) * (i + 1) as f64 * (2 * j + 1) as f64;
+            let angle = (std::f64::consts::PI / 2.0 / DOWNSAMPLED as f64)
+                * (i + 1) as f64
+                * (2 * j + 1) as f64;
             // float scale times double cosine, rounded once: the reference's expression.
             *v = (f64::from(scale) * angle.cos()) as f32;
         }
@@ -322,11 +334,22 @@ mod tests {
     fn tall_and_wide_images_match_reference_pipeline() {
         // Windows over 16 rows wrap the first pass's ring buffer differently; widths
         // and heights off the 4- and 16-multiples take the scalar edges of the strips.
-        let sizes = [(37, 2100, 3), (2100, 37, 4), (333, 1030, 3), (17, 4133, 3), (64, 64, 4), (1000, 1000, 3)];
+        let sizes = [
+            (37, 2100, 3),
+            (2100, 37, 4),
+            (333, 1030, 3),
+            (17, 4133, 3),
+            (64, 64, 4),
+            (1000, 1000, 3),
+        ];
         for (cols, rows, channels) in sizes {
             let pixels = noise(cols * rows * channels, (cols * rows) as u64);
             let got = pdq_from_pixels(&pixels, channels, cols as u32, rows as u32);
-            assert_eq!(got, reference_pdq(&pixels, channels, cols, rows), "{cols}x{rows}x{channels}");
+            assert_eq!(
+                got,
+                reference_pdq(&pixels, channels, cols, rows),
+                "{cols}x{rows}x{channels}"
+            );
         }
     }
 
@@ -338,7 +361,11 @@ mod tests {
                 let pixels = noise(cols * channels, (cols * channels) as u64);
                 let mut got = vec![0f32; cols];
                 luma_row(&pixels, channels, &mut got);
-                assert_eq!(got, reference::luma_from_pixels(&pixels, channels), "{cols} pixels of {channels} channels");
+                assert_eq!(
+                    got,
+                    reference::luma_from_pixels(&pixels, channels),
+                    "{cols} pixels of {channels} channels"
+                );
             }
         }
     }
@@ -371,7 +398,8 @@ mod tests {
         for y in 0..height {
             for x in 0..width {
                 let (cx, cy) = (x * 20 / width, y * 20 / height);
-                let l = ((cx * 7919 + cy * 104_729) ^ (cx * cy * 31)).wrapping_mul(2_654_435_761) >> 24;
+                let l =
+                    ((cx * 7919 + cy * 104_729) ^ (cx * cy * 31)).wrapping_mul(2_654_435_761) >> 24;
                 rgb.extend_from_slice(&[l as u8; 3]);
             }
         }

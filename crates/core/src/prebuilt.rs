@@ -40,7 +40,14 @@ struct Prebuilt {
 impl Screener {
     /// This screener as prebuilt bytes for [`Screener::from_prebuilt`].
     pub fn to_prebuilt(&self) -> Vec<u8> {
-        let prebuilt = Prebuilt { info: self.info.clone(), mixed_script_action: self.mixed_script_action, options: self.options, table: self.table.clone(), matcher: self.text.to_parts(), media: self.media.clone() };
+        let prebuilt = Prebuilt {
+            info: self.info.clone(),
+            mixed_script_action: self.mixed_script_action,
+            options: self.options,
+            table: self.table.clone(),
+            matcher: self.text.to_parts(),
+            media: self.media.clone(),
+        };
         frame(LABEL, &postcard::to_allocvec(&prebuilt).expect("serializing to a Vec cannot fail"))
     }
 
@@ -53,7 +60,8 @@ impl Screener {
     /// [`Screener::from_bytes`] for compiled packages from anywhere.
     pub unsafe fn from_prebuilt(bytes: &[u8]) -> Result<Screener, Error> {
         let body = unframe(LABEL, bytes)?;
-        let mut p: Prebuilt = postcard::from_bytes(body).map_err(|e| Error::format(format!("body: {e}")))?;
+        let mut p: Prebuilt =
+            postcard::from_bytes(body).map_err(|e| Error::format(format!("body: {e}")))?;
         p.table.validate().map_err(Error::format)?;
         p.media.validate(p.table.len()).map_err(Error::format)?;
         // Inside the component this runs before the snapshot: the look-alike
@@ -64,7 +72,15 @@ impl Screener {
         if text.refers_beyond(p.table.len()) {
             return Err(Error::format("pattern table refers to a missing material"));
         }
-        Ok(Screener { info: p.info, mixed_script_action: p.mixed_script_action, options: p.options, table: p.table, text, media: p.media, limits: Limits::default() })
+        Ok(Screener {
+            info: p.info,
+            mixed_script_action: p.mixed_script_action,
+            options: p.options,
+            table: p.table,
+            text,
+            media: p.media,
+            limits: Limits::default(),
+        })
     }
 }
 
@@ -84,7 +100,8 @@ mod tests {
 
     #[test]
     fn corruption_is_caught_by_the_checksum() {
-        let mut bytes = Screener::new(crate::screener::tests::tiny_package()).unwrap().to_prebuilt();
+        let mut bytes =
+            Screener::new(crate::screener::tests::tiny_package()).unwrap().to_prebuilt();
         let n = bytes.len();
         bytes[n - 3] ^= 1;
         let err = unsafe { Screener::from_prebuilt(&bytes) }.err().expect("corruption is refused");

@@ -38,7 +38,9 @@ impl Rule {
         };
         let all: Vec<String> = all.split(" + ").map(|p| p.trim().to_string()).collect();
         if all.iter().chain(&none).any(|t| crate::normalize::normalize(t).as_str().is_empty()) {
-            return Err(format!("rule {s:?} has an empty operand (write `a + b ~ 5 - c`, spaces around + and -)"));
+            return Err(format!(
+                "rule {s:?} has an empty operand (write `a + b ~ 5 - c`, spaces around + and -)"
+            ));
         }
         if all.len() + none.len() < 2 {
             return Err(format!("rule {s:?} has one term: use mode word instead"));
@@ -67,7 +69,13 @@ pub(crate) struct OperandMatch {
 }
 
 impl RuleSet {
-    pub(crate) fn add(&mut self, material: u32, all: Vec<u32>, within: Option<u32>, none: Vec<u32>) {
+    pub(crate) fn add(
+        &mut self,
+        material: u32,
+        all: Vec<u32>,
+        within: Option<u32>,
+        none: Vec<u32>,
+    ) {
         self.rules.push((material, all, within, none));
     }
 
@@ -83,21 +91,30 @@ impl RuleSet {
     }
 
     /// The rules that fire on one field: (material, normalized start, end).
-    pub(crate) fn eval(&self, text: &Normalized, found: &[OperandMatch], mut fire: impl FnMut(usize, usize, usize)) {
+    pub(crate) fn eval(
+        &self,
+        text: &Normalized,
+        found: &[OperandMatch],
+        mut fire: impl FnMut(usize, usize, usize),
+    ) {
         for (material, all, within, none) in &self.rules {
             if found.iter().any(|m| none.contains(&m.operand)) {
                 continue;
             }
             // Occurrences of the required operands, in text order, with word index
             // (counted in one pass: words are single-space separated here).
-            let mut by_start: Vec<(usize, u32, usize)> =
-                found.iter().filter(|m| all.contains(&m.operand)).map(|m| (m.start, m.operand, m.end)).collect();
+            let mut by_start: Vec<(usize, u32, usize)> = found
+                .iter()
+                .filter(|m| all.contains(&m.operand))
+                .map(|m| (m.start, m.operand, m.end))
+                .collect();
             by_start.sort_unstable();
             let (mut at, mut word) = (0, 0);
             let occ: Vec<(usize, u32, usize, usize)> = by_start
                 .into_iter()
                 .map(|(start, operand, end)| {
-                    word += text.as_str().as_bytes()[at..start].iter().filter(|&&b| b == b' ').count();
+                    word +=
+                        text.as_str().as_bytes()[at..start].iter().filter(|&&b| b == b' ').count();
                     at = start;
                     (word, operand, start, end)
                 })
@@ -137,7 +154,11 @@ mod tests {
     fn parses_and_refuses() {
         assert_eq!(
             Rule::parse("casino + bonus ~ 5 - licensed").unwrap(),
-            Rule { all: vec!["casino".into(), "bonus".into()], within: Some(5), none: vec!["licensed".into()] }
+            Rule {
+                all: vec!["casino".into(), "bonus".into()],
+                within: Some(5),
+                none: vec!["licensed".into()]
+            }
         );
         assert_eq!(Rule::parse("casino - licensed").unwrap().none, ["licensed"]);
         assert!(Rule::parse("casino").unwrap_err().contains("one term"));

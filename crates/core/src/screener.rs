@@ -6,10 +6,10 @@ use crate::format;
 use crate::limits::Limits;
 use crate::matcher::TextMatcher;
 use crate::media::{MediaHit, MediaMatcher};
-use crate::table::MaterialTable;
 use crate::model::Action;
 use crate::normalize::normalize_with;
 use crate::package::{Package, PackageInfo};
+use crate::table::MaterialTable;
 use crate::upload::Upload;
 use crate::verdict::{Evidence, Hit, ScreenError, TextEvidence, Verdict};
 
@@ -87,7 +87,10 @@ impl Screener {
             return Err(ScreenError::InvalidInput { message: "upload id is empty".into() });
         }
         let market = upload.market.as_str();
-        if market.is_empty() || market.len() > MAX_MARKET_LEN || !market.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        if market.is_empty()
+            || market.len() > MAX_MARKET_LEN
+            || !market.bytes().all(|b| b.is_ascii_alphanumeric())
+        {
             return Err(ScreenError::InvalidInput {
                 message: format!("market {market:?} is not an ISO 3166-1 code"),
             });
@@ -208,7 +211,13 @@ pub(crate) mod tests {
     use crate::model::{MatchMode, MaterialKind};
     use crate::package::Material;
 
-    fn material(id: &str, term: &str, mode: MatchMode, action: Action, markets: &[&str]) -> Material {
+    fn material(
+        id: &str,
+        term: &str,
+        mode: MatchMode,
+        action: Action,
+        markets: &[&str],
+    ) -> Material {
         Material {
             id: id.into(),
             revision: 1,

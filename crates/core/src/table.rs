@@ -98,7 +98,9 @@ impl MaterialTable {
                 return Err("material ids out of bounds".into());
             }
             prev = end;
-            if e.category as usize >= self.categories.len() || e.markets as usize >= self.market_sets.len() {
+            if e.category as usize >= self.categories.len()
+                || e.markets as usize >= self.market_sets.len()
+            {
                 return Err("material refers to a missing category or market set".into());
             }
         }

@@ -126,9 +126,17 @@ pub enum Evasion {
 #[serde(tag = "error", rename_all = "snake_case")]
 pub enum ScreenError {
     /// Over a limit: which one, its value, and what the upload had.
-    TooLarge { limit: String, max: u64, actual: u64 },
-    InvalidInput { message: String },
-    Unsupported { message: String },
+    TooLarge {
+        limit: String,
+        max: u64,
+        actual: u64,
+    },
+    InvalidInput {
+        message: String,
+    },
+    Unsupported {
+        message: String,
+    },
     NotLoaded,
 }
 

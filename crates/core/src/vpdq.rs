@@ -18,7 +18,9 @@ pub fn parse_vpdq(file: &str, text: &str) -> Result<Vec<VideoFrame>, Error> {
         }
         match parse_line(line) {
             Ok(f) => frames.push(f),
-            Err(message) => diagnostics.push(Diagnostic { file: file.to_string(), line: n as u64 + 1, message }),
+            Err(message) => {
+                diagnostics.push(Diagnostic { file: file.to_string(), line: n as u64 + 1, message })
+            }
         }
     }
     if !diagnostics.is_empty() {
@@ -30,9 +32,13 @@ pub fn parse_vpdq(file: &str, text: &str) -> Result<Vec<VideoFrame>, Error> {
 fn parse_line(line: &str) -> Result<VideoFrame, String> {
     let cells: Vec<&str> = line.split(',').map(str::trim).collect();
     let [index, quality, hash, timestamp] = cells[..] else {
-        return Err(format!("expected 4 comma-separated cells (frame,quality,hash,timestamp), found {}", cells.len()));
+        return Err(format!(
+            "expected 4 comma-separated cells (frame,quality,hash,timestamp), found {}",
+            cells.len()
+        ));
     };
-    let index = index.parse::<u32>().map_err(|_| format!("frame number {index:?} is not a count"))?;
+    let index =
+        index.parse::<u32>().map_err(|_| format!("frame number {index:?} is not a count"))?;
     let quality = quality
         .parse::<u8>()
         .ok()
@@ -51,7 +57,14 @@ fn parse_line(line: &str) -> Result<VideoFrame, String> {
 pub fn format_vpdq(frames: &[VideoFrame]) -> String {
     let mut out = String::with_capacity(frames.len() * 80);
     for f in frames {
-        let _ = writeln!(out, "{},{},{},{:.3}", f.index, f.hash.quality, Pdq::to_hex(&f.hash.hash), f.timestamp);
+        let _ = writeln!(
+            out,
+            "{},{},{},{:.3}",
+            f.index,
+            f.hash.quality,
+            Pdq::to_hex(&f.hash.hash),
+            f.timestamp
+        );
     }
     out
 }

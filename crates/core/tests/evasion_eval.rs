@@ -14,7 +14,8 @@ fn root() -> PathBuf {
 
 /// Latin <-> Cyrillic look-alikes used to *write* disguises (the screener folds
 /// them back with UTS #39 data, not with this list).
-const LOOK_ALIKES: &[(char, char)] = &[('a', 'а'), ('e', 'е'), ('o', 'о'), ('c', 'с'), ('p', 'р'), ('x', 'х'), ('y', 'у')];
+const LOOK_ALIKES: &[(char, char)] =
+    &[('a', 'а'), ('e', 'е'), ('o', 'о'), ('c', 'с'), ('p', 'р'), ('x', 'х'), ('y', 'у')];
 
 fn homoglyph(term: &str) -> Option<String> {
     let mut done = false;
@@ -38,8 +39,17 @@ fn homoglyph(term: &str) -> Option<String> {
 
 fn leet(term: &str) -> Option<String> {
     let map = |c: char| match c {
-        'o' => '0', 'i' => '1', 'e' => '3', 'a' => '4', 's' => '5', 't' => '7',
-        'о' => '0', 'з' => '3', 'ч' => '4', 'б' => '6', 'а' => '@',
+        'o' => '0',
+        'i' => '1',
+        'e' => '3',
+        'a' => '4',
+        's' => '5',
+        't' => '7',
+        'о' => '0',
+        'з' => '3',
+        'ч' => '4',
+        'б' => '6',
+        'а' => '@',
         _ => c,
     };
     let out: String = term.chars().map(map).collect();
@@ -67,7 +77,9 @@ fn invisible(term: &str) -> Option<String> {
 
 fn fullwidth(term: &str) -> Option<String> {
     term.chars().all(|c| c.is_ascii_lowercase() || c == ' ' || c.is_ascii_digit()).then(|| {
-        term.chars().map(|c| if c == ' ' { c } else { char::from_u32(c as u32 - 0x21 + 0xFF01).unwrap() }).collect()
+        term.chars()
+            .map(|c| if c == ' ' { c } else { char::from_u32(c as u32 - 0x21 + 0xFF01).unwrap() })
+            .collect()
     })
 }
 
@@ -96,7 +108,10 @@ fn found(screener: &Screener, m: &Material, text: &str, span: (usize, usize)) ->
         // The hit covers the disguised term; trailing punctuation of the term
         // (`100%`) is not part of a match.
         let (s, e) = (t.start as usize, t.end as usize);
-        h.material_id == m.id && s == span.0 && e <= span.1 && !text[e..span.1].chars().any(char::is_alphanumeric)
+        h.material_id == m.id
+            && s == span.0
+            && e <= span.1
+            && !text[e..span.1].chars().any(char::is_alphanumeric)
     })
 }
 
@@ -111,7 +126,11 @@ fn evasion_recall_and_clean_hits() {
         let term = m.term.to_lowercase();
         for (name, disguise) in DISGUISES {
             let Some(d) = disguise(&term) else { continue };
-            let prefix = if term.is_ascii() { "Best deals: " } else { "Лучшие предложения: " };
+            let prefix = if term.is_ascii() {
+                "Best deals: "
+            } else {
+                "Лучшие предложения: "
+            };
             let text = format!("{prefix}{d} сегодня / today");
             let span = (prefix.len(), prefix.len() + d.len());
             let e = table.entry(name).or_default();
@@ -139,20 +158,37 @@ fn evasion_recall_and_clean_hits() {
     // The clean corpus: the sample package's clean uploads and the table's clean sentences.
     let mut clean = Vec::new();
     for f in ["clean-en.json", "clean-ru.json"] {
-        let u: Upload = serde_json::from_str(&std::fs::read_to_string(root().join("packages/ad-policy/uploads").join(f)).unwrap()).unwrap();
+        let u: Upload = serde_json::from_str(
+            &std::fs::read_to_string(root().join("packages/ad-policy/uploads").join(f)).unwrap(),
+        )
+        .unwrap();
         clean.push(u);
     }
-    let cases: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(root().join("packages/testdata/cases.json")).unwrap()).unwrap();
+    let cases: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("packages/testdata/cases.json")).unwrap(),
+    )
+    .unwrap();
     // The table's clean sentences (not its other no-hit cases, which are clean only
     // for the table's own package).
-    for c in cases.as_array().unwrap().iter().filter(|c| c["name"].as_str().unwrap().starts_with("clean")) {
+    for c in cases
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["name"].as_str().unwrap().starts_with("clean"))
+    {
         for (_, text) in c["fields"].as_object().unwrap() {
-            clean.push(Upload::text("c", c.get("market").and_then(|m| m.as_str()).unwrap_or("US"), text.as_str().unwrap()));
+            clean.push(Upload::text(
+                "c",
+                c.get("market").and_then(|m| m.as_str()).unwrap_or("US"),
+                text.as_str().unwrap(),
+            ));
         }
     }
     // 80 clean ads written for this (packages/testdata/clean-ads.txt), full of
     // near-miss words: assistant, Essex, казна, ставки по вкладам...
-    for line in std::fs::read_to_string(root().join("packages/testdata/clean-ads.txt")).unwrap().lines() {
+    for line in
+        std::fs::read_to_string(root().join("packages/testdata/clean-ads.txt")).unwrap().lines()
+    {
         clean.push(Upload::text("c", "RU", line));
     }
     let clean_hits: usize = clean.iter().map(|u| screener.screen(u).unwrap().hits.len()).sum();

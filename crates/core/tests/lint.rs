@@ -29,8 +29,12 @@ fn assert_table(report: &Report, file: &str, rows: &[(&str, &[(FindingKind, Seve
     for (i, (_, kinds)) in rows.iter().enumerate() {
         want.extend(kinds.iter().map(|&(k, s)| (i as u64 + 2, k, s)));
     }
-    let mut got: Vec<(u64, FindingKind, Severity)> =
-        report.findings.iter().filter(|f| f.file.ends_with(file)).map(|f| (f.line, f.kind, f.severity)).collect();
+    let mut got: Vec<(u64, FindingKind, Severity)> = report
+        .findings
+        .iter()
+        .filter(|f| f.file.ends_with(file))
+        .map(|f| (f.line, f.kind, f.severity))
+        .collect();
     want.sort();
     got.sort();
     assert_eq!(got, want, "{file}:\n{}", report.to_text());
@@ -48,7 +52,8 @@ fn tsv(header: &str, rows: &[(&str, &[(FindingKind, Severity)])]) -> String {
 use FindingKind::*;
 use Severity::{Error as E, Info as I, Warning as W};
 
-const TEXT_HEADER: &str = "id\tterm\tmode\tcategory\taction\tmarkets\tenabled\texpires_at\tdetection_only\texceptions";
+const TEXT_HEADER: &str =
+    "id\tterm\tmode\tcategory\taction\tmarkets\tenabled\texpires_at\tdetection_only\texceptions";
 
 /// Text rows: id, term, mode, category, action, markets, enabled, expires_at,
 /// detection_only, exceptions.
@@ -122,15 +127,19 @@ fn vpdq(frames: &[&str]) -> String {
 #[test]
 fn each_finding_kind_on_its_own_row() {
     let images = image_rows();
-    let image_refs: Vec<(&str, &[(FindingKind, Severity)])> = images.iter().map(|(r, k)| (r.as_str(), *k)).collect();
+    let image_refs: Vec<(&str, &[(FindingKind, Severity)])> =
+        images.iter().map(|(r, k)| (r.as_str(), *k)).collect();
     let (f1, f2, g1, g2) = ("0f".repeat(32), "33".repeat(32), "f0".repeat(32), "cc".repeat(32));
     let dir = package(&[
-            ("package.toml", "name = \"kinds\"\nversion = \"1\"\nmarkets = [\"RU\", \"KZ\", \"US\"]\nimages = [\"images.tsv\"]\nvideos = [\"videos.tsv\"]\n"),
-            ("materials.tsv", &tsv(TEXT_HEADER, TEXT_ROWS)),
-            ("images.tsv", &tsv(IMAGE_HEADER, &image_refs)),
-            ("videos.tsv", &tsv(IMAGE_HEADER, VIDEO_ROWS)),
-            ("clips/a.vpdq", &vpdq(&[&f1, &f2])),
-            ("clips/b.vpdq", &vpdq(&[&f2, &f1, &f2])),
+        (
+            "package.toml",
+            "name = \"kinds\"\nversion = \"1\"\nmarkets = [\"RU\", \"KZ\", \"US\"]\nimages = [\"images.tsv\"]\nvideos = [\"videos.tsv\"]\n",
+        ),
+        ("materials.tsv", &tsv(TEXT_HEADER, TEXT_ROWS)),
+        ("images.tsv", &tsv(IMAGE_HEADER, &image_refs)),
+        ("videos.tsv", &tsv(IMAGE_HEADER, VIDEO_ROWS)),
+        ("clips/a.vpdq", &vpdq(&[&f1, &f2])),
+        ("clips/b.vpdq", &vpdq(&[&f2, &f1, &f2])),
         ("clips/c.vpdq", &vpdq(&[&g1, &g2])),
     ]);
     let report = lint(dir.path());
@@ -140,30 +149,44 @@ fn each_finding_kind_on_its_own_row() {
     assert!(report.fails(false));
 
     // Findings name the other row and say what to do.
-    let find = |id: &str, kind| report.findings.iter().find(|f| f.material_id.as_deref() == Some(id) && f.kind == kind).unwrap();
+    let find = |id: &str, kind| {
+        report
+            .findings
+            .iter()
+            .find(|f| f.material_id.as_deref() == Some(id) && f.kind == kind)
+            .unwrap()
+    };
     let dup = find("g-casino-caps", Duplicate);
     assert_eq!((dup.related[0].id.as_str(), dup.related[0].line), ("g-casino", 2));
     assert_eq!(dup.fix, "delete this row: g-casino already holds it");
     let shadowed = find("g-bonus", Shadowed);
     let ids: Vec<_> = shadowed.related.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(ids, ["g-casino", "g-casino-caps"]);
-    assert!(shadowed.message.contains("g-casino (\"casino\", line 2)") && shadowed.message.contains("and 1 more"), "{}", shadowed.message);
+    assert!(
+        shadowed.message.contains("g-casino (\"casino\", line 2)")
+            && shadowed.message.contains("and 1 more"),
+        "{}",
+        shadowed.message
+    );
     let conflict = find("g-poker-mixed", Conflict);
     assert!(conflict.message.contains("block here and review there"), "{}", conflict.message);
     assert!(find("a-escort", NeverMatches).fix.contains("remove the exception \"Escort\""));
     assert!(find("i-c", Conflict).message.contains("pdq distance 4"));
     for f in &report.findings {
-        assert!(!f.message.starts_with(char::is_uppercase) && !f.fix.starts_with(char::is_uppercase), "lowercase: {f:?}");
+        assert!(
+            !f.message.starts_with(char::is_uppercase) && !f.fix.starts_with(char::is_uppercase),
+            "lowercase: {f:?}"
+        );
     }
 }
 
 #[test]
 fn clean_corpus_evidence_replaces_the_short_term_heuristic() {
     let dir = package(&[
-            ("package.toml", "name = \"clean\"\nversion = \"1\"\n"),
-            (
-                "materials.tsv",
-                "id\tterm\tmode\tcategory\taction\n\
+        ("package.toml", "name = \"clean\"\nversion = \"1\"\n"),
+        (
+            "materials.tsv",
+            "id\tterm\tmode\tcategory\taction\n\
                  bet\tbet\tprefix\tgambling\treview\n\
                  casino\tcasino\tword\tgambling\tblock\n\
                  pills\tpills\tword\tdrugs\treview\n",
@@ -187,21 +210,42 @@ fn clean_corpus_evidence_replaces_the_short_term_heuristic() {
     let report = Linter::new().now(NOW).unwrap().clean_corpus(corpus).lint_dir(dir.path()).unwrap();
     assert_eq!(report.clean_uploads, Some(2));
     assert_eq!(report.skipped.len(), 1);
-    assert!(report.skipped[0].starts_with("corpus.jsonl:4: clean upload \"c3\" cannot be screened: "), "{:?}", report.skipped);
-    assert!(report.to_text().contains("\nskipped corpus.jsonl:4: clean upload \"c3\""), "{}", report.to_text());
+    assert!(
+        report.skipped[0].starts_with("corpus.jsonl:4: clean upload \"c3\" cannot be screened: "),
+        "{:?}",
+        report.skipped
+    );
+    assert!(
+        report.to_text().contains("\nskipped corpus.jsonl:4: clean upload \"c3\""),
+        "{}",
+        report.to_text()
+    );
     let got: Vec<_> = report.findings.iter().map(|f| (f.line, f.kind, f.severity)).collect();
     // `bet` is short, but the corpus is the judge now; `pills` hit nothing clean.
     assert_eq!(got, [(2, CleanHits, W), (3, CleanHits, E)], "{}", report.to_text());
 
     let bet = &report.findings[0];
     let e = &bet.evidence[0];
-    assert_eq!((e.corpus.as_str(), e.line, e.upload_id.as_str(), e.field.as_str(), e.matched.as_str()), ("corpus.jsonl", 1, "c1", "body", "bet"));
+    assert_eq!(
+        (e.corpus.as_str(), e.line, e.upload_id.as_str(), e.field.as_str(), e.matched.as_str()),
+        ("corpus.jsonl", 1, "c1", "body", "bet")
+    );
     assert_eq!(bet.fix, "narrow to word mode: it matched inside \"better\"");
     let casino = &report.findings[1];
     let e = &casino.evidence[0];
-    assert_eq!((e.line, e.upload_id.as_str(), e.field.as_str(), e.matched.as_str()), (3, "c2", "title", "Casino"));
-    assert_eq!(casino.fix, "add the clean phrase \"the Casino\" as an exception, lower the action to review, or delete it if it stops no risky upload");
-    assert!(report.to_text().contains("    clean corpus.jsonl:3 c2 title: \"Casino\""), "{}", report.to_text());
+    assert_eq!(
+        (e.line, e.upload_id.as_str(), e.field.as_str(), e.matched.as_str()),
+        (3, "c2", "title", "Casino")
+    );
+    assert_eq!(
+        casino.fix,
+        "add the clean phrase \"the Casino\" as an exception, lower the action to review, or delete it if it stops no risky upload"
+    );
+    assert!(
+        report.to_text().contains("    clean corpus.jsonl:3 c2 title: \"Casino\""),
+        "{}",
+        report.to_text()
+    );
 }
 
 #[test]
@@ -228,8 +272,24 @@ fn sample_package_findings_as_measured() {
     }
     counts.sort();
     assert_eq!(counts, [(ShortTerm, W, 7), (Disabled, I, 4)], "{}", report.to_text());
-    let short: Vec<_> = report.findings.iter().filter(|f| f.kind == ShortTerm).map(|f| f.material_id.clone().unwrap()).collect();
-    assert_eq!(short, ["gam-en-018", "drg-en-007", "adt-en-007", "adt-en-008", "adt-en-016", "tob-ru-001", "tob-ru-004"]);
+    let short: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.kind == ShortTerm)
+        .map(|f| f.material_id.clone().unwrap())
+        .collect();
+    assert_eq!(
+        short,
+        [
+            "gam-en-018",
+            "drg-en-007",
+            "adt-en-007",
+            "adt-en-008",
+            "adt-en-016",
+            "tob-ru-001",
+            "tob-ru-004"
+        ]
+    );
     assert!(!report.fails(false));
     assert!(report.fails(true));
 }

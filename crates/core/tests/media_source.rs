@@ -9,7 +9,8 @@ struct Dir(PathBuf);
 
 impl Dir {
     fn new(name: &str, files: &[(&str, &[u8])]) -> Dir {
-        let dir = std::env::temp_dir().join(format!("prescreen-media-source-{name}-{}", std::process::id()));
+        let dir = std::env::temp_dir()
+            .join(format!("prescreen-media-source-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         for (path, bytes) in files {
             let p = dir.join(path);
@@ -28,33 +29,48 @@ impl Drop for Dir {
 
 const MANIFEST: &[u8] = b"name = \"m\"\nversion = \"1\"\nmaterials = []\nimages = [\"images.tsv\"]\nvideos = [\"videos.tsv\"]\n\n[[hash_lists]]\nfile = \"list.txt\"\nid_prefix = \"partner\"\ncategory = \"scam\"\naction = \"block\"\n";
 const HASH: &str = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22";
-const FRAME: &str = "0,100,e271017837246aaccddea259648fb7d62f435c89d9e99b2497763e216c8d055c,0.000\n";
+const FRAME: &str =
+    "0,100,e271017837246aaccddea259648fb7d62f435c89d9e99b2497763e216c8d055c,0.000\n";
 
 fn sample_jpeg() -> Vec<u8> {
-    std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../packages/ad-policy/images/casino-banner.jpg")).unwrap()
+    std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../packages/ad-policy/images/casino-banner.jpg"
+    ))
+    .unwrap()
 }
 
 #[test]
 fn good_sources_compile_to_media_materials() {
     let images = format!("id\tsource\tcategory\nhex\t{HASH}\tscam\nfile\tpics/a.jpg\tscam\n");
-    let list = format!("# partner list\n{HASH},90,x.jpg\n{HASH} 90 dup.jpg\n{},20,blurry.jpg\n", "0".repeat(64));
+    let list = format!(
+        "# partner list\n{HASH},90,x.jpg\n{HASH} 90 dup.jpg\n{},20,blurry.jpg\n",
+        "0".repeat(64)
+    );
     let jpeg = sample_jpeg();
-    let d = Dir::new("good", &[
-        ("package.toml", MANIFEST),
-        ("images.tsv", images.as_bytes()),
-        ("videos.tsv", b"id\tsource\tcategory\tmaterial_match\nclip\tclip.vpdq\tscam\t50%\n"),
-        ("clip.vpdq", FRAME.repeat(3).as_bytes()),
-        ("list.txt", list.as_bytes()),
-        ("pics/a.jpg", &jpeg),
-    ]);
+    let d = Dir::new(
+        "good",
+        &[
+            ("package.toml", MANIFEST),
+            ("images.tsv", images.as_bytes()),
+            ("videos.tsv", b"id\tsource\tcategory\tmaterial_match\nclip\tclip.vpdq\tscam\t50%\n"),
+            ("clip.vpdq", FRAME.repeat(3).as_bytes()),
+            ("list.txt", list.as_bytes()),
+            ("pics/a.jpg", &jpeg),
+        ],
+    );
     let p = Compiler::new().compile_dir(&d.0).unwrap();
-    let kinds: Vec<(&str, MaterialKind)> = p.materials.iter().map(|m| (m.id.as_str(), m.kind)).collect();
-    assert_eq!(kinds, [
-        ("hex", MaterialKind::Image),
-        ("file", MaterialKind::Image),
-        ("clip", MaterialKind::Video),
-        ("partner:f8f8f0cee0f4a84f", MaterialKind::Image),
-    ]);
+    let kinds: Vec<(&str, MaterialKind)> =
+        p.materials.iter().map(|m| (m.id.as_str(), m.kind)).collect();
+    assert_eq!(
+        kinds,
+        [
+            ("hex", MaterialKind::Image),
+            ("file", MaterialKind::Image),
+            ("clip", MaterialKind::Video),
+            ("partner:f8f8f0cee0f4a84f", MaterialKind::Image),
+        ]
+    );
     let clip = p.materials[2].media.as_ref().unwrap();
     assert_eq!(clip.hashes.len(), 1, "three identical frames are one distinct hash");
     assert_eq!(clip.material_match, 50.0);
@@ -76,16 +92,22 @@ fn bad_lines_are_named_by_file_and_line() {
     // A flat grey PNG hashes at quality 0.
     let mut flat = Vec::new();
     image_png(&mut flat);
-    let d = Dir::new("bad", &[
-        ("package.toml", MANIFEST),
-        ("images.tsv", images.as_bytes()),
-        ("videos.tsv", videos.as_bytes()),
-        ("notes.txt", b"not an image\n"),
-        ("low.vpdq", b"0,10,e271017837246aaccddea259648fb7d62f435c89d9e99b2497763e216c8d055c,0.000\n"),
-        ("clip.vpdq", FRAME.as_bytes()),
-        ("flat.png", &flat),
-        ("list.txt", b"nothex\n"),
-    ]);
+    let d = Dir::new(
+        "bad",
+        &[
+            ("package.toml", MANIFEST),
+            ("images.tsv", images.as_bytes()),
+            ("videos.tsv", videos.as_bytes()),
+            ("notes.txt", b"not an image\n"),
+            (
+                "low.vpdq",
+                b"0,10,e271017837246aaccddea259648fb7d62f435c89d9e99b2497763e216c8d055c,0.000\n",
+            ),
+            ("clip.vpdq", FRAME.as_bytes()),
+            ("flat.png", &flat),
+            ("list.txt", b"nothex\n"),
+        ],
+    );
     let err = Compiler::new().compile_dir(&d.0).unwrap_err();
     let found: Vec<(String, u64, String)> = err
         .diagnostics()

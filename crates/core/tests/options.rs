@@ -5,7 +5,8 @@ use prescreen_core::{Compiler, Screener, Upload};
 
 fn hits(manifest_extra: &str, text: &str) -> usize {
     let manifest = format!("name = \"o\"\nversion = \"1\"\n{manifest_extra}");
-    let package = Compiler::new().compile_strs(&manifest, "id\tterm\tcategory\nc\tcafé\tfood\n").unwrap();
+    let package =
+        Compiler::new().compile_strs(&manifest, "id\tterm\tcategory\nc\tcafé\tfood\n").unwrap();
     Screener::new(package).unwrap().screen(&Upload::text("u", "FR", text)).unwrap().hits.len()
 }
 

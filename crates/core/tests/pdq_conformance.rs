@@ -8,7 +8,9 @@
 
 use std::path::{Path, PathBuf};
 
-use prescreen_core::{PDQ_MATCH_DISTANCE, Pdq, hamming, pdq_dihedral_from_encoded, pdq_from_encoded};
+use prescreen_core::{
+    PDQ_MATCH_DISTANCE, Pdq, hamming, pdq_dihedral_from_encoded, pdq_from_encoded,
+};
 
 /// Largest distance from the reference allowed for a reference image of quality >= 80.
 const MAX_REFERENCE_DISTANCE: u16 = 10;
@@ -31,7 +33,8 @@ struct Expected {
 }
 
 fn expected(root: &Path) -> Vec<Expected> {
-    let text = std::fs::read_to_string(root.join("expected-pdq.txt")).expect("read expected-pdq.txt");
+    let text =
+        std::fs::read_to_string(root.join("expected-pdq.txt")).expect("read expected-pdq.txt");
     text.lines()
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
         .map(|line| {
@@ -77,13 +80,18 @@ fn matches_reference_hashes() {
             failures.push(format!("{}: distance {d}", case.path));
         }
         if dq > MAX_QUALITY_DIFFERENCE {
-            failures.push(format!("{}: quality {} vs {}", case.path, ours.quality, case.pdq.quality));
+            failures
+                .push(format!("{}: quality {} vs {}", case.path, ours.quality, case.pdq.quality));
         }
     }
     let max = histogram.iter().rposition(|&n| n > 0).unwrap_or(0);
     let spread: Vec<String> =
         (0..=max).filter(|&d| histogram[d] > 0).map(|d| format!("{d}: {}", histogram[d])).collect();
-    eprintln!("distance to reference over {} images: {}; max {max}", cases.len(), spread.join(", "));
+    eprintln!(
+        "distance to reference over {} images: {}; max {max}",
+        cases.len(),
+        spread.join(", ")
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
@@ -94,7 +102,8 @@ fn edits_match_and_unrelated_photos_do_not() {
     let mut edits = 0;
     for entry in std::fs::read_dir(root.join("images/bridge-mods")).expect("bridge-mods") {
         let name = entry.expect("dir entry").file_name().to_string_lossy().into_owned();
-        let d = hamming(&original.hash, &hash_file(&root, &format!("images/bridge-mods/{name}")).hash);
+        let d =
+            hamming(&original.hash, &hash_file(&root, &format!("images/bridge-mods/{name}")).hash);
         eprintln!("{d:>3} bits from aaa-orig: {name}");
         assert!(d <= PDQ_MATCH_DISTANCE, "{name} is {d} bits from aaa-orig.jpg");
         edits += 1;
@@ -102,9 +111,13 @@ fn edits_match_and_unrelated_photos_do_not() {
     assert!(edits >= 2);
 
     let mut unrelated = vec![("aaa-orig.jpg".to_string(), original)];
-    unrelated
-        .push(("pen-and-coaster.png".to_string(), hash_file(&root, "images/reg-test/pen-and-coaster.png")));
-    for entry in std::fs::read_dir(root.join("images/reg-test/labelme-subset")).expect("labelme-subset") {
+    unrelated.push((
+        "pen-and-coaster.png".to_string(),
+        hash_file(&root, "images/reg-test/pen-and-coaster.png"),
+    ));
+    for entry in
+        std::fs::read_dir(root.join("images/reg-test/labelme-subset")).expect("labelme-subset")
+    {
         let name = entry.expect("dir entry").file_name().to_string_lossy().into_owned();
         let pdq = hash_file(&root, &format!("images/reg-test/labelme-subset/{name}"));
         unrelated.push((name, pdq));
@@ -137,7 +150,11 @@ fn rotated_and_flipped_copies_match_their_dihedral_variant() {
         let copy = hash_file(&root, &format!("{dir}/{file}"));
         let d: Vec<u16> = original.iter().map(|v| hamming(&copy.hash, &v.hash)).collect();
         eprintln!("{file}: distances to the original's variants {d:?}");
-        assert!(d[index] <= MAX_REFERENCE_DISTANCE, "{file}: variant {index} is {} bits away", d[index]);
+        assert!(
+            d[index] <= MAX_REFERENCE_DISTANCE,
+            "{file}: variant {index} is {} bits away",
+            d[index]
+        );
         for (k, &dk) in d.iter().enumerate() {
             // Only its own variant matches: the plain hash does not, unless it is the original.
             if k != index {

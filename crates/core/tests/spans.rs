@@ -14,7 +14,10 @@ fn screener() -> &'static Screener {
                      kazino\tказино\tprefix\tgambling\tblock\n\
                      ass\tass\tword\tadult\treview\n\
                      bet\tbet\tsubstring\tgambling\treview\n";
-        Screener::new(Compiler::new().compile_strs("name = \"p\"\nversion = \"1\"\n", table).unwrap()).unwrap()
+        Screener::new(
+            Compiler::new().compile_strs("name = \"p\"\nversion = \"1\"\n", table).unwrap(),
+        )
+        .unwrap()
     })
 }
 
@@ -40,7 +43,20 @@ const DISGUISED: &[(&str, &str)] = &[
 /// Filler words that are not disguised terms themselves.
 fn filler() -> impl Strategy<Value = String> {
     proptest::sample::select(vec![
-        "hello", "world", "скидки", "доставка", "2026", "100%", "—", "ok!", "Привет", "sale:", "x", "é", "日本", "😀",
+        "hello",
+        "world",
+        "скидки",
+        "доставка",
+        "2026",
+        "100%",
+        "—",
+        "ok!",
+        "Привет",
+        "sale:",
+        "x",
+        "é",
+        "日本",
+        "😀",
     ])
     .prop_map(str::to_string)
 }

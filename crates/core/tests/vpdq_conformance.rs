@@ -22,7 +22,9 @@ fn shared() -> Option<PathBuf> {
     if dir.is_dir() {
         Some(dir)
     } else {
-        eprintln!("skipping: ../shared not found (vPDQ conformance needs ../shared/conformance/vpdq)");
+        eprintln!(
+            "skipping: ../shared not found (vPDQ conformance needs ../shared/conformance/vpdq)"
+        );
         None
     }
 }
@@ -38,7 +40,11 @@ fn group(name: &str) -> Option<&str> {
 fn expected(u: &str, m: &str) -> bool {
     let letterboxed = |n: &str| !n.contains("no-bar");
     let large_logo = |n: &str| n.contains("large-logo");
-    u == m || (group(u) == group(m) && letterboxed(u) == letterboxed(m) && !large_logo(u) && !large_logo(m))
+    u == m
+        || (group(u) == group(m)
+            && letterboxed(u) == letterboxed(m)
+            && !large_logo(u)
+            && !large_logo(m))
 }
 
 #[test]
@@ -52,7 +58,8 @@ fn samples_match_within_their_groups_only() {
     names.sort();
     assert!(names.len() >= 14, "expected the 15 grouped samples, found {names:?}");
 
-    let pkg = std::env::temp_dir().join(format!("prescreen-vpdq-conformance-{}", std::process::id()));
+    let pkg =
+        std::env::temp_dir().join(format!("prescreen-vpdq-conformance-{}", std::process::id()));
     std::fs::create_dir_all(pkg.join("videos")).unwrap();
     let mut table = String::from("id\tsource\tcategory\taction\n");
     for n in &names {
@@ -60,8 +67,11 @@ fn samples_match_within_their_groups_only() {
         table.push_str(&format!("{}\tvideos/{n}\tsample\tblock\n", n.trim_end_matches(".txt")));
     }
     std::fs::write(pkg.join("videos.tsv"), table).unwrap();
-    std::fs::write(pkg.join("package.toml"), "name = \"vpdq\"\nversion = \"1\"\nmaterials = []\nvideos = [\"videos.tsv\"]\n")
-        .unwrap();
+    std::fs::write(
+        pkg.join("package.toml"),
+        "name = \"vpdq\"\nversion = \"1\"\nmaterials = []\nvideos = [\"videos.tsv\"]\n",
+    )
+    .unwrap();
     let package = Compiler::new().compile_dir(&pkg).unwrap();
     std::fs::remove_dir_all(&pkg).unwrap();
     assert_eq!(package.materials.len(), names.len());
@@ -96,7 +106,10 @@ fn samples_match_within_their_groups_only() {
         let least = hits.iter().map(|h| h.1).fold(100.0f32, f32::min);
         eprintln!("{n}: {} hits, lowest material match {least:.1}%", hits.len());
     }
-    eprintln!("{matched} of {} upload/material pairs matched; {across} across groups", names.len() * names.len());
+    eprintln!(
+        "{matched} of {} upload/material pairs matched; {across} across groups",
+        names.len() * names.len()
+    );
     assert_eq!(across, 0);
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }

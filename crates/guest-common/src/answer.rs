@@ -62,7 +62,8 @@ pub fn route(method: &str, path: &str) -> Result<Route, Reply> {
         _ => return Err(error(404, "not_found", &format!("no route for {path}"))),
     };
     if method != allowed {
-        let mut reply = error(405, "method_not_allowed", &format!("{path} takes {allowed}, not {method}"));
+        let mut reply =
+            error(405, "method_not_allowed", &format!("{path} takes {allowed}, not {method}"));
         reply.allow = Some(allowed);
         return Err(reply);
     }
@@ -83,8 +84,11 @@ pub fn screen(screener: Option<&Screener>, body: &[u8]) -> Reply {
         Err(e) => {
             // The typed error as the core serializes it (`error` and its fields),
             // plus a message and the version, as `prescreen serve` answers it.
-            let mut body = serde_json::json!({ "message": e.to_string(), "version": VersionTag::of(info) });
-            if let (Ok(serde_json::Value::Object(fields)), Some(map)) = (serde_json::to_value(&e), body.as_object_mut()) {
+            let mut body =
+                serde_json::json!({ "message": e.to_string(), "version": VersionTag::of(info) });
+            if let (Ok(serde_json::Value::Object(fields)), Some(map)) =
+                (serde_json::to_value(&e), body.as_object_mut())
+            {
                 map.extend(fields);
             }
             json(422, &body)
@@ -104,14 +108,21 @@ pub fn info(screener: Option<&Screener>) -> Reply {
 /// health check catches a component that `prescreen build` did not make.
 pub fn health(screener: Option<&Screener>) -> Reply {
     match screener {
-        Some(screener) => json(200, &serde_json::json!({ "status": "ok", "active": VersionTag::of(screener.info()) })),
+        Some(screener) => json(
+            200,
+            &serde_json::json!({ "status": "ok", "active": VersionTag::of(screener.info()) }),
+        ),
         None => not_loaded(),
     }
 }
 
 /// A body over [`MAX_BODY_BYTES`], by its `content-length` or as it streamed in.
 pub fn body_too_large() -> Reply {
-    error(413, "body_too_large", &format!("the request body is over the {MAX_BODY_BYTES}-byte limit"))
+    error(
+        413,
+        "body_too_large",
+        &format!("the request body is over the {MAX_BODY_BYTES}-byte limit"),
+    )
 }
 
 /// The body could not be read (the client went away, a malformed stream).
@@ -131,7 +142,11 @@ fn error(status: u16, kind: &str, message: &str) -> Reply {
 fn json(status: u16, value: &impl Serialize) -> Reply {
     // Serializing our own types to a Vec cannot fail (no maps with non-string keys,
     // no I/O); an empty object keeps the response well-formed all the same.
-    Reply { status, body: serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec()), allow: None }
+    Reply {
+        status,
+        body: serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec()),
+        allow: None,
+    }
 }
 
 #[cfg(test)]
@@ -141,8 +156,14 @@ mod tests {
 
     fn screener() -> Screener {
         let table = "id\tterm\tcategory\taction\ncasino\tcasino\tgambling\tblock\n";
-        Screener::new(Compiler::new().built_at(1_700_000_000).unwrap().compile_strs("name = \"t\"\nversion = \"1\"\n", table).unwrap())
-            .unwrap()
+        Screener::new(
+            Compiler::new()
+                .built_at(1_700_000_000)
+                .unwrap()
+                .compile_strs("name = \"t\"\nversion = \"1\"\n", table)
+                .unwrap(),
+        )
+        .unwrap()
     }
 
     fn body(reply: &Reply) -> serde_json::Value {
@@ -174,8 +195,18 @@ mod tests {
         let s = screener();
         // (name, body, status, `error` or verdict action)
         let table: [(&str, &[u8], u16, &str); 5] = [
-            ("risky", br#"{"id":"a","market":"US","fields":[{"name":"body","text":"casino"}]}"#, 200, "block"),
-            ("clean", br#"{"id":"b","market":"US","fields":[{"name":"body","text":"shoes"}]}"#, 200, "pass"),
+            (
+                "risky",
+                br#"{"id":"a","market":"US","fields":[{"name":"body","text":"casino"}]}"#,
+                200,
+                "block",
+            ),
+            (
+                "clean",
+                br#"{"id":"b","market":"US","fields":[{"name":"body","text":"shoes"}]}"#,
+                200,
+                "pass",
+            ),
             ("not json", b"{", 400, "bad_request"),
             ("not an upload", br#"{"id":1}"#, 400, "bad_request"),
             ("empty id", br#"{"id":"","market":"US","fields":[]}"#, 422, "invalid_input"),

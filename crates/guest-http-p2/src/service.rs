@@ -3,7 +3,9 @@
 //! `answer`'s, exactly as in the p3 component.
 
 use prescreen_guest_common::answer::{self, MAX_BODY_BYTES, Reply, Route};
-use wasip2::http::types::{Fields, IncomingBody, IncomingRequest, Method, OutgoingBody, OutgoingResponse, ResponseOutparam};
+use wasip2::http::types::{
+    Fields, IncomingBody, IncomingRequest, Method, OutgoingBody, OutgoingResponse, ResponseOutparam,
+};
 use wasip2::io::streams::StreamError;
 
 /// Bytes asked of the request stream per read.
@@ -59,11 +61,14 @@ fn read_body(request: &IncomingRequest) -> Result<Vec<u8>, Reply> {
     if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
         return Err(answer::body_too_large());
     }
-    let body = request.consume().map_err(|()| answer::unreadable_body("the body was already taken"))?;
+    let body =
+        request.consume().map_err(|()| answer::unreadable_body("the body was already taken"))?;
     let mut bytes = Vec::with_capacity(declared.unwrap_or(0) as usize);
     {
         // The stream is a child of `body` and must be dropped before `finish`.
-        let stream = body.stream().map_err(|()| answer::unreadable_body("the body stream was already taken"))?;
+        let stream = body
+            .stream()
+            .map_err(|()| answer::unreadable_body("the body stream was already taken"))?;
         loop {
             match stream.blocking_read(READ_CHUNK) {
                 Ok(chunk) => {
@@ -73,7 +78,9 @@ fn read_body(request: &IncomingRequest) -> Result<Vec<u8>, Reply> {
                     bytes.extend_from_slice(&chunk);
                 }
                 Err(StreamError::Closed) => break,
-                Err(StreamError::LastOperationFailed(e)) => return Err(answer::unreadable_body(&e.to_debug_string())),
+                Err(StreamError::LastOperationFailed(e)) => {
+                    return Err(answer::unreadable_body(&e.to_debug_string()));
+                }
             }
         }
     }
@@ -90,7 +97,8 @@ fn respond(out: ResponseOutparam, reply: Reply) {
         headers.push(("allow".to_string(), allow.as_bytes().to_vec()));
     }
     // Our own names and values are valid, and the status is one `answer` chose.
-    let response = OutgoingResponse::new(Fields::from_list(&headers).unwrap_or_else(|_| Fields::new()));
+    let response =
+        OutgoingResponse::new(Fields::from_list(&headers).unwrap_or_else(|_| Fields::new()));
     let _ = response.set_status_code(reply.status);
     let Ok(body) = response.body() else { return };
     ResponseOutparam::set(out, Ok(response));

@@ -1,9 +1,9 @@
 //! The `wasi:http/handler@0.3.0` export (spin-sdk's `#[http_service]`): moves a
 //! request's bytes in and a [`Reply`]'s bytes out; what to answer is `answer`'s.
 
-use prescreen_guest_common::answer::{self, MAX_BODY_BYTES, Reply, Route};
 use bytes::Bytes;
 use http_body_util::BodyExt as _;
+use prescreen_guest_common::answer::{self, MAX_BODY_BYTES, Reply, Route};
 use spin_sdk::http::{FullBody, HeaderValue, Request, Response, StatusCode};
 use spin_sdk::http_service;
 
@@ -26,7 +26,8 @@ async fn handle(request: Request) -> Response<FullBody<Bytes>> {
 /// refused before reading anything, a body that streams past it at the chunk that
 /// crosses it, so an oversized upload never sits whole in memory.
 async fn read_body(request: Request) -> Result<Vec<u8>, Reply> {
-    let declared = request.headers().get("content-length").and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    let declared =
+        request.headers().get("content-length").and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
         return Err(answer::body_too_large());
     }
@@ -47,7 +48,8 @@ async fn read_body(request: Request) -> Result<Vec<u8>, Reply> {
 fn response(reply: Reply) -> Response<FullBody<Bytes>> {
     let mut response = Response::new(FullBody::new(Bytes::from(reply.body)));
     // Every status `answer` uses is a valid one; 500 marks a bug if not.
-    *response.status_mut() = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    *response.status_mut() =
+        StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let headers = response.headers_mut();
     headers.insert("content-type", HeaderValue::from_static("application/json"));
     if let Some(allow) = reply.allow {

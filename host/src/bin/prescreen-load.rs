@@ -51,21 +51,30 @@ fn main() -> ExitCode {
 }
 
 fn run(args: Args) -> Result<bool> {
-    let rest = args.url.strip_prefix("http://").ok_or_else(|| anyhow!("--url must start with http://"))?;
+    let rest =
+        args.url.strip_prefix("http://").ok_or_else(|| anyhow!("--url must start with http://"))?;
     let (authority, path) = match rest.find('/') {
         Some(i) => (&rest[..i], &rest[i..]),
         None => (rest, "/v1/screen"),
     };
-    let addr = authority.to_socket_addrs()?.next().ok_or_else(|| anyhow!("{authority} does not resolve"))?;
+    let addr = authority
+        .to_socket_addrs()?
+        .next()
+        .ok_or_else(|| anyhow!("{authority} does not resolve"))?;
     let bodies = args
         .upload
         .iter()
-        .map(|p| std::fs::read(p).map(Into::into).with_context(|| format!("cannot read {}", p.display())))
+        .map(|p| {
+            std::fs::read(p).map(Into::into).with_context(|| format!("cannot read {}", p.display()))
+        })
         .collect::<Result<Vec<_>>>()?;
     let rt = if args.threads <= 1 {
         tokio::runtime::Builder::new_current_thread().enable_all().build()?
     } else {
-        tokio::runtime::Builder::new_multi_thread().worker_threads(args.threads).enable_all().build()?
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(args.threads)
+            .enable_all()
+            .build()?
     };
     let plan = |secs: f64| Plan {
         addr,

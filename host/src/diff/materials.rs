@@ -29,7 +29,9 @@ pub struct MaterialsDiff {
 
 /// Compares by id; every list comes out sorted by id.
 pub fn diff(old: &[MaterialInfo], new: &[MaterialInfo]) -> MaterialsDiff {
-    let by_id = |rows: &[MaterialInfo]| -> BTreeMap<String, MaterialInfo> { rows.iter().map(|r| (r.id.clone(), r.clone())).collect() };
+    let by_id = |rows: &[MaterialInfo]| -> BTreeMap<String, MaterialInfo> {
+        rows.iter().map(|r| (r.id.clone(), r.clone())).collect()
+    };
     let (old, new) = (by_id(old), by_id(new));
     let mut out = MaterialsDiff::default();
     for (id, o) in &old {
@@ -105,11 +107,21 @@ mod tests {
 
     #[test]
     fn added_removed_changed_and_unchanged() {
-        let old = [row("a", 1, "review", &[]), row("b", 1, "review", &[]), row("c", 1, "block", &["RU"]), row("d", 2, "review", &[])];
+        let old = [
+            row("a", 1, "review", &[]),
+            row("b", 1, "review", &[]),
+            row("c", 1, "block", &["RU"]),
+            row("d", 2, "review", &[]),
+        ];
         let mut d_new = row("d", 2, "review", &[]);
         d_new.detection_only = true;
         d_new.mode = Some(prescreen_core::MatchMode::Prefix);
-        let new = [row("a", 1, "review", &[]), row("c", 2, "review", &["RU", "KZ"]), d_new, row("e", 1, "block", &[])];
+        let new = [
+            row("a", 1, "review", &[]),
+            row("c", 2, "review", &["RU", "KZ"]),
+            d_new,
+            row("e", 1, "block", &[]),
+        ];
         let d = diff(&old, &new);
         assert_eq!(d.added.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["e"]);
         assert_eq!(d.removed.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["b"]);
@@ -128,7 +140,10 @@ mod tests {
                     id: "d".into(),
                     old_revision: 2,
                     new_revision: 2,
-                    fields: vec!["mode: word -> prefix".into(), "detection_only: false -> true".into()],
+                    fields: vec![
+                        "mode: word -> prefix".into(),
+                        "detection_only: false -> true".into()
+                    ],
                     revision_not_bumped: true,
                 },
             ]

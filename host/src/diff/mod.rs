@@ -7,8 +7,8 @@ pub mod materials;
 pub mod replay;
 mod table;
 
-use crate::eval::{ComponentInfo, ReportFile, screen_corpus};
 use crate::Runtime;
+use crate::eval::{ComponentInfo, ReportFile, screen_corpus};
 use anyhow::Result;
 use materials::MaterialsDiff;
 use prescreen_core::Corpus;
@@ -81,8 +81,14 @@ pub struct Report {
 }
 
 pub fn command(args: Args) -> Result<ExitCode> {
-    for (name, value) in [("--max-leakage-increase", args.max_leakage_increase), ("--max-overkill-increase", args.max_overkill_increase)] {
-        anyhow::ensure!(value.is_finite() && value >= 0.0, "{name} must be a number of percentage points, 0 or more");
+    for (name, value) in [
+        ("--max-leakage-increase", args.max_leakage_increase),
+        ("--max-overkill-increase", args.max_overkill_increase),
+    ] {
+        anyhow::ensure!(
+            value.is_finite() && value >= 0.0,
+            "{name} must be a number of percentage points, 0 or more"
+        );
     }
     let runtime = Runtime::new()?;
     let old = runtime.load_file(&args.old)?;
@@ -90,10 +96,21 @@ pub fn command(args: Args) -> Result<ExitCode> {
     let corpus = match &args.corpus {
         Some(path) => {
             let corpus = Corpus::read(path)?;
-            let gate = Gate { max_leakage_increase_pp: args.max_leakage_increase, max_overkill_increase_pp: args.max_overkill_increase };
-            let replay = replay::replay(&corpus.entries, &screen_corpus(&old, &corpus.entries), &screen_corpus(&new, &corpus.entries));
+            let gate = Gate {
+                max_leakage_increase_pp: args.max_leakage_increase,
+                max_overkill_increase_pp: args.max_overkill_increase,
+            };
+            let replay = replay::replay(
+                &corpus.entries,
+                &screen_corpus(&old, &corpus.entries),
+                &screen_corpus(&new, &corpus.entries),
+            );
             let failures = replay::gate_failures(&replay, gate);
-            Some(CorpusDiff { file: corpus.file, replay, gate: GateResult { thresholds: gate, passed: failures.is_empty(), failures } })
+            Some(CorpusDiff {
+                file: corpus.file,
+                replay,
+                gate: GateResult { thresholds: gate, passed: failures.is_empty(), failures },
+            })
         }
         None => None,
     };

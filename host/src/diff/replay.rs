@@ -68,10 +68,14 @@ pub fn outcome_name(o: Outcome) -> &'static str {
 
 /// Compares `old[i]` and `new[i]`, both answers for `entries[i]`.
 pub fn replay(entries: &[LabeledUpload], old: &[Screened], new: &[Screened]) -> Replay {
-    assert!(entries.len() == old.len() && entries.len() == new.len(), "one answer per upload and version");
+    assert!(
+        entries.len() == old.len() && entries.len() == new.len(),
+        "one answer per upload and version"
+    );
     let old_eval = crate::eval::metrics::evaluate(entries, old);
     let new_eval = crate::eval::metrics::evaluate(entries, new);
-    let changes = entries.iter().zip(old.iter().zip(new)).filter_map(|(e, (o, n))| change(e, o, n)).collect();
+    let changes =
+        entries.iter().zip(old.iter().zip(new)).filter_map(|(e, (o, n))| change(e, o, n)).collect();
     let pp = |a: Option<f64>, b: Option<f64>| Some((b? - a?) * 100.0);
     Replay {
         leakage_change_pp: pp(old_eval.overall.leakage_rate, new_eval.overall.leakage_rate),
@@ -84,19 +88,30 @@ pub fn replay(entries: &[LabeledUpload], old: &[Screened], new: &[Screened]) -> 
 
 fn change(entry: &LabeledUpload, old: &Screened, new: &Screened) -> Option<Change> {
     let hits = |s: &Screened| -> BTreeMap<String, HitRef> {
-        s.as_ref().map(|v| v.hits.iter().map(|h| (h.material_id.clone(), hit_ref(h))).collect()).unwrap_or_default()
+        s.as_ref()
+            .map(|v| v.hits.iter().map(|h| (h.material_id.clone(), hit_ref(h))).collect())
+            .unwrap_or_default()
     };
     let (before, after) = (hits(old), hits(new));
-    let gained: Vec<HitRef> = after.iter().filter(|(id, _)| !before.contains_key(*id)).map(|(_, h)| h.clone()).collect();
-    let lost: Vec<HitRef> = before.iter().filter(|(id, _)| !after.contains_key(*id)).map(|(_, h)| h.clone()).collect();
+    let gained: Vec<HitRef> =
+        after.iter().filter(|(id, _)| !before.contains_key(*id)).map(|(_, h)| h.clone()).collect();
+    let lost: Vec<HitRef> =
+        before.iter().filter(|(id, _)| !after.contains_key(*id)).map(|(_, h)| h.clone()).collect();
     let changed: Vec<HitChange> = before
         .iter()
-        .filter_map(|(id, o)| after.get(id).filter(|n| *n != o).map(|n| HitChange { old: o.clone(), new: n.clone() }))
+        .filter_map(|(id, o)| {
+            after.get(id).filter(|n| *n != o).map(|n| HitChange { old: o.clone(), new: n.clone() })
+        })
         .collect();
     let old_action = old.as_ref().ok().map(|v| v.action);
     let new_action = new.as_ref().ok().map(|v| v.action);
     let (old_outcome, new_outcome) = (outcome(entry.label, old), outcome(entry.label, new));
-    if old_action == new_action && old_outcome == new_outcome && gained.is_empty() && lost.is_empty() && changed.is_empty() {
+    if old_action == new_action
+        && old_outcome == new_outcome
+        && gained.is_empty()
+        && lost.is_empty()
+        && changed.is_empty()
+    {
         return None;
     }
     Some(Change {
@@ -114,7 +129,12 @@ fn change(entry: &LabeledUpload, old: &Screened, new: &Screened) -> Option<Chang
 }
 
 fn hit_ref(h: &Hit) -> HitRef {
-    HitRef { material_id: h.material_id.clone(), revision: h.revision, action: h.action, detection_only: h.detection_only }
+    HitRef {
+        material_id: h.material_id.clone(),
+        revision: h.revision,
+        action: h.action,
+        detection_only: h.detection_only,
+    }
 }
 
 /// The release gate: the largest rises in leakage and overkill rate allowed, in
@@ -189,16 +209,27 @@ mod tests {
     fn lists_changed_verdicts_with_the_materials_behind_them() {
         let (entries, old, new) = sample();
         let r = replay(&entries, &old, &new);
-        let summary: Vec<(&str, &str, &str)> =
-            r.changes.iter().map(|c| (c.upload_id.as_str(), c.old_outcome, c.new_outcome)).collect();
+        let summary: Vec<(&str, &str, &str)> = r
+            .changes
+            .iter()
+            .map(|c| (c.upload_id.as_str(), c.old_outcome, c.new_outcome))
+            .collect();
         assert_eq!(
             summary,
-            [("2", "true_positive", "leak"), ("3", "true_negative", "overkill"), ("4", "overkill", "true_negative"), ("5", "leak", "true_positive")]
+            [
+                ("2", "true_positive", "leak"),
+                ("3", "true_negative", "overkill"),
+                ("4", "overkill", "true_negative"),
+                ("5", "leak", "true_positive")
+            ]
         );
         assert_eq!(r.changes[0].lost[0].material_id, "b");
         assert_eq!((r.changes[0].old_action, r.changes[0].new_action), (Some(Review), Some(Pass)));
         assert_eq!(r.changes[1].gained[0].material_id, "c");
-        assert!(r.changes[2].changed[0].new.detection_only && !r.changes[2].changed[0].old.detection_only);
+        assert!(
+            r.changes[2].changed[0].new.detection_only
+                && !r.changes[2].changed[0].old.detection_only
+        );
         assert_eq!(r.changes[3].gained[0].action, Block);
     }
 
@@ -211,7 +242,10 @@ mod tests {
         assert_eq!(r.leakage_change_pp, Some(0.0));
         // Overkill 1 of 2 clean before and after (4 passes now, 3 is stopped).
         assert_eq!(r.overkill_change_pp, Some(0.0));
-        assert!(gate_failures(&r, Gate { max_leakage_increase_pp: 0.0, max_overkill_increase_pp: 0.0 }).is_empty());
+        assert!(
+            gate_failures(&r, Gate { max_leakage_increase_pp: 0.0, max_overkill_increase_pp: 0.0 })
+                .is_empty()
+        );
     }
 
     #[test]
@@ -223,7 +257,10 @@ mod tests {
         let pp = r.leakage_change_pp.unwrap();
         assert!((pp - 100.0 / 3.0).abs() < 1e-9, "{pp}");
         let strict = Gate { max_leakage_increase_pp: 0.0, max_overkill_increase_pp: 0.0 };
-        assert_eq!(gate_failures(&r, strict), ["leakage rose by 33.33 percentage points (allowed: 0)"]);
+        assert_eq!(
+            gate_failures(&r, strict),
+            ["leakage rose by 33.33 percentage points (allowed: 0)"]
+        );
         let loose = Gate { max_leakage_increase_pp: 40.0, max_overkill_increase_pp: 0.0 };
         assert!(gate_failures(&r, loose).is_empty());
         // Improvements never fail: the old answers replayed against the new ones.

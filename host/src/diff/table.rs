@@ -31,8 +31,22 @@ pub fn render(report: &Report) -> String {
         m.unchanged
     );
     if !(m.added.is_empty() && m.removed.is_empty() && m.changed.is_empty()) {
-        let mut t = new_table(&["", "material", "revision", "kind", "mode", "category", "action", "markets", "what changed"], 9);
-        for (sign, r) in m.added.iter().map(|r| ("+", r)).chain(m.removed.iter().map(|r| ("-", r))) {
+        let mut t = new_table(
+            &[
+                "",
+                "material",
+                "revision",
+                "kind",
+                "mode",
+                "category",
+                "action",
+                "markets",
+                "what changed",
+            ],
+            9,
+        );
+        for (sign, r) in m.added.iter().map(|r| ("+", r)).chain(m.removed.iter().map(|r| ("-", r)))
+        {
             t.add_row(vec![
                 sign.to_string(),
                 r.id.clone(),
@@ -69,13 +83,34 @@ pub fn render(report: &Report) -> String {
         return out;
     };
     let r = &corpus.replay;
-    let _ = writeln!(out, "\nCorpus {}: {} uploads, {} verdicts changed", corpus.file, r.new.counts.uploads, r.changes.len());
-    let mut t = new_table(&["", "TP", "leaks", "overkill", "TN", "errors", "precision", "recall", "leakage", "overkill %"], 1);
+    let _ = writeln!(
+        out,
+        "\nCorpus {}: {} uploads, {} verdicts changed",
+        corpus.file,
+        r.new.counts.uploads,
+        r.changes.len()
+    );
+    let mut t = new_table(
+        &[
+            "",
+            "TP",
+            "leaks",
+            "overkill",
+            "TN",
+            "errors",
+            "precision",
+            "recall",
+            "leakage",
+            "overkill %",
+        ],
+        1,
+    );
     t.add_row(summary_row("old", &r.old));
     t.add_row(summary_row("new", &r.new));
     let _ = writeln!(out, "{t}");
     let pp = |v: Option<f64>| v.map_or_else(|| "unknown".to_string(), |v| format!("{v:+.2} pp"));
-    let _ = writeln!(out, "leakage {}, overkill {}", pp(r.leakage_change_pp), pp(r.overkill_change_pp));
+    let _ =
+        writeln!(out, "leakage {}, overkill {}", pp(r.leakage_change_pp), pp(r.overkill_change_pp));
 
     if !r.changes.is_empty() {
         let mut t = new_table(&["line", "upload", "label", "old", "new", "why"], 6);
@@ -105,7 +140,9 @@ pub fn render(report: &Report) -> String {
 fn summary_row(name: &str, s: &Summary) -> Vec<String> {
     let c = &s.counts;
     let mut row = vec![name.to_string()];
-    row.extend([c.true_positives, c.leaks, c.overkill, c.true_negatives, c.errors].map(|n| n.to_string()));
+    row.extend(
+        [c.true_positives, c.leaks, c.overkill, c.true_negatives, c.errors].map(|n| n.to_string()),
+    );
     row.extend([s.precision, s.recall, s.leakage_rate, s.overkill_rate].map(percent));
     row
 }
@@ -118,7 +155,9 @@ fn side(action: Option<prescreen_core::Action>, outcome: &str) -> String {
 }
 
 fn why(c: &Change) -> String {
-    let name = |h: &HitRef| format!("{} r{} {}", h.material_id, h.revision, acts(h.action, h.detection_only));
+    let name = |h: &HitRef| {
+        format!("{} r{} {}", h.material_id, h.revision, acts(h.action, h.detection_only))
+    };
     let mut lines: Vec<String> = Vec::new();
     lines.extend(c.gained.iter().map(|h| format!("+ {}", name(h))));
     lines.extend(c.lost.iter().map(|h| format!("- {}", name(h))));

@@ -66,13 +66,41 @@ pub fn render(report: &Report) -> String {
 
     h.push_str("<div class=\"cards\">");
     for (value, name, what) in [
-        (percent(o.precision), "precision", format!("{} of {} stopped were risky", o.counts.true_positives, o.counts.true_positives + o.counts.overkill)),
-        (percent(o.recall), "recall", format!("{} of {} risky stopped", o.counts.true_positives, o.counts.true_positives + o.counts.leaks)),
+        (
+            percent(o.precision),
+            "precision",
+            format!(
+                "{} of {} stopped were risky",
+                o.counts.true_positives,
+                o.counts.true_positives + o.counts.overkill
+            ),
+        ),
+        (
+            percent(o.recall),
+            "recall",
+            format!(
+                "{} of {} risky stopped",
+                o.counts.true_positives,
+                o.counts.true_positives + o.counts.leaks
+            ),
+        ),
         (percent(o.leakage_rate), "leakage", format!("{} risky passed", o.counts.leaks)),
-        (percent(o.overkill_rate), "overkill", format!("{} of {} clean stopped", o.counts.overkill, o.counts.overkill + o.counts.true_negatives)),
+        (
+            percent(o.overkill_rate),
+            "overkill",
+            format!(
+                "{} of {} clean stopped",
+                o.counts.overkill,
+                o.counts.overkill + o.counts.true_negatives
+            ),
+        ),
         (o.counts.errors.to_string(), "screen errors", "not in the rates".to_string()),
     ] {
-        let _ = write!(h, "<div class=\"card\"><span>{name}</span><b>{value}</b><span>{}</span></div>", escape(&what));
+        let _ = write!(
+            h,
+            "<div class=\"card\"><span>{name}</span><b>{value}</b><span>{}</span></div>",
+            escape(&what)
+        );
     }
     h.push_str("</div>");
 
@@ -115,7 +143,9 @@ pub fn render(report: &Report) -> String {
     let _ = write!(h, "<h2>Overkill: clean uploads stopped ({})</h2>", e.overkill.len());
     h.push_str(&cases_table(&e.overkill));
     let _ = write!(h, "<h2>Screen errors ({})</h2>", e.errors.len());
-    h.push_str("<table><tr><th class=\"n\">line</th><th>upload</th><th>label</th><th>error</th></tr>");
+    h.push_str(
+        "<table><tr><th class=\"n\">line</th><th>upload</th><th>label</th><th>error</th></tr>",
+    );
     for x in &e.errors {
         let _ = write!(
             h,
@@ -138,15 +168,40 @@ fn how(action: prescreen_core::Action, detection_only: bool) -> String {
 
 fn summary_table(key: &str, overall: Option<&Summary>, groups: &[Group]) -> String {
     let mut h = format!("<table><tr><th>{key}</th>");
-    for name in ["uploads", "risky", "clean", "TP", "leaks", "overkill", "TN", "errors", "precision", "recall", "leakage", "overkill %"] {
+    for name in [
+        "uploads",
+        "risky",
+        "clean",
+        "TP",
+        "leaks",
+        "overkill",
+        "TN",
+        "errors",
+        "precision",
+        "recall",
+        "leakage",
+        "overkill %",
+    ] {
         let _ = write!(h, "<th class=\"n\">{name}</th>");
     }
     h.push_str("</tr>");
-    let rows = overall.map(|s| ("all".to_string(), s)).into_iter().chain(groups.iter().map(|g| (group_name(g), &g.summary)));
+    let rows = overall
+        .map(|s| ("all".to_string(), s))
+        .into_iter()
+        .chain(groups.iter().map(|g| (group_name(g), &g.summary)));
     for (name, s) in rows {
         let c = &s.counts;
         let _ = write!(h, "<tr><td>{}</td>", escape(&name));
-        for n in [c.uploads, c.risky, c.clean, c.true_positives, c.leaks, c.overkill, c.true_negatives, c.errors] {
+        for n in [
+            c.uploads,
+            c.risky,
+            c.clean,
+            c.true_positives,
+            c.leaks,
+            c.overkill,
+            c.true_negatives,
+            c.errors,
+        ] {
             let _ = write!(h, "<td class=\"n\">{n}</td>");
         }
         for r in [s.precision, s.recall, s.leakage_rate, s.overkill_rate] {
@@ -166,7 +221,14 @@ fn cases_table(cases: &[Case]) -> String {
         let hits: Vec<String> = case
             .hits
             .iter()
-            .map(|x| format!("<code>{}</code> {} {}", escape(&x.material_id), how(x.action, x.detection_only), escape(&x.evidence)))
+            .map(|x| {
+                format!(
+                    "<code>{}</code> {} {}",
+                    escape(&x.material_id),
+                    how(x.action, x.detection_only),
+                    escape(&x.evidence)
+                )
+            })
             .collect();
         let _ = write!(
             h,
@@ -190,6 +252,9 @@ mod tests {
 
     #[test]
     fn escapes_markup_and_quotes() {
-        assert_eq!(escape(r#"<a href="x">Tom & 'Jerry'</a>"#), "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;");
+        assert_eq!(
+            escape(r#"<a href="x">Tom & 'Jerry'</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;"
+        );
     }
 }

@@ -211,7 +211,10 @@ pub fn evaluate(entries: &[LabeledUpload], screened: &[Screened]) -> Evaluation 
     for (entry, answer) in entries.iter().zip(screened) {
         let outcome = outcome(entry.label, answer);
         overall.add(entry.label, outcome);
-        by_category.entry((entry.category.is_none(), entry.category.clone())).or_default().add(entry.label, outcome);
+        by_category
+            .entry((entry.category.is_none(), entry.category.clone()))
+            .or_default()
+            .add(entry.label, outcome);
         by_market.entry(entry.upload.market.clone()).or_default().add(entry.label, outcome);
         let verdict = match answer {
             Ok(v) => v,
@@ -252,8 +255,14 @@ pub fn evaluate(entries: &[LabeledUpload], screened: &[Screened]) -> Evaluation 
     materials.sort_by(|a, b| b.hits.cmp(&a.hits).then_with(|| a.material_id.cmp(&b.material_id)));
     Evaluation {
         overall: overall.summary(),
-        by_category: by_category.into_iter().map(|((_, key), c)| Group { key, summary: c.summary() }).collect(),
-        by_market: by_market.into_iter().map(|(key, c)| Group { key: Some(key), summary: c.summary() }).collect(),
+        by_category: by_category
+            .into_iter()
+            .map(|((_, key), c)| Group { key, summary: c.summary() })
+            .collect(),
+        by_market: by_market
+            .into_iter()
+            .map(|(key, c)| Group { key: Some(key), summary: c.summary() })
+            .collect(),
         materials,
         leaks,
         overkill,
@@ -333,10 +342,18 @@ pub fn evidence(e: &Evidence) -> String {
 #[cfg(test)]
 pub(crate) mod tests_support {
     use super::Screened;
-    use prescreen_core::{Action, Evidence, Hit, Label, LabeledUpload, TextEvidence, Upload, Verdict};
+    use prescreen_core::{
+        Action, Evidence, Hit, Label, LabeledUpload, TextEvidence, Upload, Verdict,
+    };
 
     /// A labeled upload: `(id, market, label, category, confirmed materials)`.
-    pub(crate) fn labeled(id: &str, market: &str, label: Label, category: Option<&str>, materials: &[&str]) -> LabeledUpload {
+    pub(crate) fn labeled(
+        id: &str,
+        market: &str,
+        label: Label,
+        category: Option<&str>,
+        materials: &[&str],
+    ) -> LabeledUpload {
         LabeledUpload {
             upload: Upload::text(id, market, ""),
             label,
@@ -414,7 +431,11 @@ mod tests {
         ];
         let screened = vec![
             verdict(&[("g1", "gambling", Block, false)]),
-            verdict(&[("g2", "gambling", Review, false), ("g1", "gambling", Block, false), ("g1", "gambling", Block, false)]),
+            verdict(&[
+                ("g2", "gambling", Review, false),
+                ("g1", "gambling", Block, false),
+                ("g1", "gambling", Block, false),
+            ]),
             verdict(&[("j", "gambling", Pass, false)]),
             verdict(&[]),
             verdict(&[("d1", "drugs", Review, false)]),
@@ -458,16 +479,25 @@ mod tests {
         let keys: Vec<Option<&str>> = e.by_category.iter().map(|g| g.key.as_deref()).collect();
         assert_eq!(keys, [Some("drugs"), Some("gambling"), None]);
         let drugs = e.by_category[0].summary;
-        assert_eq!((drugs.counts.true_positives, drugs.counts.leaks, drugs.counts.errors), (1, 1, 1));
+        assert_eq!(
+            (drugs.counts.true_positives, drugs.counts.leaks, drugs.counts.errors),
+            (1, 1, 1)
+        );
         assert_eq!(drugs.precision, Some(1.0));
         assert_eq!(drugs.recall, Some(0.5));
         assert_eq!(drugs.overkill_rate, None, "no clean drugs uploads: unknown, not 0");
         let gambling = e.by_category[1].summary;
-        assert_eq!((gambling.counts.true_positives, gambling.counts.leaks, gambling.counts.overkill), (2, 1, 1));
+        assert_eq!(
+            (gambling.counts.true_positives, gambling.counts.leaks, gambling.counts.overkill),
+            (2, 1, 1)
+        );
         assert_eq!(gambling.precision, Some(2.0 / 3.0));
         assert_eq!(gambling.overkill_rate, Some(1.0));
         let none = e.by_category[2].summary;
-        assert_eq!((none.counts.true_negatives, none.precision, none.overkill_rate), (3, None, Some(0.0)));
+        assert_eq!(
+            (none.counts.true_negatives, none.precision, none.overkill_rate),
+            (3, None, Some(0.0))
+        );
 
         let markets: Vec<(&str, u32, u32, u32, u32)> = e
             .by_market
@@ -518,20 +548,42 @@ mod tests {
         let leaks: Vec<(u64, &str, Vec<&str>)> = e
             .leaks
             .iter()
-            .map(|c| (c.line, c.upload_id.as_str(), c.hits.iter().map(|h| h.material_id.as_str()).collect()))
+            .map(|c| {
+                (
+                    c.line,
+                    c.upload_id.as_str(),
+                    c.hits.iter().map(|h| h.material_id.as_str()).collect(),
+                )
+            })
             .collect();
         assert_eq!(leaks, [(3, "3", vec!["j"]), (4, "4", vec![])]);
         assert_eq!(e.overkill.len(), 1);
         assert_eq!((e.overkill[0].line, e.overkill[0].action), (6, Review));
         assert_eq!(e.overkill[0].hits[0].evidence, "body: \"g2\"");
-        assert_eq!(e.errors, [ErrorCase { line: 10, upload_id: "10".into(), label: Risky, error: "invalid upload: bad image".into() }]);
+        assert_eq!(
+            e.errors,
+            [ErrorCase {
+                line: 10,
+                upload_id: "10".into(),
+                label: Risky,
+                error: "invalid upload: bad image".into()
+            }]
+        );
     }
 
     #[test]
     fn empty_corpus_has_unknown_rates() {
         let e = evaluate(&[], &[]);
         assert_eq!(e.overall.counts, Confusion::default());
-        assert_eq!((e.overall.precision, e.overall.recall, e.overall.leakage_rate, e.overall.overkill_rate), (None, None, None, None));
+        assert_eq!(
+            (
+                e.overall.precision,
+                e.overall.recall,
+                e.overall.leakage_rate,
+                e.overall.overkill_rate
+            ),
+            (None, None, None, None)
+        );
         assert!(e.by_category.is_empty() && e.materials.is_empty());
     }
 }

@@ -56,7 +56,9 @@ pub struct ReportFile {
 impl ReportFile {
     pub fn write(&self, text: &str) -> Result<()> {
         match &self.output {
-            Some(p) => std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display())),
+            Some(p) => {
+                std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display()))
+            }
             None => {
                 use std::io::Write as _;
                 std::io::stdout().write_all(text.as_bytes()).context("cannot write to stdout")

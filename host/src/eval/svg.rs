@@ -33,9 +33,18 @@ pub fn confusion_bars(groups: &[Group]) -> String {
         let c = g.summary.counts;
         let y = top + row_h * i as f64;
         let name = escape(&group_name(g));
-        let _ = write!(s, r#"<text x="{}" y="{}" text-anchor="end" class="lbl">{name}</text>"#, label_w - 8.0, y + row_h * 0.65);
+        let _ = write!(
+            s,
+            r#"<text x="{}" y="{}" text-anchor="end" class="lbl">{name}</text>"#,
+            label_w - 8.0,
+            y + row_h * 0.65
+        );
         let mut x = label_w;
-        for (n, (cell, colour)) in [c.true_positives, c.leaks, c.overkill, c.true_negatives, c.errors].into_iter().zip(CELLS) {
+        for (n, (cell, colour)) in
+            [c.true_positives, c.leaks, c.overkill, c.true_negatives, c.errors]
+                .into_iter()
+                .zip(CELLS)
+        {
             if n == 0 {
                 continue;
             }
@@ -47,11 +56,22 @@ pub fn confusion_bars(groups: &[Group]) -> String {
                 row_h - 6.0
             );
             if w >= 16.0 {
-                let _ = write!(s, r#"<text x="{:.1}" y="{:.1}" text-anchor="middle" class="num">{n}</text>"#, x + w / 2.0, y + row_h * 0.65);
+                let _ = write!(
+                    s,
+                    r#"<text x="{:.1}" y="{:.1}" text-anchor="middle" class="num">{n}</text>"#,
+                    x + w / 2.0,
+                    y + row_h * 0.65
+                );
             }
             x += w;
         }
-        let _ = write!(s, r#"<text x="{:.1}" y="{:.1}" class="lbl">{}</text>"#, x + 6.0, y + row_h * 0.65, c.uploads);
+        let _ = write!(
+            s,
+            r#"<text x="{:.1}" y="{:.1}" class="lbl">{}</text>"#,
+            x + 6.0,
+            y + row_h * 0.65,
+            c.uploads
+        );
     }
     s.push_str("</svg>");
     s
@@ -68,7 +88,9 @@ pub fn precision_scatter(materials: &[MaterialStats]) -> String {
     let max_hits = materials.iter().map(|m| m.hits).max().unwrap_or(1).max(2);
     // Points keep clear of the frame: the largest bubble sits at 1 hit or 100 %.
     let pad = 18.0;
-    let x_of = |hits: u32| left + pad + (plot_w - 2.0 * pad) * f64::from(hits).ln() / f64::from(max_hits).ln();
+    let x_of = |hits: u32| {
+        left + pad + (plot_w - 2.0 * pad) * f64::from(hits).ln() / f64::from(max_hits).ln()
+    };
     let y_of = |p: f64| top + pad + (plot_h - 2.0 * pad) * (1.0 - p);
 
     let mut s = String::new();
@@ -116,7 +138,8 @@ pub fn precision_scatter(materials: &[MaterialStats]) -> String {
         let r = 4.0 + 2.0 * (group.len() as f64).ln();
         // Red to green by precision.
         let colour = format!("hsl({:.0},65%,42%)", 120.0 * p);
-        let names: Vec<String> = group.iter().map(|m| format!("{} ({})", m.material_id, m.category)).collect();
+        let names: Vec<String> =
+            group.iter().map(|m| format!("{} ({})", m.material_id, m.category)).collect();
         let _ = write!(
             s,
             r#"<circle cx="{:.1}" cy="{:.1}" r="{r:.1}" fill="{colour}" fill-opacity="0.75"><title>{} hits, precision {:.0}%: {}</title></circle>"#,
@@ -127,7 +150,13 @@ pub fn precision_scatter(materials: &[MaterialStats]) -> String {
             escape(&names.join(", "))
         );
         if group.len() > 1 {
-            let _ = write!(s, r#"<text x="{:.1}" y="{:.1}" text-anchor="middle" class="num">{}</text>"#, x_of(*hits), y_of(p) + 4.0, group.len());
+            let _ = write!(
+                s,
+                r#"<text x="{:.1}" y="{:.1}" text-anchor="middle" class="num">{}</text>"#,
+                x_of(*hits),
+                y_of(p) + 4.0,
+                group.len()
+            );
         }
     }
     s.push_str("</svg>");

@@ -23,7 +23,15 @@ pub fn render(report: &Report) -> String {
     let e = &report.evaluation;
     let c = &report.component;
     let mut out = String::new();
-    let _ = writeln!(out, "{} {} (sha256:{}) on {}: {} uploads\n", c.name, c.version, short(&c.digest), report.corpus, e.overall.counts.uploads);
+    let _ = writeln!(
+        out,
+        "{} {} (sha256:{}) on {}: {} uploads\n",
+        c.name,
+        c.version,
+        short(&c.digest),
+        report.corpus,
+        e.overall.counts.uploads
+    );
 
     let mut groups = summary_table("category");
     add_summary_row(&mut groups, "all", &e.overall);
@@ -38,7 +46,20 @@ pub fn render(report: &Report) -> String {
     }
     let _ = writeln!(out, "{markets}\n");
 
-    let mut materials = new_table(&["material", "rev", "category", "action", "hits", "confirmed", "unconfirmed", "false", "precision"], 4);
+    let mut materials = new_table(
+        &[
+            "material",
+            "rev",
+            "category",
+            "action",
+            "hits",
+            "confirmed",
+            "unconfirmed",
+            "false",
+            "precision",
+        ],
+        4,
+    );
     for m in &e.materials {
         materials.add_row(vec![
             m.material_id.clone(),
@@ -54,12 +75,27 @@ pub fn render(report: &Report) -> String {
     }
     let _ = writeln!(out, "Materials that fired ({})\n{materials}\n", e.materials.len());
 
-    let _ = writeln!(out, "Leaks: risky uploads that passed ({})\n{}\n", e.leaks.len(), cases_table(&e.leaks));
-    let _ = writeln!(out, "Overkill: clean uploads stopped ({})\n{}\n", e.overkill.len(), cases_table(&e.overkill));
+    let _ = writeln!(
+        out,
+        "Leaks: risky uploads that passed ({})\n{}\n",
+        e.leaks.len(),
+        cases_table(&e.leaks)
+    );
+    let _ = writeln!(
+        out,
+        "Overkill: clean uploads stopped ({})\n{}\n",
+        e.overkill.len(),
+        cases_table(&e.overkill)
+    );
     if !e.errors.is_empty() {
         let mut errors = new_table(&["line", "upload", "label", "error"], 4);
         for x in &e.errors {
-            errors.add_row(vec![x.line.to_string(), x.upload_id.clone(), format!("{:?}", x.label).to_lowercase(), x.error.clone()]);
+            errors.add_row(vec![
+                x.line.to_string(),
+                x.upload_id.clone(),
+                format!("{:?}", x.label).to_lowercase(),
+                x.error.clone(),
+            ]);
         }
         let _ = writeln!(out, "Screen errors ({})\n{errors}", e.errors.len());
     }
@@ -67,13 +103,42 @@ pub fn render(report: &Report) -> String {
 }
 
 fn summary_table(key: &str) -> Table {
-    new_table(&[key, "uploads", "risky", "clean", "TP", "leaks", "overkill", "TN", "errors", "precision", "recall", "leakage", "overkill %"], 1)
+    new_table(
+        &[
+            key,
+            "uploads",
+            "risky",
+            "clean",
+            "TP",
+            "leaks",
+            "overkill",
+            "TN",
+            "errors",
+            "precision",
+            "recall",
+            "leakage",
+            "overkill %",
+        ],
+        1,
+    )
 }
 
 fn add_summary_row(t: &mut Table, name: &str, s: &Summary) {
     let c = &s.counts;
     let mut row = vec![name.to_string()];
-    row.extend([c.uploads, c.risky, c.clean, c.true_positives, c.leaks, c.overkill, c.true_negatives, c.errors].map(|n| n.to_string()));
+    row.extend(
+        [
+            c.uploads,
+            c.risky,
+            c.clean,
+            c.true_positives,
+            c.leaks,
+            c.overkill,
+            c.true_negatives,
+            c.errors,
+        ]
+        .map(|n| n.to_string()),
+    );
     row.extend([s.precision, s.recall, s.leakage_rate, s.overkill_rate].map(percent));
     t.add_row(row);
 }
@@ -88,7 +153,9 @@ fn cases_table(cases: &[Case]) -> Table {
         let hits: Vec<String> = case
             .hits
             .iter()
-            .map(|h| format!("{} ({}) {}", h.material_id, acts(h.action, h.detection_only), h.evidence))
+            .map(|h| {
+                format!("{} ({}) {}", h.material_id, acts(h.action, h.detection_only), h.evidence)
+            })
             .collect();
         t.add_row(vec![
             case.line.to_string(),

@@ -44,7 +44,8 @@ pub struct ImportSummary {
 /// Imports the feedback file at `path` into the database at `db` (created if absent)
 /// in one transaction: any bad line and nothing is written.
 pub fn import_file(db: &Path, path: &Path) -> Result<ImportSummary> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let csv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
     let mut conn = store::open(db)?;
     import(&mut conn, &path.display().to_string(), &text, csv)
@@ -71,22 +72,24 @@ pub fn import(conn: &mut Connection, file: &str, text: &str, csv: bool) -> Resul
             Ok(review)
         });
         let problem = match review {
-            Ok(review) => match store::find(&tx, &review.upload_id, &review.reviewer, review.reviewed_at)? {
-                None => {
-                    store::insert(&tx, &review, now)?;
-                    summary.imported += 1;
-                    None
-                }
-                Some(stored) if stored == review => {
-                    summary.already_present += 1;
-                    None
-                }
-                Some(_) => Some(format!(
-                    "upload {:?} was already reviewed by {:?} at {} with another label, verdict or note \
+            Ok(review) => {
+                match store::find(&tx, &review.upload_id, &review.reviewer, review.reviewed_at)? {
+                    None => {
+                        store::insert(&tx, &review, now)?;
+                        summary.imported += 1;
+                        None
+                    }
+                    Some(stored) if stored == review => {
+                        summary.already_present += 1;
+                        None
+                    }
+                    Some(_) => Some(format!(
+                        "upload {:?} was already reviewed by {:?} at {} with another label, verdict or note \
                      (a correction is a new review with its own reviewed_at)",
-                    review.upload_id, review.reviewer, review.reviewed_at
-                )),
-            },
+                        review.upload_id, review.reviewer, review.reviewed_at
+                    )),
+                }
+            }
             Err(message) => Some(message),
         };
         if let Some(message) = problem {
@@ -194,10 +197,15 @@ fn parse_csv(text: &str) -> Parsed {
         let (line, entry) = match record {
             Ok(r) => {
                 let line = r.position().map_or(0, |p| p.line());
-                let entry = r.deserialize::<CsvRow>(Some(&headers)).map_err(|e| format!("invalid csv row: {}", csv_reason(&e)));
+                let entry = r
+                    .deserialize::<CsvRow>(Some(&headers))
+                    .map_err(|e| format!("invalid csv row: {}", csv_reason(&e)));
                 (line, entry)
             }
-            Err(e) => (e.position().map_or(0, |p| p.line()), Err(format!("invalid csv row: {}", csv_reason(&e)))),
+            Err(e) => (
+                e.position().map_or(0, |p| p.line()),
+                Err(format!("invalid csv row: {}", csv_reason(&e))),
+            ),
         };
         let entry = entry.map(|r| Entry {
             upload_id: r.upload_id,
@@ -246,7 +254,8 @@ fn resolve(conn: &Connection, e: Entry) -> Result<Review, String> {
         return Err("the verdict's package_name and package_version must not be empty".into());
     }
     if let Some(d) = &verdict.decided_at {
-        d.parse::<jiff::Timestamp>().map_err(|err| format!("decided_at {d:?} is not an RFC 3339 time: {err}"))?;
+        d.parse::<jiff::Timestamp>()
+            .map_err(|err| format!("decided_at {d:?} is not an RFC 3339 time: {err}"))?;
     }
     let hits = judge(merge_hits(verdict.hits)?, e.label, &e.confirmed, &e.rejected)?;
     Ok(Review {
@@ -267,29 +276,37 @@ fn resolve(conn: &Connection, e: Entry) -> Result<Review, String> {
 
 /// The verdict the gateway recorded for `upload_id`: the last one given at or before
 /// the review, else (clocks disagree) the first after it.
-fn logged_verdict(conn: &Connection, upload_id: &str, reviewed_at: jiff::Timestamp) -> Result<EntryVerdict, String> {
+fn logged_verdict(
+    conn: &Connection,
+    upload_id: &str,
+    reviewed_at: jiff::Timestamp,
+) -> Result<EntryVerdict, String> {
     let recorded = decisions::recorded_verdicts(conn, upload_id).map_err(|e| format!("{e:#}"))?;
     let mut timed = Vec::with_capacity(recorded.len());
     for r in recorded {
-        let at: jiff::Timestamp = r
-            .decided_at
-            .parse()
-            .map_err(|_| format!("the decision log has an invalid decided_at {:?} for upload {upload_id:?}", r.decided_at))?;
+        let at: jiff::Timestamp = r.decided_at.parse().map_err(|_| {
+            format!(
+                "the decision log has an invalid decided_at {:?} for upload {upload_id:?}",
+                r.decided_at
+            )
+        })?;
         timed.push((at, r));
     }
     let chosen = match timed.iter().rposition(|(at, _)| *at <= reviewed_at) {
         Some(i) => timed.swap_remove(i).1,
         None if !timed.is_empty() => timed.swap_remove(0).1,
         None => {
-            return Err(format!("no verdict given and the decision log has no verdict for upload {upload_id:?}"));
+            return Err(format!(
+                "no verdict given and the decision log has no verdict for upload {upload_id:?}"
+            ));
         }
     };
-    let hits = serde_json::from_str(&chosen.hits)
-        .map_err(|err| format!("the decision log's hits for upload {upload_id:?} are not valid: {err}"))?;
-    let action = chosen
-        .action
-        .parse()
-        .map_err(|err| format!("the decision log's action for upload {upload_id:?} is not valid: {err}"))?;
+    let hits = serde_json::from_str(&chosen.hits).map_err(|err| {
+        format!("the decision log's hits for upload {upload_id:?} are not valid: {err}")
+    })?;
+    let action = chosen.action.parse().map_err(|err| {
+        format!("the decision log's action for upload {upload_id:?} is not valid: {err}")
+    })?;
     Ok(EntryVerdict {
         action,
         hits,
@@ -327,7 +344,12 @@ fn merge_hits(hits: Vec<EntryHit>) -> Result<Vec<EntryHit>, String> {
 }
 
 /// Each hit's outcome: as the reviewer named it, else as the upload's label says.
-fn judge(hits: Vec<EntryHit>, label: Label, confirmed: &[String], rejected: &[String]) -> Result<Vec<ReviewedHit>, String> {
+fn judge(
+    hits: Vec<EntryHit>,
+    label: Label,
+    confirmed: &[String],
+    rejected: &[String],
+) -> Result<Vec<ReviewedHit>, String> {
     for id in confirmed.iter().chain(rejected) {
         if !hits.iter().any(|h| &h.material_id == id) {
             return Err(format!("material {id:?} is not among the reviewed verdict's hits"));
@@ -339,7 +361,9 @@ fn judge(hits: Vec<EntryHit>, label: Label, confirmed: &[String], rejected: &[St
     if label == Label::Clean
         && let Some(id) = confirmed.first()
     {
-        return Err(format!("a clean upload cannot confirm material {id:?}: every hit on it is overkill"));
+        return Err(format!(
+            "a clean upload cannot confirm material {id:?}: every hit on it is overkill"
+        ));
     }
     Ok(hits
         .into_iter()

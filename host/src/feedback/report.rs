@@ -210,7 +210,10 @@ pub fn build(reviews: &[Review], bucket: Bucket, since: Option<jiff::Timestamp>)
             }
             m.total.add(h.outcome);
             m.buckets.entry(b.clone()).or_default().add(h.outcome);
-            let rev = m.revisions.entry((h.revision, r.package_name.clone(), r.package_version.clone())).or_default();
+            let rev = m
+                .revisions
+                .entry((h.revision, r.package_name.clone(), r.package_version.clone()))
+                .or_default();
             rev.tally.add(h.outcome);
             rev.seen(r.reviewed_at);
             m.latest_revisions.entry(b.clone()).or_default().push(h.revision);
@@ -233,7 +236,10 @@ pub fn build(reviews: &[Review], bucket: Bucket, since: Option<jiff::Timestamp>)
         bucket,
         since: since.map(|t| t.to_string()),
         reviews: counted.len() as u64,
-        buckets: bucket_reviews.iter().map(|(b, n)| BucketSummary { bucket: b.clone(), reviews: *n }).collect(),
+        buckets: bucket_reviews
+            .iter()
+            .map(|(b, n)| BucketSummary { bucket: b.clone(), reviews: *n })
+            .collect(),
         latest_bucket: latest,
         baseline_buckets: baseline,
         thresholds: Thresholds {
@@ -257,24 +263,28 @@ fn latest_per_upload(reviews: &[Review], since: Option<jiff::Timestamp>) -> Vec<
             *e = r;
         }
     }
-    let mut counted: Vec<&Review> = latest.into_values().filter(|r| since.is_none_or(|s| r.reviewed_at >= s)).collect();
+    let mut counted: Vec<&Review> =
+        latest.into_values().filter(|r| since.is_none_or(|s| r.reviewed_at >= s)).collect();
     counted.sort_by(|a, b| (a.reviewed_at, &a.upload_id).cmp(&(b.reviewed_at, &b.upload_id)));
     counted
 }
 
 fn package_entry(packages: &mut BTreeMap<(String, String), PackageSummary>, r: &Review) {
     let at = r.reviewed_at.to_string();
-    let p = packages.entry((r.package_name.clone(), r.package_version.clone())).or_insert_with(|| PackageSummary {
-        package_name: r.package_name.clone(),
-        package_version: r.package_version.clone(),
-        version_digests: Vec::new(),
-        reviews: 0,
-        stopped: 0,
-        overkill: 0,
-        missed: 0,
-        first_reviewed: at.clone(),
-        last_reviewed: at.clone(),
-    });
+    let p =
+        packages.entry((r.package_name.clone(), r.package_version.clone())).or_insert_with(|| {
+            PackageSummary {
+                package_name: r.package_name.clone(),
+                package_version: r.package_version.clone(),
+                version_digests: Vec::new(),
+                reviews: 0,
+                stopped: 0,
+                overkill: 0,
+                missed: 0,
+                first_reviewed: at.clone(),
+                last_reviewed: at.clone(),
+            }
+        });
     if let Some(d) = &r.version_digest
         && !p.version_digests.contains(d)
     {
@@ -327,7 +337,8 @@ impl MaterialWork {
                 last_reviewed: w.last.map(|t| t.to_string()).unwrap_or_default(),
             })
             .collect();
-        revisions.sort_by(|a, b| (a.revision, &a.first_reviewed).cmp(&(b.revision, &b.first_reviewed)));
+        revisions
+            .sort_by(|a, b| (a.revision, &a.first_reviewed).cmp(&(b.revision, &b.first_reviewed)));
         MaterialReport {
             material_id,
             category: self.category,
@@ -347,7 +358,13 @@ impl MaterialWork {
 
 /// The flags of one material: its latest bucket against the baseline buckets.
 /// Comparisons are done in integers so a value exactly on a threshold counts.
-fn flag(id: &str, m: &MaterialWork, latest: &str, baseline: &[String], bucket_reviews: &BTreeMap<String, u64>) -> Vec<Flag> {
+fn flag(
+    id: &str,
+    m: &MaterialWork,
+    latest: &str,
+    baseline: &[String],
+    bucket_reviews: &BTreeMap<String, u64>,
+) -> Vec<Flag> {
     let Some(now) = m.buckets.get(latest) else { return Vec::new() };
     let mut base = Tally::default();
     for b in baseline {
@@ -367,9 +384,16 @@ fn flag(id: &str, m: &MaterialWork, latest: &str, baseline: &[String], bucket_re
     let pct = |x: f64| format!("{:.0}%", x * 100.0);
     let mut flags = Vec::new();
 
-    let (bn, bc, ln, lc) = (base.reviewed as u128, base.confirmed as u128, now.reviewed as u128, now.confirmed as u128);
+    let (bn, bc, ln, lc) = (
+        base.reviewed as u128,
+        base.confirmed as u128,
+        now.reviewed as u128,
+        now.confirmed as u128,
+    );
     // base precision - latest precision >= drop/100, cross-multiplied.
-    if base.reviewed >= MIN_REVIEWED_HITS && 100 * bc * ln >= 100 * lc * bn + PRECISION_DROP_POINTS as u128 * bn * ln {
+    if base.reviewed >= MIN_REVIEWED_HITS
+        && 100 * bc * ln >= 100 * lc * bn + PRECISION_DROP_POINTS as u128 * bn * ln
+    {
         let (b, l) = (bc as f64 / bn as f64, lc as f64 / ln as f64);
         flags.push(Flag {
             material_id: id.to_string(),

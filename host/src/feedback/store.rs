@@ -89,9 +89,16 @@ pub fn insert(conn: &Connection, review: &Review, imported_at: jiff::Timestamp) 
 }
 
 /// The review `upload_id` / `reviewer` / `reviewed_at` identifies, if stored.
-pub fn find(conn: &Connection, upload_id: &str, reviewer: &str, reviewed_at: jiff::Timestamp) -> Result<Option<Review>> {
+pub fn find(
+    conn: &Connection,
+    upload_id: &str,
+    reviewer: &str,
+    reviewed_at: jiff::Timestamp,
+) -> Result<Option<Review>> {
     let row = conn
-        .prepare_cached(&format!("{SELECT_REVIEWS} WHERE upload_id = ?1 AND reviewer = ?2 AND reviewed_at = ?3"))?
+        .prepare_cached(&format!(
+            "{SELECT_REVIEWS} WHERE upload_id = ?1 AND reviewer = ?2 AND reviewed_at = ?3"
+        ))?
         .query_row(params![upload_id, reviewer, reviewed_at.to_string()], StoredReview::from_row)
         .optional()?;
     let Some(row) = row else { return Ok(None) };
@@ -119,7 +126,8 @@ pub fn reviews(conn: &Connection) -> Result<Vec<Review>> {
     Ok(reviews)
 }
 
-const SELECT_REVIEWS: &str = "SELECT id, upload_id, reviewer, reviewed_at, label, action, package_name, package_version,
+const SELECT_REVIEWS: &str =
+    "SELECT id, upload_id, reviewer, reviewed_at, label, action, package_name, package_version,
                                      version_digest, decided_at, verdict_source, note
                               FROM reviews";
 
@@ -158,12 +166,18 @@ impl StoredReview {
     }
 
     fn into_review(self, hits: Vec<ReviewedHit>) -> Result<Review> {
-        let bad = |what: &str, value: &str| anyhow!("stored review {} has an invalid {what} {value:?}", self.id);
+        let bad = |what: &str, value: &str| {
+            anyhow!("stored review {} has an invalid {what} {value:?}", self.id)
+        };
         Ok(Review {
-            reviewed_at: self.reviewed_at.parse().map_err(|_| bad("reviewed_at", &self.reviewed_at))?,
+            reviewed_at: self
+                .reviewed_at
+                .parse()
+                .map_err(|_| bad("reviewed_at", &self.reviewed_at))?,
             label: parse_label(&self.label).ok_or_else(|| bad("label", &self.label))?,
             action: self.action.parse().map_err(|_| bad("action", &self.action))?,
-            verdict_source: VerdictSource::parse(&self.verdict_source).ok_or_else(|| bad("verdict source", &self.verdict_source))?,
+            verdict_source: VerdictSource::parse(&self.verdict_source)
+                .ok_or_else(|| bad("verdict source", &self.verdict_source))?,
             upload_id: self.upload_id,
             reviewer: self.reviewer,
             package_name: self.package_name,
@@ -197,7 +211,9 @@ fn hits(conn: &Connection, review: Option<i64>) -> Result<HashMap<i64, Vec<Revie
     for row in rows {
         let (id, material_id, revision, category, action, detection_only, outcome) =
             row.context("cannot read the review_hits table")?;
-        let bad = |what: &str, value: &str| anyhow!("stored hit of review {id} has an invalid {what} {value:?}");
+        let bad = |what: &str, value: &str| {
+            anyhow!("stored hit of review {id} has an invalid {what} {value:?}")
+        };
         let hit = ReviewedHit {
             action: action.parse().map_err(|_| bad("action", &action))?,
             outcome: HitOutcome::parse(&outcome).ok_or_else(|| bad("outcome", &outcome))?,

@@ -41,14 +41,29 @@ pub fn render(r: &Report) -> String {
     } else {
         let mut table = new_table(&["material", "signal", "baseline", "latest", "why"], &[2, 3]);
         for f in &r.flags {
-            table.add_row(vec![f.material_id.clone(), kind(f).into(), figure(f.baseline, f.baseline_hits), figure(f.latest, f.latest_hits), f.reason.clone()]);
+            table.add_row(vec![
+                f.material_id.clone(),
+                kind(f).into(),
+                figure(f.baseline, f.baseline_hits),
+                figure(f.latest, f.latest_hits),
+                f.reason.clone(),
+            ]);
         }
         let _ = writeln!(out, "{table}");
     }
 
     let _ = writeln!(out, "\nPrecision by {unit}");
     let mut table = new_table(
-        &["material", "category", unit, "reviewed", "confirmed", "overturned", "precision", "hit rate"],
+        &[
+            "material",
+            "category",
+            unit,
+            "reviewed",
+            "confirmed",
+            "overturned",
+            "precision",
+            "hit rate",
+        ],
         &[3, 4, 5, 6, 7],
     );
     for m in &r.materials {
@@ -68,13 +83,27 @@ pub fn render(r: &Report) -> String {
 
     let _ = writeln!(out, "\nBy revision and package version");
     let mut table = new_table(
-        &["material", "revision", "package", "reviewed", "confirmed", "overturned", "precision", "reviewed from", "to"],
+        &[
+            "material",
+            "revision",
+            "package",
+            "reviewed",
+            "confirmed",
+            "overturned",
+            "precision",
+            "reviewed from",
+            "to",
+        ],
         &[1, 3, 4, 5, 6],
     );
     for m in &r.materials {
         for (i, v) in m.revisions.iter().enumerate() {
             let id = if i == 0 { m.material_id.clone() } else { String::new() };
-            let mut row = vec![id, v.revision.to_string(), format!("{} {}", v.package_name, v.package_version)];
+            let mut row = vec![
+                id,
+                v.revision.to_string(),
+                format!("{} {}", v.package_name, v.package_version),
+            ];
             row.extend(tally(&v.tally));
             row.extend([day(&v.first_reviewed), day(&v.last_reviewed)]);
             table.add_row(row);
@@ -82,12 +111,21 @@ pub fn render(r: &Report) -> String {
     }
     let _ = writeln!(out, "{table}");
 
-    let _ = writeln!(out, "\nPackage versions (stopped: review or block; overkill: stopped but clean; missed: passed but risky)");
-    let mut table =
-        new_table(&["package", "digest", "reviews", "stopped", "overkill", "missed", "reviewed from", "to"], &[2, 3, 4, 5]);
+    let _ = writeln!(
+        out,
+        "\nPackage versions (stopped: review or block; overkill: stopped but clean; missed: passed but risky)"
+    );
+    let mut table = new_table(
+        &["package", "digest", "reviews", "stopped", "overkill", "missed", "reviewed from", "to"],
+        &[2, 3, 4, 5],
+    );
     for p in &r.packages {
         // 12 hex digits tell versions apart in a table; JSON has them whole.
-        let digests = p.version_digests.iter().map(|d| d.chars().take(12).collect::<String>()).collect::<Vec<_>>();
+        let digests = p
+            .version_digests
+            .iter()
+            .map(|d| d.chars().take(12).collect::<String>())
+            .collect::<Vec<_>>();
         table.add_row(vec![
             format!("{} {}", p.package_name, p.package_version),
             if digests.is_empty() { "-".into() } else { digests.join(" ") },
@@ -116,7 +154,12 @@ fn new_table(header: &[&str], numeric: &[usize]) -> Table {
 }
 
 fn tally(t: &Tally) -> [String; 4] {
-    [t.reviewed.to_string(), t.confirmed.to_string(), t.overturned.to_string(), t.precision.map_or("-".into(), percent)]
+    [
+        t.reviewed.to_string(),
+        t.confirmed.to_string(),
+        t.overturned.to_string(),
+        t.precision.map_or("-".into(), percent),
+    ]
 }
 
 fn percent(x: f64) -> String {

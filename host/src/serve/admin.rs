@@ -25,16 +25,28 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 fn error(status: StatusCode, kind: &str, message: impl std::fmt::Display) -> Response {
-    (status, axum::Json(serde_json::json!({ "error": kind, "message": message.to_string() }))).into_response()
+    (status, axum::Json(serde_json::json!({ "error": kind, "message": message.to_string() })))
+        .into_response()
 }
 
 /// Refuses admin requests without the configured bearer token.
-pub async fn authorize(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+pub async fn authorize(
+    State(state): State<Arc<AppState>>,
+    request: Request,
+    next: Next,
+) -> Response {
     if let Some(token) = &state.admin_token {
-        let given =
-            request.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+        let given = request
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
         if !given.is_some_and(|g| constant_time_eq(g.as_bytes(), token.as_bytes())) {
-            return error(StatusCode::UNAUTHORIZED, "unauthorized", "admin routes need `Authorization: Bearer <token>`");
+            return error(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "admin routes need `Authorization: Bearer <token>`",
+            );
         }
     }
     next.run(request).await
@@ -77,13 +89,18 @@ fn header_str(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 /// What the deploy body and headers ask for.
-fn deploy_request(query: &DeployQuery, headers: &HeaderMap, body: Bytes) -> Result<DeployRequest, String> {
+fn deploy_request(
+    query: &DeployQuery,
+    headers: &HeaderMap,
+    body: Bytes,
+) -> Result<DeployRequest, String> {
     let mut expected = query.sha256.clone().or_else(|| header_str(headers, "x-prescreen-sha256"));
     let mut signature = header_str(headers, "x-prescreen-signature");
     let source = if body.starts_with(b"\0asm") || body.starts_with(b"\x7fELF") {
         Source::Bytes(body.to_vec())
     } else if body.trim_ascii_start().starts_with(b"{") {
-        let json: DeployJson = serde_json::from_slice(&body).map_err(|e| format!("invalid deploy JSON: {e}"))?;
+        let json: DeployJson =
+            serde_json::from_slice(&body).map_err(|e| format!("invalid deploy JSON: {e}"))?;
         expected = json.expected_sha256.or(expected);
         signature = json.signature.or(signature);
         Source::Path(json.path)
@@ -104,10 +121,16 @@ pub async fn deploy(
 ) -> Response {
     let (query, body) = match (query, body) {
         (Ok(Query(q)), Ok(b)) => (q, b),
-        (Err(rejection), _) => return error(rejection.status(), "bad_request", rejection.body_text()),
-        (_, Err(rejection)) => return error(rejection.status(), "bad_request", rejection.body_text()),
+        (Err(rejection), _) => {
+            return error(rejection.status(), "bad_request", rejection.body_text());
+        }
+        (_, Err(rejection)) => {
+            return error(rejection.status(), "bad_request", rejection.body_text());
+        }
     };
-    let (mode, request) = match mode_of(&query).and_then(|mode| Ok((mode, deploy_request(&query, &headers, body)?))) {
+    let (mode, request) = match mode_of(&query)
+        .and_then(|mode| Ok((mode, deploy_request(&query, &headers, body)?)))
+    {
         Ok(r) => r,
         Err(message) => {
             state.metrics.admin("deploy", false);
@@ -118,7 +141,12 @@ pub async fn deploy(
     let _guard = state.deployments.lock.lock().await;
     let job_state = state.clone();
     let prepared = tokio::task::spawn_blocking(move || {
-        deploy::prepare(&job_state.runtime, request, job_state.public_key.as_ref(), &job_state.limits)
+        deploy::prepare(
+            &job_state.runtime,
+            request,
+            job_state.public_key.as_ref(),
+            &job_state.limits,
+        )
     })
     .await;
     let version = match prepared {
@@ -127,16 +155,24 @@ pub async fn deploy(
             state.metrics.admin("deploy", false);
             tracing::warn!("deploy refused: {e}");
             let (status, kind) = match &e {
-                DeployError::Refused(Refusal::DigestMismatch { .. }) => (StatusCode::UNPROCESSABLE_ENTITY, "digest_mismatch"),
+                DeployError::Refused(Refusal::DigestMismatch { .. }) => {
+                    (StatusCode::UNPROCESSABLE_ENTITY, "digest_mismatch")
+                }
                 DeployError::Refused(Refusal::Unsigned) => (StatusCode::FORBIDDEN, "unsigned"),
-                DeployError::Refused(Refusal::BadSignature(_)) => (StatusCode::FORBIDDEN, "bad_signature"),
+                DeployError::Refused(Refusal::BadSignature(_)) => {
+                    (StatusCode::FORBIDDEN, "bad_signature")
+                }
                 DeployError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_component"),
             };
             return error(status, kind, e);
         }
         Err(join) => {
             state.metrics.admin("deploy", false);
-            return error(StatusCode::INTERNAL_SERVER_ERROR, "host", format!("loading the component failed: {join}"));
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "host",
+                format!("loading the component failed: {join}"),
+            );
         }
     };
     let deployed = version.status();
@@ -191,8 +227,10 @@ pub async fn status(State(state): State<Arc<AppState>>) -> Response {
 fn status_json(state: &AppState) -> serde_json::Value {
     let m = &state.metrics;
     let mut body = state.deployments.current().status();
-    let shadow: serde_json::Map<String, serde_json::Value> =
-        ShadowResult::ALL.iter().map(|r| (r.label().to_string(), m.shadow_count(*r).into())).collect();
+    let shadow: serde_json::Map<String, serde_json::Value> = ShadowResult::ALL
+        .iter()
+        .map(|r| (r.label().to_string(), m.shadow_count(*r).into()))
+        .collect();
     body["counters"] = serde_json::json!({
         "requests": {
             "verdict": m.requests(Outcome::Verdict),
@@ -216,7 +254,11 @@ mod tests {
 
     #[test]
     fn modes_parse() {
-        let q = |mode: Option<&str>, percent| DeployQuery { mode: mode.map(str::to_string), percent, sha256: None };
+        let q = |mode: Option<&str>, percent| DeployQuery {
+            mode: mode.map(str::to_string),
+            percent,
+            sha256: None,
+        };
         assert_eq!(mode_of(&q(None, None)), Ok(Mode::Replace));
         assert_eq!(mode_of(&q(Some("canary"), Some(10))), Ok(Mode::Canary { percent: 10 }));
         assert!(mode_of(&q(Some("canary"), None)).is_err());

@@ -9,10 +9,10 @@
 //! everything queued, so a clean shutdown loses nothing.
 
 use anyhow::{Context, Result};
+use prometheus_client::metrics::counter::Counter;
 use rusqlite::Connection;
 use std::path::Path;
 use std::sync::Mutex;
-use prometheus_client::metrics::counter::Counter;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError, sync_channel};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -80,7 +80,11 @@ impl DecisionLog {
             .name("prescreen-decisions".into())
             .spawn(move || write_all(conn, receiver))
             .context("cannot start the decision log writer")?;
-        Ok(DecisionLog { sender: Mutex::new(Some(sender)), writer: Mutex::new(Some(writer)), dropped: Counter::default() })
+        Ok(DecisionLog {
+            sender: Mutex::new(Some(sender)),
+            writer: Mutex::new(Some(writer)),
+            dropped: Counter::default(),
+        })
     }
 
     /// Queues a record without waiting; counts it as dropped if the queue is full
@@ -125,7 +129,8 @@ impl DecisionLog {
 /// the gateway writes and reviewers' feedback tooling (`crate::feedback`) adds its own
 /// tables to, so reports can join them.
 pub fn open_database(path: &Path) -> Result<Connection> {
-    let conn = Connection::open(path).with_context(|| format!("cannot open decision log {}", path.display()))?;
+    let conn = Connection::open(path)
+        .with_context(|| format!("cannot open decision log {}", path.display()))?;
     // WAL: readers (reports) do not block the writer, and commits are cheap.
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
@@ -259,8 +264,11 @@ mod tests {
         log.record(decision(9));
         assert_eq!(log.dropped(), 1, "a record after close is counted, not lost silently");
         let conn = Connection::open(&path).unwrap();
-        let (n, sum): (i64, i64) =
-            conn.query_row("SELECT COUNT(*), SUM(latency_us) FROM decisions", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+        let (n, sum): (i64, i64) = conn
+            .query_row("SELECT COUNT(*), SUM(latency_us) FROM decisions", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
         assert_eq!((n, sum), (2_000, (0..2_000).sum::<i64>()));
         // Reopening keeps the rows and appends.
         let log = DecisionLog::open(&path).unwrap();

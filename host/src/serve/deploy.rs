@@ -168,7 +168,11 @@ pub struct Conflict(pub String);
 impl Deployments {
     pub fn new(active: Version) -> Deployments {
         Deployments {
-            slots: ArcSwap::from_pointee(Slots { active: Arc::new(active), previous: None, candidate: None }),
+            slots: ArcSwap::from_pointee(Slots {
+                active: Arc::new(active),
+                previous: None,
+                candidate: None,
+            }),
             lock: tokio::sync::Mutex::new(()),
         }
     }
@@ -183,8 +187,12 @@ impl Deployments {
         let now = self.current();
         let version = Arc::new(version);
         let next = match mode {
-            Mode::Replace => Slots { active: version, previous: Some(now.active.clone()), candidate: None },
-            Mode::Canary { .. } | Mode::Shadow => Slots { candidate: Some(Candidate { mode, version }), ..(*now).clone() },
+            Mode::Replace => {
+                Slots { active: version, previous: Some(now.active.clone()), candidate: None }
+            }
+            Mode::Canary { .. } | Mode::Shadow => {
+                Slots { candidate: Some(Candidate { mode, version }), ..(*now).clone() }
+            }
         };
         self.store(next)
     }
@@ -192,8 +200,15 @@ impl Deployments {
     /// Makes the candidate the active version.
     pub fn promote(&self) -> std::result::Result<Arc<Slots>, Conflict> {
         let now = self.current();
-        let candidate = now.candidate.clone().ok_or_else(|| Conflict("no canary or shadow version to promote".into()))?;
-        Ok(self.store(Slots { active: candidate.version, previous: Some(now.active.clone()), candidate: None }))
+        let candidate = now
+            .candidate
+            .clone()
+            .ok_or_else(|| Conflict("no canary or shadow version to promote".into()))?;
+        Ok(self.store(Slots {
+            active: candidate.version,
+            previous: Some(now.active.clone()),
+            candidate: None,
+        }))
     }
 
     /// With a candidate: withdraws it (the active version was never replaced).
@@ -201,10 +216,23 @@ impl Deployments {
     pub fn rollback(&self) -> std::result::Result<(Arc<Slots>, &'static str), Conflict> {
         let now = self.current();
         if now.candidate.is_some() {
-            return Ok((self.store(Slots { candidate: None, ..(*now).clone() }), "candidate withdrawn"));
+            return Ok((
+                self.store(Slots { candidate: None, ..(*now).clone() }),
+                "candidate withdrawn",
+            ));
         }
-        let previous = now.previous.clone().ok_or_else(|| Conflict("no previous version to roll back to".into()))?;
-        Ok((self.store(Slots { active: previous, previous: Some(now.active.clone()), candidate: None }), "rolled back"))
+        let previous = now
+            .previous
+            .clone()
+            .ok_or_else(|| Conflict("no previous version to roll back to".into()))?;
+        Ok((
+            self.store(Slots {
+                active: previous,
+                previous: Some(now.active.clone()),
+                candidate: None,
+            }),
+            "rolled back",
+        ))
     }
 
     fn store(&self, next: Slots) -> Arc<Slots> {
@@ -264,13 +292,21 @@ pub fn prepare(
     let (bytes, source_name, path) = match request.source {
         Source::Bytes(b) => (b, "upload".to_string(), None),
         Source::Path(p) => {
-            let b = std::fs::read(&p).with_context(|| format!("cannot read {}", p.display())).map_err(DeployError::Invalid)?;
+            let b = std::fs::read(&p)
+                .with_context(|| format!("cannot read {}", p.display()))
+                .map_err(DeployError::Invalid)?;
             (b, p.display().to_string(), Some(p))
         }
     };
     let sha = signing::sha256_hex(&bytes);
-    signing::check(&bytes, &sha, request.expected_sha256.as_deref(), key, request.signature.as_deref())
-        .map_err(DeployError::Refused)?;
+    signing::check(
+        &bytes,
+        &sha,
+        request.expected_sha256.as_deref(),
+        key,
+        request.signature.as_deref(),
+    )
+    .map_err(DeployError::Refused)?;
     let filter = if is_precompiled(&bytes) {
         // Native code: only from a file the operator put on this machine, never from
         // the network, even signed.
@@ -290,11 +326,26 @@ pub fn prepare(
     } else {
         load_wasm(runtime, &bytes).map_err(DeployError::Invalid)?
     };
-    let info = filter.info().cloned().ok_or_else(|| DeployError::Invalid(anyhow!("the component reports no package")))?;
+    let info = filter
+        .info()
+        .cloned()
+        .ok_or_else(|| DeployError::Invalid(anyhow!("the component reports no package")))?;
     smoke(&filter, limits).map_err(DeployError::Invalid)?;
     let loaded_at = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let tag = VersionTag { digest: info.digest.clone(), name: info.name.clone(), version: info.version.clone() };
-    Ok(Version { filter, info, tag, component_sha256: sha, source: source_name, loaded_at, served: AtomicU64::new(0) })
+    let tag = VersionTag {
+        digest: info.digest.clone(),
+        name: info.name.clone(),
+        version: info.version.clone(),
+    };
+    Ok(Version {
+        filter,
+        info,
+        tag,
+        component_sha256: sha,
+        source: source_name,
+        loaded_at,
+        served: AtomicU64::new(0),
+    })
 }
 
 /// Compiles a `.wasm` component to native code in a private temporary file and maps
@@ -307,13 +358,15 @@ fn load_wasm(runtime: &Runtime, bytes: &[u8]) -> Result<Filter> {
     let native = runtime.precompile(bytes).context("not a valid component")?;
     // tempfile creates the file 0600 with O_EXCL under the temp dir, so no other user
     // can swap its contents between writing and mapping.
-    let mut file = tempfile::Builder::new().prefix("prescreen-serve-").suffix(".cwasm").tempfile()?;
+    let mut file =
+        tempfile::Builder::new().prefix("prescreen-serve-").suffix(".cwasm").tempfile()?;
     file.write_all(&native)?;
     file.flush()?;
     // SAFETY: the file holds `precompile`'s output by this engine, was written just
     // now, and is unlinked right after loading (the mapping keeps the inode alive),
     // so it cannot change while loaded.
-    let filter = unsafe { runtime.load_precompiled(file.path()) }.context("the component is not a prescreen filter")?;
+    let filter = unsafe { runtime.load_precompiled(file.path()) }
+        .context("the component is not a prescreen filter")?;
     file.close()?;
     Ok(filter)
 }
@@ -343,7 +396,11 @@ fn smoke(filter: &Filter, limits: &RequestLimits) -> Result<()> {
 /// Loads the version the server starts with (trusted: the operator named it on the
 /// command line, so no signature is required).
 pub fn initial(runtime: &Runtime, path: &Path, limits: &RequestLimits) -> Result<Version> {
-    let request = DeployRequest { source: Source::Path(path.to_path_buf()), expected_sha256: None, signature: None };
+    let request = DeployRequest {
+        source: Source::Path(path.to_path_buf()),
+        expected_sha256: None,
+        signature: None,
+    };
     prepare(runtime, request, None, limits).map_err(|e| anyhow!("{}: {e}", path.display()))
 }
 

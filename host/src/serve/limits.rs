@@ -69,7 +69,10 @@ impl RequestLimits {
     /// The bounds of the smoke screen: the same memory cap, a deadline of at least
     /// 5 seconds.
     pub fn smoke_bounds(&self) -> Bounds {
-        Bounds { deadline_ticks: ticks(self.timeout.max(SMOKE_TIMEOUT)), max_memory_bytes: self.max_memory_bytes }
+        Bounds {
+            deadline_ticks: ticks(self.timeout.max(SMOKE_TIMEOUT)),
+            max_memory_bytes: self.max_memory_bytes,
+        }
     }
 }
 
@@ -101,12 +104,13 @@ impl EpochTicker {
     pub fn start(engine: Engine) -> Result<EpochTicker> {
         let stop = Arc::new(AtomicBool::new(false));
         let flag = stop.clone();
-        let thread = std::thread::Builder::new().name("prescreen-epoch".into()).spawn(move || {
-            while !flag.load(Ordering::Relaxed) {
-                std::thread::sleep(TICK);
-                engine.increment_epoch();
-            }
-        })?;
+        let thread =
+            std::thread::Builder::new().name("prescreen-epoch".into()).spawn(move || {
+                while !flag.load(Ordering::Relaxed) {
+                    std::thread::sleep(TICK);
+                    engine.increment_epoch();
+                }
+            })?;
         Ok(EpochTicker { stop, thread: Some(thread) })
     }
 }

@@ -53,7 +53,8 @@ pub struct Client {
 
 impl Client {
     pub async fn connect(addr: SocketAddr) -> Result<Client> {
-        let stream = TcpStream::connect(addr).await.with_context(|| format!("cannot connect to {addr}"))?;
+        let stream =
+            TcpStream::connect(addr).await.with_context(|| format!("cannot connect to {addr}"))?;
         stream.set_nodelay(true)?;
         let (sender, connection) = http1::handshake(TokioIo::new(stream)).await?;
         // The connection task drives the socket; it ends when the sender is dropped.
@@ -64,13 +65,21 @@ impl Client {
     }
 
     /// Sends one request and reads the whole response.
-    pub async fn send(&mut self, method: Method, path: &str, headers: &[(&str, &str)], body: Bytes) -> Result<Reply> {
-        let mut request = Request::builder().method(method).uri(path).header(HOST, self.host.clone());
+    pub async fn send(
+        &mut self,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Bytes,
+    ) -> Result<Reply> {
+        let mut request =
+            Request::builder().method(method).uri(path).header(HOST, self.host.clone());
         if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type")) {
             request = request.header(CONTENT_TYPE, "application/json");
         }
         for (k, v) in headers {
-            request = request.header(HeaderName::from_bytes(k.as_bytes())?, HeaderValue::from_str(v)?);
+            request =
+                request.header(HeaderName::from_bytes(k.as_bytes())?, HeaderValue::from_str(v)?);
         }
         self.sender.ready().await?;
         let response = self.sender.send_request(request.body(Full::new(body))?).await?;
@@ -170,7 +179,13 @@ impl Report {
         );
         if !self.lag_us.is_empty() {
             let l = |q| Report::quantile(&self.lag_us, q);
-            let _ = writeln!(s, "send lag   p50 {} us, p99 {} us, max {} us (behind schedule)", l(0.5), l(0.99), l(1.0));
+            let _ = writeln!(
+                s,
+                "send lag   p50 {} us, p99 {} us, max {} us (behind schedule)",
+                l(0.5),
+                l(0.99),
+                l(1.0)
+            );
         }
         for (status, n) in &self.statuses {
             let _ = writeln!(s, "status     {status}: {n}");
@@ -267,7 +282,12 @@ fn pacer(rate: f64, start: Instant, end: Instant) -> Result<mpsc::UnboundedRecei
     Ok(rx)
 }
 
-async fn connection(plan: Arc<Plan>, mut client: Client, index: usize, pace: Pace) -> Result<Report> {
+async fn connection(
+    plan: Arc<Plan>,
+    mut client: Client,
+    index: usize,
+    pace: Pace,
+) -> Result<Report> {
     let mut report = Report::default();
     let mut n = index;
     loop {

@@ -70,7 +70,8 @@ pub enum ShadowResult {
 }
 
 impl ShadowResult {
-    pub const ALL: [ShadowResult; 4] = [ShadowResult::Agree, ShadowResult::Disagree, ShadowResult::Error, ShadowResult::Skipped];
+    pub const ALL: [ShadowResult; 4] =
+        [ShadowResult::Agree, ShadowResult::Disagree, ShadowResult::Error, ShadowResult::Skipped];
 
     pub fn label(self) -> &'static str {
         match self {
@@ -170,14 +171,22 @@ impl Metrics {
         let shadow = Family::<ShadowLabels, Counter>::default();
         let admin = Family::<DeployLabels, Counter>::default();
         let instances = Family::<InstanceLabels, Counter>::default();
-        registry.register("requests", "Screen requests by outcome and by the slot that answered", requests.clone());
+        registry.register(
+            "requests",
+            "Screen requests by outcome and by the slot that answered",
+            requests.clone(),
+        );
         registry.register(
             "request_duration_seconds",
             "Time from the request body received to the response ready (queueing, parsing and screening)",
             latency.clone(),
         );
         registry.register("actions", "Verdict actions by the slot that answered", actions.clone());
-        registry.register("material_hits", "Hits per material (acting and detection-only)", hits.clone());
+        registry.register(
+            "material_hits",
+            "Hits per material (acting and detection-only)",
+            hits.clone(),
+        );
         registry.register(
             "errors",
             "Errors by kind: the component's typed errors (too_large, invalid_input, unsupported, not_loaded), faults (timeout, memory, trap, host) and rejected requests (bad_request, body_too_large, overloaded)",
@@ -188,20 +197,46 @@ impl Metrics {
             "Answers given with the configured fallback action instead of a verdict",
             fallbacks.clone(),
         );
-        registry.register("version_info", "Versions in service (1) by slot: active, previous, canary, shadow", versions.clone());
-        registry.register("shadow_comparisons", "Shadow candidate runs compared with the answering version", shadow.clone());
-        registry.register("admin_operations", "Deploys, promotions and rollbacks by result", admin.clone());
+        registry.register(
+            "version_info",
+            "Versions in service (1) by slot: active, previous, canary, shadow",
+            versions.clone(),
+        );
+        registry.register(
+            "shadow_comparisons",
+            "Shadow candidate runs compared with the answering version",
+            shadow.clone(),
+        );
+        registry.register(
+            "admin_operations",
+            "Deploys, promotions and rollbacks by result",
+            admin.clone(),
+        );
         registry.register(
             "screen_instances",
             "Component instances that screened a request: fresh (instantiated for it) or reused (--reuse-instances)",
             instances.clone(),
         );
-        Metrics { registry, requests, latency, actions, hits, errors, fallbacks, versions, shadow, admin, instances }
+        Metrics {
+            registry,
+            requests,
+            latency,
+            actions,
+            hits,
+            errors,
+            fallbacks,
+            versions,
+            shadow,
+            admin,
+            instances,
+        }
     }
 
     /// Records a finished screen request.
     pub fn request(&self, outcome: Outcome, route: Route, seconds: f64) {
-        self.requests.get_or_create(&OutcomeLabels { outcome: outcome.label(), route: route.label() }).inc();
+        self.requests
+            .get_or_create(&OutcomeLabels { outcome: outcome.label(), route: route.label() })
+            .inc();
         self.latency.observe(seconds);
     }
 
@@ -218,15 +253,22 @@ impl Metrics {
     pub fn requests(&self, outcome: Outcome) -> u64 {
         [Route::Active, Route::Canary]
             .iter()
-            .filter_map(|r| self.requests.get(&OutcomeLabels { outcome: outcome.label(), route: r.label() }).map(|c| c.get()))
+            .filter_map(|r| {
+                self.requests
+                    .get(&OutcomeLabels { outcome: outcome.label(), route: r.label() })
+                    .map(|c| c.get())
+            })
             .sum()
     }
 
     /// Records a verdict: its action and every hit.
     pub fn verdict(&self, verdict: &Verdict, route: Route) {
-        self.actions.get_or_create(&ActionLabels { action: verdict.action.as_str(), route: route.label() }).inc();
+        self.actions
+            .get_or_create(&ActionLabels { action: verdict.action.as_str(), route: route.label() })
+            .inc();
         for hit in &verdict.hits {
-            let labels = HitLabels { material_id: hit.material_id.clone(), category: hit.category.clone() };
+            let labels =
+                HitLabels { material_id: hit.material_id.clone(), category: hit.category.clone() };
             self.hits.get_or_create(&labels).inc();
         }
     }
@@ -249,11 +291,15 @@ impl Metrics {
 
     /// Records an admin operation (`deploy`, `promote`, `rollback`) and its result.
     pub fn admin(&self, operation: &'static str, ok: bool) {
-        self.admin.get_or_create(&DeployLabels { operation, result: if ok { "ok" } else { "rejected" } }).inc();
+        self.admin
+            .get_or_create(&DeployLabels { operation, result: if ok { "ok" } else { "rejected" } })
+            .inc();
     }
 
     pub fn admin_count(&self, operation: &'static str, ok: bool) -> u64 {
-        self.admin.get(&DeployLabels { operation, result: if ok { "ok" } else { "rejected" } }).map_or(0, |c| c.get())
+        self.admin
+            .get(&DeployLabels { operation, result: if ok { "ok" } else { "rejected" } })
+            .map_or(0, |c| c.get())
     }
 
     /// Replaces the version gauges with the versions now in service.
@@ -261,8 +307,12 @@ impl Metrics {
         // Cleared first so a version that left service stops being reported.
         self.versions.clear();
         for (slot, v) in slots {
-            let labels =
-                VersionLabels { slot, name: v.info.name.clone(), version: v.info.version.clone(), digest: v.info.digest.clone() };
+            let labels = VersionLabels {
+                slot,
+                name: v.info.name.clone(),
+                version: v.info.version.clone(),
+                digest: v.info.digest.clone(),
+            };
             self.versions.get_or_create(&labels).set(1);
         }
     }

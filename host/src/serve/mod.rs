@@ -183,13 +183,18 @@ pub fn admin_router(state: Arc<AppState>) -> Router {
 /// runtime until [`Running::shutdown`].
 pub async fn start(config: ServeConfig) -> Result<Running> {
     if !config.admin.ip().is_loopback() && config.admin_token.is_none() {
-        bail!("the admin listener {} is not loopback: set --admin-token (or PRESCREEN_ADMIN_TOKEN)", config.admin);
+        bail!(
+            "the admin listener {} is not loopback: set --admin-token (or PRESCREEN_ADMIN_TOKEN)",
+            config.admin
+        );
     }
-    let runtime = Runtime::interruptible_with_stack(config.keep_resident_bytes, config.max_wasm_stack_bytes)?;
+    let runtime =
+        Runtime::interruptible_with_stack(config.keep_resident_bytes, config.max_wasm_stack_bytes)?;
     let ticker = EpochTicker::start(runtime.engine().clone())?;
     let limits = config.limits;
     let (load_runtime, path) = (runtime.clone(), config.component.clone());
-    let first = tokio::task::spawn_blocking(move || deploy::initial(&load_runtime, &path, &limits)).await??;
+    let first = tokio::task::spawn_blocking(move || deploy::initial(&load_runtime, &path, &limits))
+        .await??;
     let mut metrics = Metrics::new();
     let decisions = config.decision_log.as_deref().map(decisions::DecisionLog::open).transpose()?;
     if let Some(log) = &decisions {
@@ -210,8 +215,12 @@ pub async fn start(config: ServeConfig) -> Result<Running> {
         reuse_instances: config.reuse_instances.max(1),
         _ticker: ticker,
     });
-    let public = TcpListener::bind(config.listen).await.with_context(|| format!("cannot listen on {}", config.listen))?;
-    let admin = TcpListener::bind(config.admin).await.with_context(|| format!("cannot listen on {} (admin)", config.admin))?;
+    let public = TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let admin = TcpListener::bind(config.admin)
+        .await
+        .with_context(|| format!("cannot listen on {} (admin)", config.admin))?;
     let (addr, admin_addr) = (public.local_addr()?, admin.local_addr()?);
     let (stop, stopped) = watch::channel(false);
     let servers = vec![
@@ -227,7 +236,11 @@ pub async fn start(config: ServeConfig) -> Result<Running> {
     Ok(Running { addr, admin_addr, state, stop, servers })
 }
 
-fn spawn_server(listener: TcpListener, router: Router, mut stopped: watch::Receiver<bool>) -> JoinHandle<std::io::Result<()>> {
+fn spawn_server(
+    listener: TcpListener,
+    router: Router,
+    mut stopped: watch::Receiver<bool>,
+) -> JoinHandle<std::io::Result<()>> {
     // Small JSON answers: without TCP_NODELAY, Nagle's algorithm holds them back
     // waiting for the client's delayed ACK (tens of milliseconds).
     let listener = listener.tap_io(|tcp| {
@@ -250,7 +263,8 @@ pub fn run(config: ServeConfig) -> Result<()> {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .try_init();
     let rt = tokio::runtime::Builder::new_multi_thread()

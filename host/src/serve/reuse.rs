@@ -39,7 +39,8 @@ pub fn screen(
     if max_uses <= 1 {
         return (filter.screen_bounded(upload, bounds), Instance::Fresh);
     }
-    let kept = WARM.with_borrow_mut(|warm| warm.iter().position(|(d, _)| d == digest).map(|i| warm.remove(i)));
+    let kept = WARM
+        .with_borrow_mut(|warm| warm.iter().position(|(d, _)| d == digest).map(|i| warm.remove(i)));
     // The key moves back with the instance: no allocation for a reused one.
     let (key, mut instance, how) = match kept {
         Some((key, instance)) => (key, instance, Instance::Reused),

@@ -38,8 +38,12 @@ pub struct Reply {
 
 impl IntoResponse for Reply {
     fn into_response(self) -> Response {
-        let mut response =
-            (self.status, [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], self.body).into_response();
+        let mut response = (
+            self.status,
+            [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+            self.body,
+        )
+            .into_response();
         if let Some((digest, route)) = self.decided_by {
             response.headers_mut().insert(VERSION_HEADER, digest);
             response.headers_mut().insert(ROUTE_HEADER, HeaderValue::from_static(route.label()));
@@ -63,7 +67,8 @@ fn error_body(
     version: Option<&Version>,
     latency_us: Option<u64>,
 ) -> serde_json::Value {
-    let mut body = serde_json::json!({ "error": kind, "message": message, "fallback": fallback.as_str() });
+    let mut body =
+        serde_json::json!({ "error": kind, "message": message, "fallback": fallback.as_str() });
     if let Some(v) = version {
         body["version"] = serde_json::json!(v.tag);
     }
@@ -80,22 +85,43 @@ fn json_bytes(value: &impl Serialize) -> Vec<u8> {
 }
 
 /// A request refused before any version was asked.
-fn rejected(state: &AppState, status: StatusCode, kind: &str, message: &str, started: Instant) -> Reply {
+fn rejected(
+    state: &AppState,
+    status: StatusCode,
+    kind: &str,
+    message: &str,
+    started: Instant,
+) -> Reply {
     let fallback = state.limits.fallback;
     state.metrics.error(kind);
     state.metrics.fallback(fallback);
-    let outcome = if status == StatusCode::SERVICE_UNAVAILABLE { Outcome::Overloaded } else { Outcome::Rejected };
+    let outcome = if status == StatusCode::SERVICE_UNAVAILABLE {
+        Outcome::Overloaded
+    } else {
+        Outcome::Rejected
+    };
     state.metrics.request(outcome, Route::Active, started.elapsed().as_secs_f64());
-    Reply { status, body: json_bytes(&error_body(kind, message, fallback, None, None)), decided_by: None }
+    Reply {
+        status,
+        body: json_bytes(&error_body(kind, message, fallback, None, None)),
+        decided_by: None,
+    }
 }
 
-pub async fn screen(State(state): State<Arc<AppState>>, body: Result<Bytes, BytesRejection>) -> Reply {
+pub async fn screen(
+    State(state): State<Arc<AppState>>,
+    body: Result<Bytes, BytesRejection>,
+) -> Reply {
     let started = Instant::now();
     let body = match body {
         Ok(body) => body,
         Err(rejection) => {
             let status = rejection.status();
-            let kind = if status == StatusCode::PAYLOAD_TOO_LARGE { "body_too_large" } else { "bad_request" };
+            let kind = if status == StatusCode::PAYLOAD_TOO_LARGE {
+                "body_too_large"
+            } else {
+                "bad_request"
+            };
             let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
                 format!("the request body is over the {}-byte limit", state.limits.max_body_bytes)
             } else {
@@ -142,7 +168,10 @@ fn answer(state: &AppState, body: &[u8], started: Instant) -> (Reply, Option<sha
         Ok(u) => u,
         Err(e) => {
             let message = format!("invalid upload JSON: {e}");
-            return (rejected(state, StatusCode::BAD_REQUEST, "bad_request", &message, started), None);
+            return (
+                rejected(state, StatusCode::BAD_REQUEST, "bad_request", &message, started),
+                None,
+            );
         }
     };
     let slots: Arc<Slots> = state.deployments.current();
@@ -152,8 +181,13 @@ fn answer(state: &AppState, body: &[u8], started: Instant) -> (Reply, Option<sha
     let route = if canary { Route::Canary } else { Route::Active };
     // The copy for the shadow run is made only when there is one.
     let shadow_copy = slots.shadow().map(|candidate| (candidate.clone(), upload.clone()));
-    let (result, instance) =
-        reuse::screen(&version.filter, &version.tag.digest, upload, state.limits.bounds(), state.reuse_instances);
+    let (result, instance) = reuse::screen(
+        &version.filter,
+        &version.tag.digest,
+        upload,
+        state.limits.bounds(),
+        state.reuse_instances,
+    );
     state.metrics.instance(instance);
     let elapsed = started.elapsed();
     let latency_us = elapsed.as_micros() as u64;
@@ -171,26 +205,53 @@ fn answer(state: &AppState, body: &[u8], started: Instant) -> (Reply, Option<sha
             state.metrics.fallback(fallback);
             // The component's typed error exactly as the core serializes it (`error`
             // and its fields win), plus a message, the fallback and the version.
-            let mut body = error_body(screen_error_kind(e), &e.to_string(), fallback, Some(&version), Some(latency_us));
-            if let (Ok(serde_json::Value::Object(fields)), Some(map)) = (serde_json::to_value(e), body.as_object_mut()) {
+            let mut body = error_body(
+                screen_error_kind(e),
+                &e.to_string(),
+                fallback,
+                Some(&version),
+                Some(latency_us),
+            );
+            if let (Ok(serde_json::Value::Object(fields)), Some(map)) =
+                (serde_json::to_value(e), body.as_object_mut())
+            {
                 map.extend(fields);
             }
-            (Reply { status: StatusCode::UNPROCESSABLE_ENTITY, body: json_bytes(&body), decided_by }, Outcome::ScreenError)
+            (
+                Reply {
+                    status: StatusCode::UNPROCESSABLE_ENTITY,
+                    body: json_bytes(&body),
+                    decided_by,
+                },
+                Outcome::ScreenError,
+            )
         }
         Err(fault) => {
             tracing::warn!(version = %version.tag.digest, kind = fault.kind(), "no verdict: {fault}");
             state.metrics.error(fault.kind());
             state.metrics.fallback(fallback);
-            let body = error_body(fault.kind(), &fault.to_string(), fallback, Some(&version), Some(latency_us));
-            (Reply { status: fault_status(fault), body: json_bytes(&body), decided_by }, Outcome::Fault)
+            let body = error_body(
+                fault.kind(),
+                &fault.to_string(),
+                fallback,
+                Some(&version),
+                Some(latency_us),
+            );
+            (
+                Reply { status: fault_status(fault), body: json_bytes(&body), decided_by },
+                Outcome::Fault,
+            )
         }
     };
     state.metrics.request(outcome, route, elapsed.as_secs_f64());
     if let (Some(log), Some(upload_id)) = (&state.decisions, upload_id) {
         log.record(decision(upload_id, &result, fallback, &version.tag, route, latency_us));
     }
-    let after =
-        shadow_copy.map(|(candidate, upload)| shadow::Pending { candidate, upload, answered: result.ok().and_then(|r| r.ok()) });
+    let after = shadow_copy.map(|(candidate, upload)| shadow::Pending {
+        candidate,
+        upload,
+        answered: result.ok().and_then(|r| r.ok()),
+    });
     (reply, after)
 }
 
@@ -224,7 +285,9 @@ pub async fn healthz(State(state): State<Arc<AppState>>) -> Response {
 pub async fn metrics(State(state): State<Arc<AppState>>) -> Response {
     match state.metrics.encode() {
         Ok(text) => {
-            let content_type = HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8");
+            let content_type = HeaderValue::from_static(
+                "application/openmetrics-text; version=1.0.0; charset=utf-8",
+            );
             (StatusCode::OK, [(header::CONTENT_TYPE, content_type)], text).into_response()
         }
         Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "cannot encode metrics").into_response(),
@@ -252,7 +315,9 @@ fn decision(
                 .collect();
             ("verdict", v.action, None, serde_json::Value::Array(hits).to_string())
         }
-        Ok(Err(e)) => ("screen_error", fallback, Some(screen_error_kind(e).to_string()), "[]".to_string()),
+        Ok(Err(e)) => {
+            ("screen_error", fallback, Some(screen_error_kind(e).to_string()), "[]".to_string())
+        }
         Err(f) => ("fault", fallback, Some(f.kind().to_string()), "[]".to_string()),
     };
     decisions::Decision {

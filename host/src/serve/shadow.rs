@@ -78,5 +78,8 @@ pub fn compare(answered: &Verdict, shadow: &Verdict) -> Option<Disagreement> {
     if answered.action == shadow.action && a == s {
         return None;
     }
-    Some(Disagreement { only_answered: a.difference(&s).cloned().collect(), only_shadow: s.difference(&a).cloned().collect() })
+    Some(Disagreement {
+        only_answered: a.difference(&s).cloned().collect(),
+        only_shadow: s.difference(&a).cloned().collect(),
+    })
 }

@@ -31,7 +31,8 @@ fn decode_bytes(s: &str) -> Option<Vec<u8>> {
 }
 
 /// DER prefix of an ed25519 SubjectPublicKeyInfo (RFC 8410): the 32 key bytes follow.
-const SPKI_ED25519_PREFIX: [u8; 12] = [0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00];
+const SPKI_ED25519_PREFIX: [u8; 12] =
+    [0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00];
 
 /// The key bytes of a `-----BEGIN PUBLIC KEY-----` PEM (what `openssl pkey -pubout`
 /// writes for an ed25519 key).
@@ -47,18 +48,29 @@ pub fn parse_public_key(arg: &str) -> Result<VerifyingKey> {
     let bytes = match decode_bytes(arg) {
         Some(b) if b.len() == 32 => b,
         _ => {
-            let raw = std::fs::read(arg)
-                .with_context(|| format!("--public-key `{arg}` is neither 32 bytes in hex/base64 nor a readable file"))?;
+            let raw = std::fs::read(arg).with_context(|| {
+                format!(
+                    "--public-key `{arg}` is neither 32 bytes in hex/base64 nor a readable file"
+                )
+            })?;
             if raw.len() == 32 {
                 raw
             } else {
-                let text = std::str::from_utf8(&raw).map_err(|_| anyhow!("{arg}: not a 32-byte key, hex, base64 or PEM"))?;
-                let key = if text.contains("-----BEGIN PUBLIC KEY-----") { pem_key(text) } else { decode_bytes(text) };
-                key.filter(|b| b.len() == 32).ok_or_else(|| anyhow!("{arg}: not an ed25519 public key in hex, base64 or PEM"))?
+                let text = std::str::from_utf8(&raw)
+                    .map_err(|_| anyhow!("{arg}: not a 32-byte key, hex, base64 or PEM"))?;
+                let key = if text.contains("-----BEGIN PUBLIC KEY-----") {
+                    pem_key(text)
+                } else {
+                    decode_bytes(text)
+                };
+                key.filter(|b| b.len() == 32).ok_or_else(|| {
+                    anyhow!("{arg}: not an ed25519 public key in hex, base64 or PEM")
+                })?
             }
         }
     };
-    let bytes: [u8; 32] = bytes.try_into().map_err(|_| anyhow!("an ed25519 public key is 32 bytes"))?;
+    let bytes: [u8; 32] =
+        bytes.try_into().map_err(|_| anyhow!("an ed25519 public key is 32 bytes"))?;
     VerifyingKey::from_bytes(&bytes).map_err(|e| anyhow!("not a valid ed25519 public key: {e}"))
 }
 
@@ -104,13 +116,16 @@ pub fn check(
     }
     if let Some(key) = key {
         let signature = signature.ok_or(Refusal::Unsigned)?;
-        let raw = decode_bytes(signature).ok_or_else(|| Refusal::BadSignature("not hex or base64".into()))?;
-        let signature = Signature::from_slice(&raw)
-            .map_err(|_| Refusal::BadSignature(format!("{} bytes, an ed25519 signature is 64", raw.len())))?;
+        let raw = decode_bytes(signature)
+            .ok_or_else(|| Refusal::BadSignature("not hex or base64".into()))?;
+        let signature = Signature::from_slice(&raw).map_err(|_| {
+            Refusal::BadSignature(format!("{} bytes, an ed25519 signature is 64", raw.len()))
+        })?;
         // Strict verification: rejects the malleable and small-order cases that the
         // lenient check lets through.
-        key.verify_strict(bytes, &signature)
-            .map_err(|_| Refusal::BadSignature("does not verify against the configured key".into()))?;
+        key.verify_strict(bytes, &signature).map_err(|_| {
+            Refusal::BadSignature("does not verify against the configured key".into())
+        })?;
     }
     Ok(())
 }
@@ -143,11 +158,17 @@ mod tests {
             check(b"other", &sha256_hex(b"other"), None, Some(&public), Some(&hex(&sig))),
             Err(Refusal::BadSignature(_))
         ));
-        assert!(matches!(check(bytes, &digest, Some(&"0".repeat(64)), None, None), Err(Refusal::DigestMismatch { .. })));
+        assert!(matches!(
+            check(bytes, &digest, Some(&"0".repeat(64)), None, None),
+            Err(Refusal::DigestMismatch { .. })
+        ));
         assert_eq!(parse_public_key(&hex(public.as_bytes())).unwrap(), public);
         // The PEM `openssl pkey -pubout` writes.
         let der = [&SPKI_ED25519_PREFIX[..], public.as_bytes()].concat();
-        let pem = format!("-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n", STANDARD.encode(der));
+        let pem = format!(
+            "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
+            STANDARD.encode(der)
+        );
         let file = tempfile::NamedTempFile::new().unwrap();
         std::fs::write(file.path(), pem).unwrap();
         assert_eq!(parse_public_key(file.path().to_str().unwrap()).unwrap(), public);

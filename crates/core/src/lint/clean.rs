@@ -14,8 +14,13 @@ use std::collections::BTreeMap;
 /// The findings, and the clean uploads that could not be screened (`file:line: why`):
 /// they are evidence neither way, so they are skipped and named rather than failing
 /// the lint (a labeled corpus may hold them on purpose, as eval's error cases).
-pub(super) fn check(cx: &Context<'_>, screener: &Screener, corpora: &[Corpus]) -> (Vec<Finding>, Vec<String>) {
-    let index: BTreeMap<&str, usize> = cx.package.materials.iter().enumerate().map(|(i, m)| (m.id.as_str(), i)).collect();
+pub(super) fn check(
+    cx: &Context<'_>,
+    screener: &Screener,
+    corpora: &[Corpus],
+) -> (Vec<Finding>, Vec<String>) {
+    let index: BTreeMap<&str, usize> =
+        cx.package.materials.iter().enumerate().map(|(i, m)| (m.id.as_str(), i)).collect();
     // Per material: its evidence, and the whole word around each text match.
     let mut hits: BTreeMap<usize, Vec<(CleanEvidence, Option<Surroundings>)>> = BTreeMap::new();
     let mut unscreenable = Vec::new();
@@ -24,8 +29,12 @@ pub(super) fn check(cx: &Context<'_>, screener: &Screener, corpora: &[Corpus]) -
             let verdict = match screener.screen(&entry.upload) {
                 Ok(v) => v,
                 Err(e) => {
-                    let message = format!("clean upload {:?} cannot be screened: {e}", entry.upload.id);
-                    unscreenable.push(Diagnostic { file: corpus.file.clone(), line: entry.line, message }.to_string());
+                    let message =
+                        format!("clean upload {:?} cannot be screened: {e}", entry.upload.id);
+                    unscreenable.push(
+                        Diagnostic { file: corpus.file.clone(), line: entry.line, message }
+                            .to_string(),
+                    );
                     continue;
                 }
             };
@@ -34,13 +43,32 @@ pub(super) fn check(cx: &Context<'_>, screener: &Screener, corpora: &[Corpus]) -
                 let Some(&i) = index.get(hit.material_id.as_str()) else { continue };
                 let (field, matched, around) = match &hit.evidence {
                     Evidence::Text(t) => {
-                        let text = entry.upload.fields.iter().find(|f| f.name == t.field).map_or("", |f| f.text.as_str());
-                        (t.field.clone(), t.matched.clone(), Some(Surroundings::of(text, t.start as usize, t.end as usize)))
+                        let text = entry
+                            .upload
+                            .fields
+                            .iter()
+                            .find(|f| f.name == t.field)
+                            .map_or("", |f| f.text.as_str());
+                        (
+                            t.field.clone(),
+                            t.matched.clone(),
+                            Some(Surroundings::of(text, t.start as usize, t.end as usize)),
+                        )
                     }
-                    Evidence::Image(m) => (m.image.clone(), format!("pdq distance {}", m.distance), None),
-                    Evidence::Video(v) => (v.video.clone(), format!("{:.0}% of its frames", v.material_match), None),
+                    Evidence::Image(m) => {
+                        (m.image.clone(), format!("pdq distance {}", m.distance), None)
+                    }
+                    Evidence::Video(v) => {
+                        (v.video.clone(), format!("{:.0}% of its frames", v.material_match), None)
+                    }
                 };
-                let evidence = CleanEvidence { corpus: corpus.file.clone(), line: entry.line, upload_id: entry.upload.id.clone(), field, matched };
+                let evidence = CleanEvidence {
+                    corpus: corpus.file.clone(),
+                    line: entry.line,
+                    upload_id: entry.upload.id.clone(),
+                    field,
+                    matched,
+                };
                 hits.entry(i).or_default().push((evidence, around));
             }
         }
@@ -92,7 +120,11 @@ fn severity(action: Action, detection_only: bool) -> Severity {
     }
 }
 
-fn finding(cx: &Context<'_>, i: usize, hits: Vec<(CleanEvidence, Option<Surroundings>)>) -> Finding {
+fn finding(
+    cx: &Context<'_>,
+    i: usize,
+    hits: Vec<(CleanEvidence, Option<Surroundings>)>,
+) -> Finding {
     let m = &cx.package.materials[i];
     let uploads = {
         let mut ids: Vec<_> = hits.iter().map(|(e, _)| (&e.corpus, &e.upload_id)).collect();
@@ -107,18 +139,24 @@ fn finding(cx: &Context<'_>, i: usize, hits: Vec<(CleanEvidence, Option<Surround
         }
         (_, _, Some(c)) => {
             let lower = if m.action == Action::Block { ", lower the action to review" } else { "" };
-            format!("add the clean phrase {:?} as an exception{lower}, or delete it if it stops no risky upload", c.phrase)
+            format!(
+                "add the clean phrase {:?} as an exception{lower}, or delete it if it stops no risky upload",
+                c.phrase
+            )
         }
         _ => "lower max_distance or raise min_quality, or delete it".to_string(),
     };
     let message = format!(
         "fires on {uploads} clean upload(s) as {}, first {:?} in {} {}",
-        m.action,
-        first.matched,
-        first.upload_id,
-        first.field
+        m.action, first.matched, first.upload_id, first.field
     );
-    let mut f = cx.finding(FindingKind::CleanHits, severity(m.action, m.detection_only), cx.row_of(i), message, fix);
+    let mut f = cx.finding(
+        FindingKind::CleanHits,
+        severity(m.action, m.detection_only),
+        cx.row_of(i),
+        message,
+        fix,
+    );
     f.evidence = hits.into_iter().map(|(e, _)| e).collect();
     f
 }

@@ -48,11 +48,17 @@ pub(super) fn check(cx: &Context<'_>) -> Vec<Finding> {
                 *f = (f.0 + 1, f.1.max(d));
             }
         }
-        covers.extend(frames.into_iter().filter(|(_, (n, _))| *n == media.hashes.len()).map(|(j, (_, d))| ((i, j), d)));
+        covers.extend(
+            frames
+                .into_iter()
+                .filter(|(_, (n, _))| *n == media.hashes.len())
+                .map(|(j, (_, d))| ((i, j), d)),
+        );
     }
     let mut out = Vec::new();
     let mut later: BTreeMap<usize, (Vec<usize>, Vec<usize>, u16)> = BTreeMap::new();
-    let pairs: BTreeSet<(usize, usize)> = covers.keys().filter(|(i, j)| j < i && covers.contains_key(&(*j, *i))).copied().collect();
+    let pairs: BTreeSet<(usize, usize)> =
+        covers.keys().filter(|(i, j)| j < i && covers.contains_key(&(*j, *i))).copied().collect();
     for (i, j) in pairs {
         let d = covers[&(i, j)].max(covers[&(j, i)]);
         let e = later.entry(i).or_default();
@@ -65,7 +71,9 @@ pub(super) fn check(cx: &Context<'_>) -> Vec<Finding> {
     }
     for (i, (conflicts, duplicates, d)) in later {
         let same = match materials[i].kind {
-            MaterialKind::Video => format!("the same video (every frame within pdq distance {d}, inside both thresholds)"),
+            MaterialKind::Video => format!(
+                "the same video (every frame within pdq distance {d}, inside both thresholds)"
+            ),
             _ => format!("the same image (pdq distance {d}, inside both thresholds)"),
         };
         if !conflicts.is_empty() {

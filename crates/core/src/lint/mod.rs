@@ -58,7 +58,8 @@ impl Linter {
     /// Sets "now" (Unix seconds): what has expired and for how long. Fixing it makes
     /// reports reproducible.
     pub fn now(mut self, unix_seconds: i64) -> Result<Linter, Error> {
-        self.now = Timestamp::from_second(unix_seconds).map_err(|e| Error::build(format!("time {unix_seconds}: {e}")))?;
+        self.now = Timestamp::from_second(unix_seconds)
+            .map_err(|e| Error::build(format!("time {unix_seconds}: {e}")))?;
         Ok(self)
     }
 
@@ -78,7 +79,13 @@ impl Linter {
             // A manifest that does not parse leaves nothing else to lint.
             Err(e) if !e.diagnostics().is_empty() => {
                 let findings = e.diagnostics().iter().map(rows::invalid).collect();
-                return Ok(Report { package: None, materials: 0, clean_uploads: None, skipped: Vec::new(), findings });
+                return Ok(Report {
+                    package: None,
+                    materials: 0,
+                    clean_uploads: None,
+                    skipped: Vec::new(),
+                    findings,
+                });
             }
             Err(e) => return Err(e),
         };
@@ -93,10 +100,19 @@ impl Linter {
         } else {
             let (found, skipped) = clean::check(&cx, &screener, &self.clean);
             findings.extend(found);
-            (Some(self.clean.iter().map(|c| c.clean().count()).sum::<usize>() - skipped.len()), skipped)
+            (
+                Some(self.clean.iter().map(|c| c.clean().count()).sum::<usize>() - skipped.len()),
+                skipped,
+            )
         };
         findings.sort_by(|a, b| (&a.file, a.line, a.kind).cmp(&(&b.file, b.line, b.kind)));
-        Ok(Report { package: Some(source.manifest.name.clone()), materials: source.rows.len(), clean_uploads, skipped, findings })
+        Ok(Report {
+            package: Some(source.manifest.name.clone()),
+            materials: source.rows.len(),
+            clean_uploads,
+            skipped,
+            findings,
+        })
     }
 }
 
@@ -112,8 +128,12 @@ pub(crate) struct Context<'s> {
 
 impl<'s> Context<'s> {
     fn new(source: &'s Source, now: Timestamp) -> Context<'s> {
-        let rows: Vec<usize> = (0..source.rows.len()).filter(|&r| source.rows[r].status == Status::Enabled).collect();
-        let package = source.assemble(rows.iter().map(|&r| source.rows[r].material.clone()).collect(), source.left_out());
+        let rows: Vec<usize> =
+            (0..source.rows.len()).filter(|&r| source.rows[r].status == Status::Enabled).collect();
+        let package = source.assemble(
+            rows.iter().map(|&r| source.rows[r].material.clone()).collect(),
+            source.left_out(),
+        );
         Context { source, now, package, rows }
     }
 
@@ -127,11 +147,22 @@ impl<'s> Context<'s> {
     }
 
     pub fn related(&self, row: &Row) -> Related {
-        Related { id: row.material.id.clone(), file: self.file(row).to_string(), line: row.material.line.into() }
+        Related {
+            id: row.material.id.clone(),
+            file: self.file(row).to_string(),
+            line: row.material.line.into(),
+        }
     }
 
     /// A finding about `row`, with no related rows or evidence yet.
-    pub fn finding(&self, kind: FindingKind, severity: Severity, row: &Row, message: String, fix: String) -> Finding {
+    pub fn finding(
+        &self,
+        kind: FindingKind,
+        severity: Severity,
+        row: &Row,
+        message: String,
+        fix: String,
+    ) -> Finding {
         Finding {
             kind,
             severity,

@@ -56,13 +56,23 @@ pub(super) fn conflict(cx: &Context<'_>, i: usize, earlier: &[usize], same: &str
     let (severity, message, fix) = if a.action != b.action {
         (
             Severity::Error,
-            format!("{same} as {}, but {} here and {} there: the stricter action always wins", named(a), b.action, a.action),
+            format!(
+                "{same} as {}, but {} here and {} there: the stricter action always wins",
+                named(a),
+                b.action,
+                a.action
+            ),
             "keep one row with the intended action and delete the other, or give them markets that do not overlap",
         )
     } else {
         (
             Severity::Warning,
-            format!("{same} as {}, but category {} here and {} there: every hit reports both", named(a), b.category, a.category),
+            format!(
+                "{same} as {}, but category {} here and {} there: every hit reports both",
+                named(a),
+                b.category,
+                a.category
+            ),
             "decide on one category and delete the other row",
         )
     };

@@ -43,16 +43,32 @@ impl Report {
 }
 
 fn line(out: &mut String, f: &Finding) {
-    let at = |file: &str, line: u64| if line == 0 { file.to_string() } else { format!("{file}:{line}") };
-    let _ = writeln!(out, "{}: {}: {} (fix: {})", at(&f.file, f.line), f.severity.as_str(), f.message, f.fix);
+    let at =
+        |file: &str, line: u64| if line == 0 { file.to_string() } else { format!("{file}:{line}") };
+    let _ = writeln!(
+        out,
+        "{}: {}: {} (fix: {})",
+        at(&f.file, f.line),
+        f.severity.as_str(),
+        f.message,
+        f.fix
+    );
     // The message names the first related row; the rest are listed.
     for r in f.related.iter().skip(1) {
         let _ = writeln!(out, "    also {} at {}", r.id, at(&r.file, r.line));
     }
     for e in f.evidence.iter().take(SHOWN_EVIDENCE) {
-        let _ = writeln!(out, "    clean {} {} {}: {:?}", at(&e.corpus, e.line), e.upload_id, e.field, e.matched);
+        let _ = writeln!(
+            out,
+            "    clean {} {} {}: {:?}",
+            at(&e.corpus, e.line),
+            e.upload_id,
+            e.field,
+            e.matched
+        );
     }
     if f.evidence.len() > SHOWN_EVIDENCE {
-        let _ = writeln!(out, "    ... and {} more clean hit(s)", f.evidence.len() - SHOWN_EVIDENCE);
+        let _ =
+            writeln!(out, "    ... and {} more clean hit(s)", f.evidence.len() - SHOWN_EVIDENCE);
     }
 }

@@ -101,7 +101,11 @@ fn outside_markets(cx: &Context<'_>, row: &Row) -> Option<Finding> {
         FindingKind::OutsideMarkets,
         Severity::Warning,
         row,
-        format!("applies only in {}, none of the package's markets ({})", m.join(","), package.join(",")),
+        format!(
+            "applies only in {}, none of the package's markets ({})",
+            m.join(","),
+            package.join(",")
+        ),
         format!("fix the markets cell, or add {} to the package's markets", m.join(",")),
     ))
 }
@@ -129,9 +133,15 @@ fn short_term(cx: &Context<'_>, row: &Row) -> Option<Finding> {
         return None;
     }
     let (limit, why) = match m.mode {
-        MatchMode::Word => (SHORT_WORD_CHARS, "a word this short is often also an abbreviation or another word"),
-        MatchMode::Prefix => (SHORT_PREFIX_CHARS, "a prefix this short starts many unrelated words"),
-        MatchMode::Substring => (SHORT_SUBSTRING_CHARS, "a substring this short sits inside many unrelated words"),
+        MatchMode::Word => {
+            (SHORT_WORD_CHARS, "a word this short is often also an abbreviation or another word")
+        }
+        MatchMode::Prefix => {
+            (SHORT_PREFIX_CHARS, "a prefix this short starts many unrelated words")
+        }
+        MatchMode::Substring => {
+            (SHORT_SUBSTRING_CHARS, "a substring this short sits inside many unrelated words")
+        }
         MatchMode::Rule => return None,
     };
     let normalized = normalize_with(&m.term, cx.package.normalize);
@@ -140,18 +150,29 @@ fn short_term(cx: &Context<'_>, row: &Row) -> Option<Finding> {
         return None;
     }
     let fix = match m.mode {
-        MatchMode::Word => "check it against a clean corpus with --clean-corpus, or write it as a longer phrase",
-        _ => "narrow to word mode or a longer stem, or check it against a clean corpus with --clean-corpus",
+        MatchMode::Word => {
+            "check it against a clean corpus with --clean-corpus, or write it as a longer phrase"
+        }
+        _ => {
+            "narrow to word mode or a longer stem, or check it against a clean corpus with --clean-corpus"
+        }
     };
     // Say what the matcher reads when it is not just the term in lower case
     // (`xxx` is read as `x`: runs of a letter collapse).
     let n = normalized.as_str();
-    let term = if n == m.term.to_lowercase() { format!("{n:?}") } else { format!("{:?} (read as {n:?})", m.term) };
+    let term = if n == m.term.to_lowercase() {
+        format!("{n:?}")
+    } else {
+        format!("{:?} (read as {n:?})", m.term)
+    };
     Some(cx.finding(
         FindingKind::ShortTerm,
         Severity::Warning,
         row,
-        format!("{} term {term} is {chars} character(s) long, short at {limit} or fewer: {why}", m.mode.as_str()),
+        format!(
+            "{} term {term} is {chars} character(s) long, short at {limit} or fewer: {why}",
+            m.mode.as_str()
+        ),
         fix.into(),
     ))
 }

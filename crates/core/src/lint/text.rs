@@ -17,8 +17,10 @@ use crate::screener::Screener;
 pub(super) fn check(cx: &Context<'_>, screener: &Screener) -> Vec<Finding> {
     let options = cx.package.normalize;
     let materials = &cx.package.materials;
-    let terms: Vec<String> = materials.iter().map(|m| normalize_with(&m.term, options).as_str().to_string()).collect();
-    let allow: Vec<String> = cx.package.allow.iter().map(|a| normalize_with(a, options).as_str().to_string()).collect();
+    let terms: Vec<String> =
+        materials.iter().map(|m| normalize_with(&m.term, options).as_str().to_string()).collect();
+    let allow: Vec<String> =
+        cx.package.allow.iter().map(|a| normalize_with(a, options).as_str().to_string()).collect();
     let mut out = Vec::new();
     for (i, b) in materials.iter().enumerate() {
         if b.kind != MaterialKind::Text {
@@ -32,12 +34,18 @@ pub(super) fn check(cx: &Context<'_>, screener: &Screener) -> Vec<Finding> {
         let text = normalize_with(&b.term, options);
         let (mut found, mut allowed) = (Vec::new(), Vec::new());
         screener.text.find(&text, &screener.table, |m| found.push(m), |a| allowed.push(a));
-        let fires = found.iter().any(|m| m.material == i && m.start == 0 && m.end == t.len() && !allowed.iter().any(|a| a.shields(m)));
+        let fires = found.iter().any(|m| {
+            m.material == i
+                && m.start == 0
+                && m.end == t.len()
+                && !allowed.iter().any(|a| a.shields(m))
+        });
         if !fires {
             out.push(never_matches(cx, i, t, &allow));
             continue;
         }
-        let mut contained: Vec<usize> = found.iter().map(|m| m.material).filter(|&j| j != i).collect();
+        let mut contained: Vec<usize> =
+            found.iter().map(|m| m.material).filter(|&j| j != i).collect();
         contained.sort_unstable();
         contained.dedup();
         let (mut conflicts, mut duplicates, mut shadows) = (Vec::new(), Vec::new(), Vec::new());
@@ -73,7 +81,12 @@ pub(super) fn check(cx: &Context<'_>, screener: &Screener) -> Vec<Finding> {
             out.push(pairs::conflict(cx, i, &conflicts, &same));
         }
         if !duplicates.is_empty() {
-            out.push(pairs::duplicate(cx, i, &duplicates, &format!("{same} in {} mode", b.mode.as_str())));
+            out.push(pairs::duplicate(
+                cx,
+                i,
+                &duplicates,
+                &format!("{same} in {} mode", b.mode.as_str()),
+            ));
         }
         if !shadows.is_empty() {
             out.push(shadowed(cx, i, &shadows));
@@ -104,7 +117,9 @@ fn shadows_material(a: &Material, ta: &str, b: &Material, tb: &str, allow: &[Str
 /// inside it, which the matcher requires).
 fn fires_when_stretched(ta: &str, inner: MatchMode, tb: &str, outer: MatchMode) -> bool {
     let c = collapse_runs(tb);
-    c == tb || fires_within(ta, inner, &c, outer) || (collapse_runs(ta) == c && fires_within(&c, inner, &c, outer))
+    c == tb
+        || fires_within(ta, inner, &c, outer)
+        || (collapse_runs(ta) == c && fires_within(&c, inner, &c, outer))
 }
 
 /// Whether a material with normalized term `needle` and mode `inner` fires inside
@@ -118,13 +133,21 @@ pub(super) fn fires_within(needle: &str, inner: MatchMode, hay: &str, outer: Mat
         let end = p + needle.len();
         let start_ok = match inner {
             MatchMode::Word | MatchMode::Prefix => {
-                if p == 0 { starts_word } else { !hay[..p].chars().next_back().is_some_and(is_word_char) }
+                if p == 0 {
+                    starts_word
+                } else {
+                    !hay[..p].chars().next_back().is_some_and(is_word_char)
+                }
             }
             _ => true,
         };
         let end_ok = match inner {
             MatchMode::Word => {
-                if end == hay.len() { ends_word } else { !hay[end..].chars().next().is_some_and(is_word_char) }
+                if end == hay.len() {
+                    ends_word
+                } else {
+                    !hay[end..].chars().next().is_some_and(is_word_char)
+                }
             }
             _ => true,
         };
@@ -139,11 +162,15 @@ fn never_matches(cx: &Context<'_>, i: usize, t: &str, allow: &[String]) -> Findi
     let package = cx.package.allow.iter().zip(allow).find(|(_, n)| n.as_str() == t).map(|(a, _)| a);
     let (message, fix) = match (own, package) {
         (Some(e), _) => (
-            format!("its exception {e:?} is the term itself once normalized: every hit is suppressed"),
+            format!(
+                "its exception {e:?} is the term itself once normalized: every hit is suppressed"
+            ),
             format!("remove the exception {e:?}: an exception is a longer phrase around the term"),
         ),
         (None, Some(a)) => (
-            format!("the package allow-term {a:?} is the term itself once normalized: every hit is suppressed"),
+            format!(
+                "the package allow-term {a:?} is the term itself once normalized: every hit is suppressed"
+            ),
             format!("delete the material, or remove {a:?} from allow in package.toml"),
         ),
         (None, None) => (
@@ -159,7 +186,10 @@ fn rule_never_matches(cx: &Context<'_>, i: usize) -> Option<Finding> {
     let rule = cx.package.materials[i].rule.as_ref()?;
     let n = |s: &str| normalize_with(s, cx.package.normalize).as_str().to_string();
     let (need, forbid) = rule.all.iter().find_map(|a| {
-        rule.none.iter().find(|x| fires_within(&n(x), MatchMode::Word, &n(a), MatchMode::Word)).map(|x| (a, x))
+        rule.none
+            .iter()
+            .find(|x| fires_within(&n(x), MatchMode::Word, &n(a), MatchMode::Word))
+            .map(|x| (a, x))
     })?;
     Some(cx.finding(
         FindingKind::NeverMatches,
@@ -177,9 +207,15 @@ fn shadowed(cx: &Context<'_>, i: usize, by: &[usize]) -> Finding {
         n => format!(" (and {} more)", n - 1),
     };
     let fix = if b.category == a.category {
-        format!("delete it: {} already gives the verdict; or make its action stricter if it should decide", a.id)
+        format!(
+            "delete it: {} already gives the verdict; or make its action stricter if it should decide",
+            a.id
+        )
     } else {
-        format!("delete it, unless its category {} must be reported besides {}", b.category, a.category)
+        format!(
+            "delete it, unless its category {} must be reported besides {}",
+            b.category, a.category
+        )
     };
     let mut f = cx.finding(
         FindingKind::Shadowed,

@@ -109,7 +109,12 @@ pub(super) fn plain_char(bytes: &[u8], at: usize) -> Option<Plain> {
 pub(super) fn latin_char(bytes: &[u8], at: usize) -> Option<Plain> {
     let b = *bytes.get(at)?;
     let verbatim = b.is_ascii_lowercase();
-    b.is_ascii_alphabetic().then_some(Plain { lower: (b | 0x20) as u32, script: Some(Script::Latin), len: 1, verbatim })
+    b.is_ascii_alphabetic().then_some(Plain {
+        lower: (b | 0x20) as u32,
+        script: Some(Script::Latin),
+        len: 1,
+        verbatim,
+    })
 }
 
 #[inline(always)]

@@ -62,7 +62,11 @@ pub(super) fn blur_and_decimate_rows(
         // In the last strip, lanes past the bottom row filter stale values; their rows
         // land in the ring but are never read back.
         rows_to_strip(&staging, cols, &mut strip);
-        box_1d(&mut StripRows { input: &strip, output: &mut filtered, sums: [0.0; LANES] }, cols, along_rows);
+        box_1d(
+            &mut StripRows { input: &strip, output: &mut filtered, sums: [0.0; LANES] },
+            cols,
+            along_rows,
+        );
         strip_to_rows(&filtered, cols, columns.ring_rows(y0));
         for y in y0..y0 + n {
             let o = columns.push(y, &mut last.pending);
@@ -79,7 +83,12 @@ pub(super) fn blur_and_decimate_rows(
 /// [`blur_and_decimate_rows`] of a luma image (row-major), the form the reference-order
 /// filter is tested against.
 #[cfg(test)]
-pub(super) fn blur_and_decimate(buf: &mut [f32], rows: usize, cols: usize, out: &mut [[f32; DOWNSAMPLED]; DOWNSAMPLED]) {
+pub(super) fn blur_and_decimate(
+    buf: &mut [f32],
+    rows: usize,
+    cols: usize,
+    out: &mut [[f32; DOWNSAMPLED]; DOWNSAMPLED],
+) {
     blur_and_decimate_rows(rows, cols, |y, dst| dst.copy_from_slice(&buf[y * cols..][..cols]), out);
 }
 
@@ -153,7 +162,11 @@ impl ColumnPass {
         let old = &self.ring[self.slot(k)..][..self.cols];
         self.sums.iter_mut().zip(old).for_each(|(s, x)| *s -= x);
         let o = self.rows - self.lead + step;
-        divide(&self.sums, (self.window - step - 1) as f32, &mut pending[o % LANES * self.cols..][..self.cols]);
+        divide(
+            &self.sums,
+            (self.window - step - 1) as f32,
+            &mut pending[o % LANES * self.cols..][..self.cols],
+        );
         o
     }
 }
@@ -202,7 +215,12 @@ impl SampledPass {
         let mut blurred = vec![0f32; rows * DOWNSAMPLED];
         let mut sums = [0f32; DOWNSAMPLED];
         let along_cols = window_size(rows, DOWNSAMPLED);
-        let mut columns = Columns { input: &self.narrow, output: &mut blurred, cols: DOWNSAMPLED, sums: &mut sums };
+        let mut columns = Columns {
+            input: &self.narrow,
+            output: &mut blurred,
+            cols: DOWNSAMPLED,
+            sums: &mut sums,
+        };
         box_1d(&mut columns, rows, along_cols);
         for (i, out_row) in out.iter_mut().enumerate() {
             out_row.copy_from_slice(&blurred[centre(i, rows) * DOWNSAMPLED..][..DOWNSAMPLED]);
@@ -278,7 +296,9 @@ pub(super) fn transpose4(rows: [&[f32; 4]; 4]) -> [[f32; 4]; 4] {
 /// See the wasm version.
 #[cfg(target_arch = "x86_64")]
 pub(super) fn transpose4(rows: [&[f32; 4]; 4]) -> [[f32; 4]; 4] {
-    use core::arch::x86_64::{__m128, _mm_loadu_ps, _mm_movehl_ps, _mm_movelh_ps, _mm_unpackhi_ps, _mm_unpacklo_ps};
+    use core::arch::x86_64::{
+        __m128, _mm_loadu_ps, _mm_movehl_ps, _mm_movelh_ps, _mm_unpackhi_ps, _mm_unpacklo_ps,
+    };
     // SAFETY: SSE is part of every x86_64 target; each row is 16 readable bytes.
     let cols = unsafe {
         let [a, b, c, d] = rows.map(|r| _mm_loadu_ps(r.as_ptr()));
@@ -437,7 +457,12 @@ pub(super) mod reference {
     }
 
     /// `jaroszFilterFloat` in full: the result ends in `buf`.
-    pub(in crate::pdq) fn jarosz_filter(buf: &mut [f32], scratch: &mut [f32], rows: usize, cols: usize) {
+    pub(in crate::pdq) fn jarosz_filter(
+        buf: &mut [f32],
+        scratch: &mut [f32],
+        rows: usize,
+        cols: usize,
+    ) {
         let along_rows = window_size(cols, DOWNSAMPLED);
         let along_cols = window_size(rows, DOWNSAMPLED);
         let mut col_sums = vec![0f32; cols];
@@ -473,7 +498,12 @@ pub(super) mod reference {
     }
 
     /// `decimateFloat`: samples the blurred image at the centres of a 64x64 grid.
-    pub(in crate::pdq) fn decimate(buf: &[f32], rows: usize, cols: usize, out: &mut [[f32; DOWNSAMPLED]; DOWNSAMPLED]) {
+    pub(in crate::pdq) fn decimate(
+        buf: &[f32],
+        rows: usize,
+        cols: usize,
+        out: &mut [[f32; DOWNSAMPLED]; DOWNSAMPLED],
+    ) {
         for (i, out_row) in out.iter_mut().enumerate() {
             let row = &buf[centre(i, rows) * cols..][..cols];
             for (j, v) in out_row.iter_mut().enumerate() {

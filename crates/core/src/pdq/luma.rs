@@ -8,7 +8,10 @@ pub(super) fn luma_row(pixels: &[u8], channels: usize, out: &mut [f32]) {
     match channels {
         3 => luma_row_of::<3>(pixels, out),
         4 => luma_row_of::<4>(pixels, out),
-        _ => out.iter_mut().zip(pixels.chunks_exact(channels)).for_each(|(l, p)| *l = luma(p[0], p[1], p[2])),
+        _ => out
+            .iter_mut()
+            .zip(pixels.chunks_exact(channels))
+            .for_each(|(l, p)| *l = luma(p[0], p[1], p[2])),
     }
 }
 
@@ -38,8 +41,8 @@ pub(super) fn quads_in<const CHANNELS: usize>(pixels: &[u8], out: &[f32]) -> usi
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 pub(super) fn luma_quads<const CHANNELS: usize>(pixels: &[u8], out: &mut [f32]) -> usize {
     use core::arch::wasm32::{
-        f32x4_convert_i32x4, f32x4_div, f32x4_splat, i8x16, i8x16_swizzle, i16x8, i32x4_add, i32x4_dot_i16x8,
-        v128, v128_load,
+        f32x4_convert_i32x4, f32x4_div, f32x4_splat, i8x16, i8x16_swizzle, i16x8, i32x4_add,
+        i32x4_dot_i16x8, v128, v128_load,
     };
     // Byte `c` of pixel `p` is at `p * CHANNELS + c`; -1 selects zero.
     let byte = |p: usize, c: usize| (p * CHANNELS + c) as i8;
@@ -86,8 +89,8 @@ pub(super) fn luma_quads<const CHANNELS: usize>(pixels: &[u8], out: &mut [f32]) 
 #[target_feature(enable = "ssse3")]
 pub(super) fn luma_quads_ssse3<const CHANNELS: usize>(pixels: &[u8], out: &mut [f32]) -> usize {
     use core::arch::x86_64::{
-        __m128i, _mm_add_epi32, _mm_cvtepi32_ps, _mm_div_ps, _mm_loadu_si128, _mm_madd_epi16, _mm_set1_ps,
-        _mm_setr_epi8, _mm_setr_epi16, _mm_shuffle_epi8, _mm_storeu_ps,
+        __m128i, _mm_add_epi32, _mm_cvtepi32_ps, _mm_div_ps, _mm_loadu_si128, _mm_madd_epi16,
+        _mm_set1_ps, _mm_setr_epi8, _mm_setr_epi16, _mm_shuffle_epi8, _mm_storeu_ps,
     };
     // Byte `c` of pixel `p` is at `p * CHANNELS + c`; -1 selects zero.
     let byte = |p: usize, c: usize| (p * CHANNELS + c) as i8;
@@ -140,4 +143,3 @@ pub(super) fn luma(r: u8, g: u8, b: u8) -> f32 {
     let n = 299 * i32::from(r) + 587 * i32::from(g) + 114 * i32::from(b);
     n as f32 / 1000.0
 }
-

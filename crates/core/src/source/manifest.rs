@@ -81,7 +81,9 @@ fn default_tables() -> Vec<String> {
 }
 
 pub(crate) fn parse(file: &str, text: &str) -> Result<Manifest, Error> {
-    let diag = |line, message: String| Error::source(vec![Diagnostic { file: file.to_string(), line, message }]);
+    let diag = |line, message: String| {
+        Error::source(vec![Diagnostic { file: file.to_string(), line, message }])
+    };
     let mut manifest: Manifest = toml::from_str(text).map_err(|e| {
         let line = e.span().map_or(0, |s| line_of(text, s.start));
         diag(line, e.message().trim().to_lowercase())
@@ -95,22 +97,54 @@ pub(crate) fn parse(file: &str, text: &str) -> Result<Manifest, Error> {
     if manifest.version.trim().is_empty() {
         return Err(diag(find_line("version"), "version is empty".into()));
     }
-    if manifest.materials.is_empty() && manifest.images.is_empty() && manifest.videos.is_empty() && manifest.hash_lists.is_empty() {
-        return Err(diag(find_line("materials"), "the package names no materials table or hash list".into()));
+    if manifest.materials.is_empty()
+        && manifest.images.is_empty()
+        && manifest.videos.is_empty()
+        && manifest.hash_lists.is_empty()
+    {
+        return Err(diag(
+            find_line("materials"),
+            "the package names no materials table or hash list".into(),
+        ));
     }
     for list in &mut manifest.hash_lists {
         let line = find_line("[[hash_lists]]");
-        let plain = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_-".contains(&b));
+        let plain = |s: &str| {
+            !s.is_empty()
+                && s.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_-".contains(&b))
+        };
         if !plain(&list.id_prefix) || !plain(&list.category) {
-            return Err(diag(line, format!("hash list {:?}: id_prefix and category must be lowercase a-z 0-9 _ -", list.file)));
+            return Err(diag(
+                line,
+                format!(
+                    "hash list {:?}: id_prefix and category must be lowercase a-z 0-9 _ -",
+                    list.file
+                ),
+            ));
         }
-        if list.max_distance.is_some_and(|d| d > crate::bank::MAX_DISTANCE) || list.min_quality.is_some_and(|q| q > 100) {
-            return Err(diag(line, format!("hash list {:?}: max_distance is at most {} and min_quality 0-100", list.file, crate::bank::MAX_DISTANCE)));
+        if list.max_distance.is_some_and(|d| d > crate::bank::MAX_DISTANCE)
+            || list.min_quality.is_some_and(|q| q > 100)
+        {
+            return Err(diag(
+                line,
+                format!(
+                    "hash list {:?}: max_distance is at most {} and min_quality 0-100",
+                    list.file,
+                    crate::bank::MAX_DISTANCE
+                ),
+            ));
         }
-        list.markets = super::materials::parse_markets(&list.markets.join(",")).map_err(|m| diag(line, m))?;
+        list.markets =
+            super::materials::parse_markets(&list.markets.join(",")).map_err(|m| diag(line, m))?;
     }
-    if let Some(bad) = manifest.allow.iter().find(|a| crate::normalize::normalize(a).as_str().is_empty()) {
-        return Err(diag(find_line("allow"), format!("allow-term {bad:?} has nothing to match once normalized")));
+    if let Some(bad) =
+        manifest.allow.iter().find(|a| crate::normalize::normalize(a).as_str().is_empty())
+    {
+        return Err(diag(
+            find_line("allow"),
+            format!("allow-term {bad:?} has nothing to match once normalized"),
+        ));
     }
     manifest.markets = match super::materials::parse_markets(&manifest.markets.join(",")) {
         Ok(m) => m,

@@ -17,12 +17,22 @@ use std::collections::BTreeMap;
 
 /// Columns every table may have.
 const COMMON_COLUMNS: &[&str] = &[
-    "id", "revision", "category", "action", "markets", "enabled", "expires_at", "detection_only",
-    "added_by", "added_at", "note",
+    "id",
+    "revision",
+    "category",
+    "action",
+    "markets",
+    "enabled",
+    "expires_at",
+    "detection_only",
+    "added_by",
+    "added_at",
+    "note",
 ];
 const TEXT_COLUMNS: &[&str] = &["term", "mode", "exceptions"];
 const IMAGE_COLUMNS: &[&str] = &["source", "max_distance", "min_quality"];
-const VIDEO_COLUMNS: &[&str] = &["source", "max_distance", "min_quality", "material_match", "upload_match"];
+const VIDEO_COLUMNS: &[&str] =
+    &["source", "max_distance", "min_quality", "material_match", "upload_match"];
 
 impl MaterialKind {
     fn columns(self) -> &'static [&'static str] {
@@ -79,8 +89,19 @@ pub(crate) struct Reader<'m> {
 }
 
 impl<'m> Reader<'m> {
-    pub(crate) fn new(manifest: &'m Manifest, base: Option<&'m std::path::Path>, built_at: Timestamp) -> Reader<'m> {
-        Reader { manifest, base, built_at, rows: Vec::new(), files: Vec::new(), seen: BTreeMap::new() }
+    pub(crate) fn new(
+        manifest: &'m Manifest,
+        base: Option<&'m std::path::Path>,
+        built_at: Timestamp,
+    ) -> Reader<'m> {
+        Reader {
+            manifest,
+            base,
+            built_at,
+            rows: Vec::new(),
+            files: Vec::new(),
+            seen: BTreeMap::new(),
+        }
     }
 
     /// The index of `file` in `files`, adding it when new.
@@ -112,8 +133,16 @@ impl<'m> Reader<'m> {
     }
 
     /// Reads one table of `kind` materials, appending a diagnostic for every bad line.
-    pub(crate) fn read(&mut self, file: &str, text: &str, kind: MaterialKind, diags: &mut Vec<Diagnostic>) {
-        let mut push = |line: u64, message: String| diags.push(Diagnostic { file: file.to_string(), line, message });
+    pub(crate) fn read(
+        &mut self,
+        file: &str,
+        text: &str,
+        kind: MaterialKind,
+        diags: &mut Vec<Diagnostic>,
+    ) {
+        let mut push = |line: u64, message: String| {
+            diags.push(Diagnostic { file: file.to_string(), line, message })
+        };
         let mut rdr = csv::ReaderBuilder::new()
             .delimiter(b'\t')
             .quoting(false)
@@ -124,13 +153,21 @@ impl<'m> Reader<'m> {
             Ok(h) => h.iter().map(|c| c.trim().to_string()).collect(),
             Err(e) => return push(1, format!("cannot read header: {e}")),
         };
-        let header_line = rdr.headers().ok().and_then(|h| h.position()).map_or(1, |p| record_line(text, p));
+        let header_line =
+            rdr.headers().ok().and_then(|h| h.position()).map_or(1, |p| record_line(text, p));
         let mut col = BTreeMap::new();
         let known = |name: &str| COMMON_COLUMNS.contains(&name) || kind.columns().contains(&name);
         for (i, name) in header.iter().enumerate() {
             if !known(name) {
                 let all: Vec<&str> = COMMON_COLUMNS.iter().chain(kind.columns()).copied().collect();
-                push(header_line, format!("unknown column {name:?} in a {} table (known: {})", kind_name(kind), all.join(", ")));
+                push(
+                    header_line,
+                    format!(
+                        "unknown column {name:?} in a {} table (known: {})",
+                        kind_name(kind),
+                        all.join(", ")
+                    ),
+                );
             } else if col.insert(name.clone(), i).is_some() {
                 push(header_line, format!("column {name:?} appears twice"));
             }
@@ -152,7 +189,14 @@ impl<'m> Reader<'m> {
             // Fewer cells is fine: editors strip trailing tabs, and trailing cells
             // are optional. More cells means a stray tab inside a cell.
             if record.len() > header.len() {
-                push(line, format!("has {} cells, the header has {} (a tab inside a cell?)", record.len(), header.len()));
+                push(
+                    line,
+                    format!(
+                        "has {} cells, the header has {} (a tab inside a cell?)",
+                        record.len(),
+                        header.len()
+                    ),
+                );
                 continue;
             }
             let cells = Cells { col: &col, record: &record };
@@ -177,15 +221,25 @@ impl<'m> Reader<'m> {
 
     /// Validates one line's cells: the material and whether it is compiled in, or
     /// every problem of the line.
-    fn material(&mut self, cells: &Cells<'_>, kind: MaterialKind, line: u64) -> Result<(Material, Status), Vec<String>> {
+    fn material(
+        &mut self,
+        cells: &Cells<'_>,
+        kind: MaterialKind,
+        line: u64,
+    ) -> Result<(Material, Status), Vec<String>> {
         let cell = |name: &str| cells.get(name);
         let mut errs = Vec::new();
         let id = cell("id");
         if id.is_empty() {
             errs.push("id is empty".to_string());
         } else if id.starts_with(crate::screener::SIGNAL_PREFIX) {
-            errs.push(format!("id {id:?}: ids starting with {:?} are reserved for signals", crate::screener::SIGNAL_PREFIX));
-        } else if id.len() > MAX_ID_LEN || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b"._:-".contains(&b)) {
+            errs.push(format!(
+                "id {id:?}: ids starting with {:?} are reserved for signals",
+                crate::screener::SIGNAL_PREFIX
+            ));
+        } else if id.len() > MAX_ID_LEN
+            || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b"._:-".contains(&b))
+        {
             errs.push(format!("id {id:?} must be at most {MAX_ID_LEN} of A-Z a-z 0-9 . _ : -"));
         }
         let revision = match cell("revision") {
@@ -215,7 +269,11 @@ impl<'m> Reader<'m> {
             None
         };
         let category = cell("category");
-        if category.is_empty() || !category.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_-".contains(&b)) {
+        if category.is_empty()
+            || !category
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_-".contains(&b))
+        {
             errs.push(format!("category {category:?} must be non-empty lowercase a-z 0-9 _ -"));
         }
         let action = parse_or(cell("action"), self.manifest.default_action, &mut errs);
@@ -229,8 +287,12 @@ impl<'m> Reader<'m> {
         let enabled = parse_bool("enabled", cell("enabled"), true, &mut errs);
         let detection_only = parse_bool("detection_only", cell("detection_only"), false, &mut errs);
         let expires_at = parse_time("expires_at", cell("expires_at"), &mut errs);
-        let exceptions: Vec<String> =
-            cell("exceptions").split('|').map(str::trim).filter(|e| !e.is_empty()).map(String::from).collect();
+        let exceptions: Vec<String> = cell("exceptions")
+            .split('|')
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+            .map(String::from)
+            .collect();
         for e in &exceptions {
             if normalize(e).as_str().is_empty() {
                 errs.push(format!("exception {e:?} has nothing to match once normalized"));

@@ -21,16 +21,34 @@ const VPDQ_UPLOAD_MATCH: f32 = 0.0;
 const HEX_QUALITY: u8 = 100;
 
 /// The media part of an image or video line, or `None` after pushing to `errs`.
-pub(crate) fn media(kind: MaterialKind, cells: &Cells<'_>, base: Option<&Path>, errs: &mut Vec<String>) -> Option<Media> {
+pub(crate) fn media(
+    kind: MaterialKind,
+    cells: &Cells<'_>,
+    base: Option<&Path>,
+    errs: &mut Vec<String>,
+) -> Option<Media> {
     let before = errs.len();
-    let max_distance = number(cells.get("max_distance"), "max_distance", PDQ_MATCH_DISTANCE, 0, MAX_DISTANCE, errs);
-    let min_quality = number(cells.get("min_quality"), "min_quality", PDQ_MIN_QUALITY, 0, 100, errs);
+    let max_distance = number(
+        cells.get("max_distance"),
+        "max_distance",
+        PDQ_MATCH_DISTANCE,
+        0,
+        MAX_DISTANCE,
+        errs,
+    );
+    let min_quality =
+        number(cells.get("min_quality"), "min_quality", PDQ_MIN_QUALITY, 0, 100, errs);
     let percent = |name: &str, default: f32, errs: &mut Vec<String>| match cells.get(name) {
         "" => default,
-        s => s.trim_end_matches('%').parse::<f32>().ok().filter(|p| (0.0..=100.0).contains(p)).unwrap_or_else(|| {
-            errs.push(format!("{name} {s:?} is not a percentage 0-100"));
-            default
-        }),
+        s => s
+            .trim_end_matches('%')
+            .parse::<f32>()
+            .ok()
+            .filter(|p| (0.0..=100.0).contains(p))
+            .unwrap_or_else(|| {
+                errs.push(format!("{name} {s:?} is not a percentage 0-100"));
+                default
+            }),
     };
     let material_match = percent("material_match", VPDQ_MATERIAL_MATCH, errs);
     let upload_match = percent("upload_match", VPDQ_UPLOAD_MATCH, errs);
@@ -41,7 +59,13 @@ pub(crate) fn media(kind: MaterialKind, cells: &Cells<'_>, base: Option<&Path>, 
     }
     .map_err(|e| errs.push(e))
     .ok()?;
-    (errs.len() == before).then_some(Media { hashes, max_distance, min_quality, material_match, upload_match })
+    (errs.len() == before).then_some(Media {
+        hashes,
+        max_distance,
+        min_quality,
+        material_match,
+        upload_match,
+    })
 }
 
 fn number<T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy>(
@@ -70,7 +94,8 @@ fn image_hash(source: &str, base: Option<&Path>, min_quality: u8) -> Result<Pdq,
         return Ok(Pdq { hash, quality: HEX_QUALITY });
     }
     let bytes = read_source(source, base)?;
-    let pdq = crate::decode::pdq_from_encoded(&bytes).map_err(|e| format!("source {source:?}: {e}"))?;
+    let pdq =
+        crate::decode::pdq_from_encoded(&bytes).map_err(|e| format!("source {source:?}: {e}"))?;
     if pdq.quality < min_quality {
         return Err(format!(
             "source {source:?} hashes at PDQ quality {}, under min_quality {min_quality}: it would match unrelated images",
@@ -87,7 +112,8 @@ fn video_hashes(source: &str, base: Option<&Path>, min_quality: u8) -> Result<Ve
         format!("source {source:?} is not a vPDQ text file (hash a video with `prescreen hash {source} > clip.vpdq`)")
     })?;
     let frames = crate::vpdq::parse_vpdq(source, text).map_err(|e| e.to_string())?;
-    let mut hashes: Vec<Pdq> = frames.iter().map(|f| f.hash).filter(|p| p.quality >= min_quality).collect();
+    let mut hashes: Vec<Pdq> =
+        frames.iter().map(|f| f.hash).filter(|p| p.quality >= min_quality).collect();
     hashes.sort_by_key(|p| p.hash);
     hashes.dedup_by_key(|p| p.hash);
     if hashes.is_empty() {
@@ -103,11 +129,15 @@ fn read_source(source: &str, base: Option<&Path>) -> Result<Vec<u8>, String> {
         return Err("source is empty (a 64-digit PDQ hex hash or a file in the package)".into());
     }
     let Some(base) = base else {
-        return Err(format!("source {source:?} is not a PDQ hash, and files need a package directory"));
+        return Err(format!(
+            "source {source:?} is not a PDQ hash, and files need a package directory"
+        ));
     };
     let rel = Path::new(source);
     if !rel.components().all(|c| matches!(c, Component::Normal(_))) {
-        return Err(format!("source {source:?} must be a relative path inside the package (no `..`)"));
+        return Err(format!(
+            "source {source:?} must be a relative path inside the package (no `..`)"
+        ));
     }
     std::fs::read(base.join(rel)).map_err(|e| format!("source {source:?}: {e}"))
 }
@@ -116,7 +146,13 @@ fn read_source(source: &str, base: Option<&Path>) -> Result<Vec<u8>, String> {
 /// `{id_prefix}:{first 16 hex digits}`. Lines are `hash`, `hash,quality,...` or
 /// `hash quality path` (the reference tools' forms); `#` starts a comment. Hashes
 /// under `min_quality` are left out and counted as disabled.
-pub(crate) fn hash_list(list: &HashList, file: &str, text: &str, default_action: Action, diags: &mut Vec<Diagnostic>) -> (Vec<Material>, u32) {
+pub(crate) fn hash_list(
+    list: &HashList,
+    file: &str,
+    text: &str,
+    default_action: Action,
+    diags: &mut Vec<Diagnostic>,
+) -> (Vec<Material>, u32) {
     let mut out: Vec<Material> = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
     let mut low = 0;
@@ -130,14 +166,22 @@ pub(crate) fn hash_list(list: &HashList, file: &str, text: &str, default_action:
         let mut cells = line.split([',', '\t', ' ']).filter(|c| !c.is_empty());
         let hex = cells.next().unwrap_or_default();
         let Some(hash) = Pdq::parse_hex(hex) else {
-            diags.push(Diagnostic { file: file.to_string(), line: line_no, message: format!("{hex:?} is not a 64-digit PDQ hash") });
+            diags.push(Diagnostic {
+                file: file.to_string(),
+                line: line_no,
+                message: format!("{hex:?} is not a 64-digit PDQ hash"),
+            });
             continue;
         };
         let quality = match cells.next().map(str::parse::<u8>) {
             None => HEX_QUALITY,
             Some(Ok(q)) if q <= 100 => q,
             Some(_) => {
-                diags.push(Diagnostic { file: file.to_string(), line: line_no, message: "the quality after the hash is not 0-100".into() });
+                diags.push(Diagnostic {
+                    file: file.to_string(),
+                    line: line_no,
+                    message: "the quality after the hash is not 0-100".into(),
+                });
                 continue;
             }
         };

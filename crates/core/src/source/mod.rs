@@ -55,7 +55,8 @@ impl Compiler {
         let manifest = manifest::parse(&manifest_path.display().to_string(), &manifest_text)?;
         let read = |name: &String| {
             let path = dir.join(name);
-            let text = std::fs::read_to_string(&path).map_err(|e| Error::io(path.display().to_string(), e))?;
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| Error::io(path.display().to_string(), e))?;
             Ok::<_, Error>((path.display().to_string(), text))
         };
         let mut tables = Vec::new();
@@ -69,7 +70,8 @@ impl Compiler {
                 tables.push((kind, file, text));
             }
         }
-        let lists = manifest.hash_lists.iter().map(|l| read(&l.file)).collect::<Result<Vec<_>, _>>()?;
+        let lists =
+            manifest.hash_lists.iter().map(|l| read(&l.file)).collect::<Result<Vec<_>, _>>()?;
         Ok(self.read(manifest, Some(dir), &tables, &lists))
     }
 
@@ -96,7 +98,8 @@ impl Compiler {
         }
         let mut low_quality = 0;
         for (list, (file, text)) in manifest.hash_lists.iter().zip(lists) {
-            let (materials, low) = media::hash_list(list, file, text, manifest.default_action, &mut diagnostics);
+            let (materials, low) =
+                media::hash_list(list, file, text, manifest.default_action, &mut diagnostics);
             low_quality += low;
             for m in materials {
                 reader.add(m, file, &mut diagnostics);
@@ -128,7 +131,8 @@ impl Source {
         }
         let left_out = self.left_out();
         let rows = std::mem::take(&mut self.rows);
-        let materials = rows.into_iter().filter(|r| r.status == Status::Enabled).map(|r| r.material).collect();
+        let materials =
+            rows.into_iter().filter(|r| r.status == Status::Enabled).map(|r| r.material).collect();
         let package = self.assemble(materials, left_out);
         package.validate()?;
         Ok(package)
@@ -142,7 +146,11 @@ impl Source {
 
     /// A package of `materials` with this source's manifest settings; `left_out`
     /// from [`Source::left_out`].
-    pub(crate) fn assemble(&self, materials: Vec<crate::package::Material>, left_out: u32) -> Package {
+    pub(crate) fn assemble(
+        &self,
+        materials: Vec<crate::package::Material>,
+        left_out: u32,
+    ) -> Package {
         let manifest = &self.manifest;
         Package {
             name: manifest.name.clone(),
@@ -153,7 +161,9 @@ impl Source {
             disabled: left_out,
             allow: manifest.allow.clone(),
             mixed_script_action: manifest.mixed_script_action,
-            normalize: crate::normalize::NormalizeOptions { strip_diacritics: manifest.strip_diacritics },
+            normalize: crate::normalize::NormalizeOptions {
+                strip_diacritics: manifest.strip_diacritics,
+            },
             image_dihedral: manifest.image_dihedral,
             materials,
         }
