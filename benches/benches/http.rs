@@ -14,12 +14,12 @@ use bytes::Bytes;
 use criterion::{Criterion, criterion_group, criterion_main};
 use http_body_util::Full;
 use prescreen_core::{Compiler, Upload};
-use prescreen_host::{HttpRuntime, Runtime, WasiHttp, compile};
+use prescreen_runtime::{HttpRuntime, Runtime, WasiHttp, compile};
 use std::hint::black_box;
 use std::path::Path;
 
 fn http(c: &mut Criterion) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
     let package = Compiler::new()
         .built_at(1_700_000_000)
         .unwrap()

@@ -14,7 +14,7 @@
 
 use prescreen_benches::{fixture, upload, varied_ads};
 use prescreen_core::Upload;
-use prescreen_host::{Bounds, Filter, WarmInstance};
+use prescreen_runtime::{Bounds, Filter, WarmInstance};
 use std::time::Instant;
 
 const WARMUP: usize = 3_000;

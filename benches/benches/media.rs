@@ -10,7 +10,7 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use prescreen_benches::media::{image_fixture, near, photo_jpeg, photo_rgb, random_hashes};
 use prescreen_core::{BankEntry, HashBank, Image, ImageData, Pdq, RgbImage, Upload};
-use prescreen_host::Runtime;
+use prescreen_runtime::Runtime;
 use std::hint::black_box;
 
 const SIDE: u32 = 1000;

@@ -68,7 +68,7 @@ fn request(c: &mut Criterion) {
     });
     g.finish();
 
-    let empty = f.runtime.load_empty(prescreen_host::GUEST_WASM).unwrap();
+    let empty = f.runtime.load_empty(prescreen_runtime::GUEST_WASM).unwrap();
     let prebuilt = f.screener.to_prebuilt();
     let mut g = c.benchmark_group("first_request_100k");
     g.sample_size(10).measurement_time(Duration::from_secs(20));

@@ -1,10 +1,11 @@
 //! Fixtures shared by the benchmarks: a synthetic package compiled natively and into
 //! a pre-initialized component, and a ~2 KB Russian/English ad text.
 
+pub mod load;
 pub mod media;
 
 use prescreen_core::{Compiler, Package, Screener, Upload};
-use prescreen_host::{Filter, Runtime, compile};
+use prescreen_runtime::{Filter, Runtime, compile};
 
 /// A ~2 KB ad: Russian and English, as a gateway would send it.
 pub const AD_TEXT: &str = "Скидки до 70% на летнюю коллекцию! Только до конца недели: платья, \
@@ -51,7 +52,7 @@ pub struct Fixture {
 
 /// A synthetic package of `terms` terms, compiled natively and into a component.
 pub fn fixture(terms: usize) -> Fixture {
-    let (manifest, table) = prescreen_host::synth::package(terms, 1);
+    let (manifest, table) = prescreen_core::synth::package(terms, 1);
     let package =
         Compiler::new().built_at(1_700_000_000).unwrap().compile_strs(&manifest, &table).unwrap();
     let screener = Screener::new(package.clone()).unwrap();

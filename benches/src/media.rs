@@ -2,7 +2,7 @@
 //! packages, natively and as components) and a synthetic 1-megapixel photo-like image.
 
 use prescreen_core::{Action, MatchMode, Material, MaterialKind, Media, Package, Pdq, Screener};
-use prescreen_host::{Filter, Runtime, compile};
+use prescreen_runtime::{Filter, Runtime, compile};
 
 /// `n` uniformly random 256-bit hashes (seeded): the worst case for the index, whose
 /// buckets are evenly filled; real banks cluster more.

@@ -75,7 +75,7 @@ pub(crate) fn unframe<'a>(label: &[u8; 8], bytes: &'a [u8]) -> Result<&'a [u8], 
 }
 
 /// SHA-256 of compiled package bytes, lowercase hex: the package's identity.
-pub(crate) fn digest(bytes: &[u8]) -> String {
+pub fn digest(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 

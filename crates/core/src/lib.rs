@@ -38,6 +38,8 @@ mod rules;
 mod screener;
 #[cfg(feature = "source")]
 mod source;
+#[cfg(feature = "source")]
+pub mod synth;
 mod table;
 mod upload;
 mod verdict;
@@ -48,7 +50,7 @@ pub use bank::{BankEntry, HashBank, INDEX_MIN_HASHES, MAX_DISTANCE};
 pub use corpus::{Corpus, Label, LabeledUpload};
 pub use decode::{MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, pdq_dihedral_from_encoded, pdq_from_encoded};
 pub use error::{Diagnostic, Error};
-pub use format::FORMAT_VERSION;
+pub use format::{FORMAT_VERSION, digest as sha256_hex};
 pub use limits::Limits;
 #[cfg(feature = "source")]
 pub use lint::{CleanEvidence, Finding, FindingKind, Linter, Related, Report, Severity};

@@ -154,3 +154,16 @@ impl fmt::Display for ScreenError {
 }
 
 impl std::error::Error for ScreenError {}
+
+impl ScreenError {
+    /// The `error` tag this error serializes with (`too_large`, `invalid_input`,
+    /// `unsupported`, `not_loaded`): what HTTP answers and metrics label it by.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ScreenError::TooLarge { .. } => "too_large",
+            ScreenError::InvalidInput { .. } => "invalid_input",
+            ScreenError::Unsupported { .. } => "unsupported",
+            ScreenError::NotLoaded => "not_loaded",
+        }
+    }
+}

@@ -1,9 +1,11 @@
-//! What each route answers, as an HTTP status and a JSON body, in the shapes
-//! `prescreen serve` uses (host/src/serve/screen.rs) so a client can talk to either:
-//! a verdict is `{"verdict": .., "version": {digest, name, version}}` with 200;
-//! anything else is `{"error": kind, "message": ..}` (plus the typed screen error's
-//! own fields). There is no `fallback` field: the component has no configured
-//! fallback action, the caller applies its own.
+//! The HTTP contract: what each route answers, as an HTTP status and a JSON body. The
+//! single definition of the wire shapes, used by the HTTP components and by
+//! `prescreen serve` (`crates/gateway/src/screen.rs`), so a client can talk to either:
+//! a verdict is `{"verdict": .., "version": {digest, name, version}}` ([`Screened`])
+//! with 200; anything else is `{"error": kind, "message": ..}` ([`error_body`]), plus
+//! the typed screen error's own fields ([`screen_error_body`]). The components add no
+//! `fallback` field (they have no configured fallback action, the caller applies its
+//! own); the gateway adds its fallback, and its latency.
 //!
 //! Plain Rust over prescreen-core, no wasi:http types: the p3 (spin-sdk) and p2
 //! (`wasip2`) services answer alike, and it is unit-tested natively.
@@ -33,23 +35,51 @@ pub enum Route {
 }
 
 /// What identifies the package in every verdict and health answer.
-#[derive(Serialize)]
-struct VersionTag<'a> {
-    digest: &'a str,
-    name: &'a str,
-    version: &'a str,
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct VersionTag<'a> {
+    /// SHA-256 of the compiled package: what the verdicts depend on.
+    pub digest: &'a str,
+    /// The package's name.
+    pub name: &'a str,
+    /// The package's version.
+    pub version: &'a str,
 }
 
 impl<'a> VersionTag<'a> {
-    fn of(info: &'a PackageInfo) -> VersionTag<'a> {
+    /// The tag of a loaded package.
+    pub fn of(info: &'a PackageInfo) -> VersionTag<'a> {
         VersionTag { digest: &info.digest, name: &info.name, version: &info.version }
     }
 }
 
+/// The body of a 200 from `POST /v1/screen`.
 #[derive(Serialize)]
-struct Screened<'a> {
-    verdict: &'a prescreen_core::Verdict,
-    version: VersionTag<'a>,
+pub struct Screened<'a> {
+    /// What the package decided.
+    pub verdict: &'a prescreen_core::Verdict,
+    /// Which package decided it.
+    pub version: VersionTag<'a>,
+    /// Time spent on the request, where the server measures it (the gateway).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latency_us: Option<u64>,
+}
+
+/// The body of an answer without a verdict: `{"error": kind, "message": ..}`.
+pub fn error_body(kind: &str, message: &str) -> serde_json::Value {
+    serde_json::json!({ "error": kind, "message": message })
+}
+
+/// The body of a typed screen error: the error exactly as the core serializes it
+/// (`error` and its own fields, which win), a message and the deciding version.
+pub fn screen_error_body(e: &ScreenError, version: VersionTag<'_>) -> serde_json::Value {
+    let mut body = error_body(e.kind(), &e.to_string());
+    body["version"] = serde_json::json!(version);
+    if let (Ok(serde_json::Value::Object(fields)), Some(map)) =
+        (serde_json::to_value(e), body.as_object_mut())
+    {
+        map.extend(fields);
+    }
+    body
 }
 
 /// Routes by path first, so a known path with the wrong method is a 405 (naming the
@@ -80,19 +110,11 @@ pub fn screen(screener: Option<&Screener>, body: &[u8]) -> Reply {
     };
     let info = screener.info();
     match screener.screen(&upload) {
-        Ok(verdict) => json(200, &Screened { verdict: &verdict, version: VersionTag::of(info) }),
-        Err(e) => {
-            // The typed error as the core serializes it (`error` and its fields),
-            // plus a message and the version, as `prescreen serve` answers it.
-            let mut body =
-                serde_json::json!({ "message": e.to_string(), "version": VersionTag::of(info) });
-            if let (Ok(serde_json::Value::Object(fields)), Some(map)) =
-                (serde_json::to_value(&e), body.as_object_mut())
-            {
-                map.extend(fields);
-            }
-            json(422, &body)
-        }
+        Ok(verdict) => json(
+            200,
+            &Screened { verdict: &verdict, version: VersionTag::of(info), latency_us: None },
+        ),
+        Err(e) => json(422, &screen_error_body(&e, VersionTag::of(info))),
     }
 }
 
@@ -136,7 +158,7 @@ fn not_loaded() -> Reply {
 }
 
 fn error(status: u16, kind: &str, message: &str) -> Reply {
-    json(status, &serde_json::json!({ "error": kind, "message": message }))
+    json(status, &error_body(kind, message))
 }
 
 fn json(status: u16, value: &impl Serialize) -> Reply {

@@ -3,7 +3,7 @@
 //! that Spin (`spin up`) or `wasmtime serve` can run directly.
 //!
 //! Routes: `POST /v1/screen` (upload JSON in, verdict JSON out), `GET /v1/info`,
-//! `GET /healthz`; the answer shapes follow `prescreen serve` (host/SERVE.md).
+//! `GET /healthz`; the answer shapes follow `prescreen serve` (crates/gateway/SERVE.md).
 //! Like the filter, it exports `prescreen:filter/loader` so `prescreen build --http`
 //! loads the package once and snapshots the instance: no request builds the matcher.
 

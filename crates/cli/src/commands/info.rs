@@ -1,0 +1,53 @@
+//! `prescreen info`: what a component holds.
+
+use anyhow::{Context, Result};
+use prescreen_runtime::{HttpRuntime, Runtime};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Print what a component holds (package name, version, digest, counts, limits):
+/// a filter, or an HTTP component from `build --http` (asked `GET /v1/info`).
+#[derive(clap::Args)]
+pub struct InfoCommand {
+    component: PathBuf,
+    /// Print every material instead (id, revision, kind, category, action, mode,
+    /// markets, detection-only), one JSON object per line. Filter components only.
+    #[arg(long)]
+    materials: bool,
+}
+
+impl InfoCommand {
+    pub fn execute(self) -> Result<ExitCode> {
+        if self.materials {
+            let filter = Runtime::new()?.load_file(&self.component)?;
+            let mut out = String::new();
+            for m in filter.materials()? {
+                out.push_str(&serde_json::to_string(&m)?);
+                out.push('\n');
+            }
+            crate::output::print(&out)?;
+        } else {
+            let info = info(&self.component)?;
+            crate::output::println(&serde_json::to_string_pretty(&info)?)?;
+        }
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+/// What a filter or an HTTP component holds. The filter is tried first; an HTTP
+/// component fails to link as one, and is then asked `GET /v1/info`.
+fn info(path: &Path) -> Result<prescreen_core::PackageInfo> {
+    let filter_error = match Runtime::new()?.load_file(path) {
+        Ok(filter) => return Ok(filter.info().expect("load reads info").clone()),
+        Err(e) => e,
+    };
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    match HttpRuntime::new()?.load(&bytes) {
+        Ok(service) => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?
+            .block_on(service.info()),
+        // Neither: the filter's reason is the one to show (the common case).
+        Err(_) => Err(filter_error),
+    }
+}

@@ -1,0 +1,154 @@
+//! The package compiler's back half: bakes a compiled package into a guest
+//! component (the WIT filter, or the HTTP service with `--http`) and pre-initializes
+//! it with wasmtime-wizer, so the shipped component starts with its matcher already
+//! built in its memory image.
+//!
+//! Steps: build the matcher natively and serialize it (`Screener::to_prebuilt`),
+//! instrument the generic guest, instantiate it, call `loader.load` with the prebuilt
+//! bytes (the guest copies them into place in a pristine heap), snapshot the instance
+//! into a new component, and validate that component by loading it and reading back
+//! its package digest (the filter's `info`, the HTTP component's `GET /v1/info`).
+
+use crate::runtime::{Ctx, Runtime};
+use crate::wasi_http::{HttpCtx, HttpRuntime, WasiHttp};
+use anyhow::{Context, Result, bail};
+use prescreen_core::{Package, PackageInfo, Screener};
+use wasmtime::component::{Component, Linker};
+use wasmtime::{Engine, Store};
+use wasmtime_wizer::{WasmtimeWizerComponent, Wizer};
+
+/// What `compile` made, and the sizes worth reporting.
+pub struct Built {
+    /// The pre-initialized component.
+    pub component: Vec<u8>,
+    /// SHA-256 of `component`, lowercase hex.
+    pub component_digest: String,
+    /// The compiled package bytes baked in.
+    pub package_bytes: usize,
+    /// The package as the built component reports it (`info`).
+    pub info: PackageInfo,
+    /// Heap bytes of the matcher, measured natively (the guest's is within a few %:
+    /// the automaton uses 32-bit state ids on both).
+    pub matcher_bytes: usize,
+}
+
+/// The init function's name in both components (the filter's world and the HTTP
+/// component's `loadable` world export the same `loader`); kept exported after the
+/// snapshot (wizer writes an invalid component when asked to remove a component's
+/// init export).
+macro_rules! loader {
+    () => {
+        "prescreen:filter/loader@0.3.0"
+    };
+}
+const LOADER: &str = loader!();
+const LOAD_FUNC: &str = concat!(loader!(), "#load");
+
+/// Compiles `package` into a pre-initialized filter component.
+pub fn compile(runtime: &Runtime, package: &Package) -> Result<Built> {
+    let native = Native::of(package)?;
+    let component = block_on(snapshot(
+        runtime.engine(),
+        runtime.linker(),
+        Ctx::new(),
+        crate::GUEST_WASM,
+        &native.prebuilt,
+    ))?;
+    let filter = runtime.load(&component).context("the snapshot is not a valid filter")?;
+    let info = filter.info().expect("load reads info").clone();
+    native.built(component, info)
+}
+
+/// Compiles `package` into a pre-initialized HTTP component (`prescreen build
+/// --http`): the same matcher, behind wasi:http (`wasi`: 0.3 or 0.2) instead of the
+/// WIT screener. Validated by asking the snapshot `GET /v1/info`.
+pub fn compile_http(runtime: &HttpRuntime, package: &Package, wasi: WasiHttp) -> Result<Built> {
+    let native = Native::of(package)?;
+    let component = block_on(snapshot(
+        runtime.engine(),
+        runtime.linker(),
+        HttpCtx::new(),
+        wasi.guest(),
+        &native.prebuilt,
+    ))?;
+    let service = runtime.load(&component).context("the snapshot is not a valid HTTP component")?;
+    let info = block_on(service.info()).context("the snapshot does not answer /v1/info")?;
+    native.built(component, info)
+}
+
+/// The matcher built natively, before it goes into a component.
+struct Native {
+    prebuilt: Vec<u8>,
+    package_bytes: usize,
+    matcher_bytes: usize,
+    digest: String,
+}
+
+impl Native {
+    fn of(package: &Package) -> Result<Native> {
+        let bytes = package.to_bytes();
+        let screener = Screener::from_bytes(&bytes)?;
+        Ok(Native {
+            prebuilt: screener.to_prebuilt(),
+            package_bytes: bytes.len(),
+            matcher_bytes: screener.matcher_memory(),
+            digest: screener.info().digest.clone(),
+        })
+    }
+
+    /// Checks that the snapshot holds what was loaded, and reports it.
+    fn built(self, component: Vec<u8>, info: PackageInfo) -> Result<Built> {
+        if info.digest != self.digest {
+            bail!("the snapshot reports package {} but {} was loaded", info.digest, self.digest);
+        }
+        Ok(Built {
+            component_digest: prescreen_core::sha256_hex(&component),
+            component,
+            package_bytes: self.package_bytes,
+            info,
+            matcher_bytes: self.matcher_bytes,
+        })
+    }
+}
+
+/// wizer reads the instance's state through async calls, and the HTTP component's
+/// imports are async host functions; nothing here awaits real I/O.
+fn block_on<T>(future: impl Future<Output = Result<T>>) -> Result<T> {
+    tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(future)
+}
+
+/// Loads a prebuilt matcher into a fresh instance of `guest` and snapshots it. The
+/// same for both components: only the host state their imports need differs.
+async fn snapshot<T: Send + 'static>(
+    engine: &Engine,
+    linker: &Linker<T>,
+    ctx: T,
+    guest: &[u8],
+    prebuilt: &[u8],
+) -> Result<Vec<u8>> {
+    let mut wizer = Wizer::new();
+    wizer.init_func(LOAD_FUNC).keep_init_func(true);
+    let (cx, instrumented) = wizer.instrument_component(guest)?;
+    let component = Component::new(engine, &instrumented)
+        .map_err(anyhow::Error::from)
+        .context("compiling the instrumented guest")?;
+    let mut store = Store::new(engine, ctx);
+    // wizer reads each memory back as one `list<u8>`: lift the default 128 MiB cap on
+    // what a host call may lift, since building a large matcher grows memory past it.
+    store.set_hostcall_fuel(usize::MAX);
+    let instance = linker.instantiate_async(&mut store, &component).await?;
+    let load = {
+        let loader = instance
+            .get_export_index(&mut store, None, LOADER)
+            .context("the guest exports no loader")?;
+        let func = instance
+            .get_export_index(&mut store, Some(&loader), "load")
+            .context("the guest's loader has no load")?;
+        instance.get_typed_func::<(&[u8],), (Result<(), String>,)>(&mut store, &func)?
+    };
+    let (loaded,) = load.call_async(&mut store, (prebuilt,)).await?;
+    loaded.map_err(|e| anyhow::anyhow!("the guest rejected the package: {e}"))?;
+    Ok(wizer
+        .snapshot_component(&cx, &mut WasmtimeWizerComponent { store: &mut store, instance })
+        .await?)
+}
