@@ -57,9 +57,11 @@ impl Rule {
 /// The package's rules with operands as indices into the matcher's operand list.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct RuleSet {
-    /// (material, all operand ids, within, none operand ids)
-    rules: Vec<(u32, Vec<u32>, Option<u32>, Vec<u32>)>,
+    rules: Vec<RuleRow>,
 }
+
+/// One rule: (material, all operand ids, within, none operand ids).
+type RuleRow = (u32, Vec<u32>, Option<u32>, Vec<u32>);
 
 /// An operand term found at a normalized byte span.
 pub(crate) struct OperandMatch {

@@ -760,9 +760,8 @@ async fn load_with_deploy_and_rollback_mid_run_loses_no_request() {
     let (v1, v2) = (f.v1_digest.as_str(), f.v2_digest.as_str());
     assert_eq!(versions(BEFORE_DEPLOY, BEFORE_DEPLOY), [v1], "before the deploy");
     assert_eq!(versions(AFTER_DEPLOY, AFTER_DEPLOY), [v2], "between deploy and rollback");
-    let after: Vec<&str> = (AFTER_ROLLBACK..STOPPED)
-        .flat_map(|answered| versions(AFTER_ROLLBACK, answered))
-        .collect();
+    let after: Vec<&str> =
+        (AFTER_ROLLBACK..STOPPED).flat_map(|answered| versions(AFTER_ROLLBACK, answered)).collect();
     assert!(after.iter().all(|v| *v == v1), "v2 answered after the rollback: {after:?}");
     let total = |sent: usize| log.iter().filter(|(s, _, _)| *s == sent).count();
     assert!(total(AFTER_ROLLBACK) >= ANSWERS_PER_PHASE);

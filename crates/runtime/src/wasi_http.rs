@@ -235,7 +235,7 @@ async fn handle_p3(
         .map_err(anyhow::Error::from)
         .context("instantiating")?;
     let (request, request_io) = Request::from_http(&mut store.data_mut().hooks, request);
-    let answered = store
+    store
         .run_concurrent(async |store| -> Result<http::Response<Bytes>> {
             // The request body streams in while the guest runs, so the two
             // futures are driven together.
@@ -261,8 +261,7 @@ async fn handle_p3(
             Ok(response)
         })
         .await
-        .map_err(anyhow::Error::from)?;
-    answered
+        .map_err(anyhow::Error::from)?
 }
 
 /// One request through `wasi:http/incoming-handler@0.2`.

@@ -441,6 +441,9 @@ impl Lanes for Columns<'_> {
     }
 }
 
+#[cfg(test)]
+pub(super) use reference::{decimate, jarosz_filter};
+
 /// The reference filter, kept as the oracle the streamed one is tested against: luma
 /// in `f64` like pdqhash-python, whole-image row and column passes, then decimation.
 #[cfg(test)]
@@ -512,5 +515,3 @@ pub(super) mod reference {
         }
     }
 }
-#[cfg(test)]
-pub(super) use reference::{decimate, jarosz_filter};

@@ -308,7 +308,7 @@ pub fn confirms(entry: &LabeledUpload, hit: &Hit) -> bool {
     if entry.materials.is_empty() {
         entry.category.as_deref() == Some(hit.category.as_str())
     } else {
-        entry.materials.iter().any(|m| *m == hit.material_id)
+        entry.materials.contains(&hit.material_id)
     }
 }
 

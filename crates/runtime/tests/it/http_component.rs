@@ -165,7 +165,8 @@ fn info_reports_the_filter_builds_package() {
 fn errors_are_typed_json() {
     let oversized = vec![b' '; MAX_BODY_BYTES + 1];
     // (case, method, path, body, status, `error`)
-    let table: [(&str, &str, &str, Vec<u8>, u16, &str); 9] = [
+    type Case = (&'static str, &'static str, &'static str, Vec<u8>, u16, &'static str);
+    let table: [Case; 9] = [
         ("invalid JSON", "POST", "/v1/screen", b"{\"id\": ".to_vec(), 400, "bad_request"),
         ("not an upload", "POST", "/v1/screen", br#"{"id": 7}"#.to_vec(), 400, "bad_request"),
         ("empty body", "POST", "/v1/screen", Vec::new(), 400, "bad_request"),
