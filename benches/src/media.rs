@@ -42,13 +42,12 @@ pub fn image_package(hashes: &[[u64; 4]]) -> Package {
             exceptions: Vec::new(),
             rule: None,
             line: i as u32 + 2,
-            media: Some(Media {
-                hashes: vec![Pdq { hash, quality: 100 }],
-                max_distance: prescreen_core::PDQ_MATCH_DISTANCE,
-                min_quality: prescreen_core::PDQ_MIN_QUALITY,
-                material_match: 80.0,
-                upload_match: 0.0,
-            }),
+            media: Some(Media::image(
+                Pdq { hash, quality: 100 },
+                prescreen_core::PDQ_MATCH_DISTANCE,
+                prescreen_core::PDQ_MIN_QUALITY,
+            )),
+            tags: Vec::new(),
         })
         .collect();
     Package {

@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 const LABEL: &[u8; 8] = b"PRSCRPKG";
 /// Version of the compiled package format; bumped on any change to `Package`'s
 /// serialized shape, since postcard is not self-describing.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 const HEADER_LEN: usize = 8 + 4 + 32;
 
 impl Package {

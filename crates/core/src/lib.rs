@@ -56,14 +56,14 @@ pub use limits::Limits;
 pub use lint::{CleanEvidence, Finding, FindingKind, Linter, Related, Report, Severity};
 pub use model::{Action, MatchMode, MaterialKind};
 pub use normalize::{NormalizeOptions, Normalized, normalize, normalize_with};
-pub use package::{Material, MaterialInfo, Media, Package, PackageInfo};
+pub use package::{FrameRef, Material, MaterialInfo, Media, Package, PackageInfo};
 pub use pdq::{
     PDQ_MATCH_DISTANCE, PDQ_MIN_QUALITY, hamming, pdq_dihedral_from_rgb8, pdq_from_rgb8,
 };
 pub use rules::Rule;
 pub use screener::Screener;
 #[cfg(feature = "source")]
-pub use source::Compiler;
+pub use source::{Compiler, HashFormat, export_hashes};
 pub use upload::{Image, ImageData, Pdq, RgbImage, TextField, Upload, Video, VideoFrame};
 pub use verdict::{
     Evasion, Evidence, Hit, ImageEvidence, ScreenError, TextEvidence, TimeRange, Transform,

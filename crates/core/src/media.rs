@@ -3,14 +3,26 @@
 //! hashes looked up in the frame bank and scored per material as vPDQ does.
 //!
 //! vPDQ (Meta's video extension of PDQ) compares two videos as sets of distinct frame
-//! hashes of sufficient quality: a video material fires when the share of its frames
-//! matched by some upload frame reaches `material_match` and the share of upload
-//! frames matching it reaches `upload_match` (80 % and 0 % by default).
+//! hashes of sufficient quality. Its two percentages are named as the reference
+//! (`python-threatexchange`'s `VPDQMatchResult`) names them: the **query match**, the
+//! share of the upload's distinct frames that match some frame of the material, and
+//! the **compared match**, the share of the material's that match some upload frame.
+//! A material fires when both reach its thresholds (80 % and 0 % by default, the
+//! reference's `VPDQ_QUERY_MATCH_THRESHOLD_PERCENT` and
+//! `VPDQ_INDEX_MATCH_THRESHOLD_PERCENT`). Frames are counted on a common time grid
+//! (`timeline.rs`), so the frame rates the two were hashed at do not matter.
+
+mod timeline;
+
+pub(crate) use timeline::to_ms;
 
 use crate::bank::{BankEntry, HashBank};
 use crate::model::MaterialKind;
-use crate::package::Material;
+use crate::package::{FrameRef, Material};
 use crate::pdq::PDQ_MIN_QUALITY;
+
+/// Material frames were quality-gated at build: every one counts.
+const HEX_QUALITY: u8 = 100;
 use crate::table::MaterialTable;
 use crate::upload::{Image, ImageData, Pdq, Video};
 use crate::verdict::{Evidence, ImageEvidence, ScreenError, TimeRange, Transform, VideoEvidence};
@@ -31,14 +43,24 @@ const TRANSFORMS: [Transform; 8] = [
     Transform::Transverse,
 ];
 
+/// The reference's default query-match threshold: 80 % of the upload's distinct
+/// frames must be found in the material (`VPDQ_QUERY_MATCH_THRESHOLD_PERCENT`).
+pub(crate) const VPDQ_QUERY_MATCH: f32 = 80.0;
+/// The reference's default compared-match threshold: any share of the material may
+/// be missing from the upload (`VPDQ_INDEX_MATCH_THRESHOLD_PERCENT`).
+pub(crate) const VPDQ_COMPARED_MATCH: f32 = 0.0;
+
 /// The banks of a package's image and video materials.
 #[derive(Clone, Default, Serialize, Deserialize)]
 pub(crate) struct MediaMatcher {
     /// One entry per image material; owner: the material.
     images: HashBank,
-    /// One entry per distinct frame of each video material; owner: index in `videos`.
+    /// One entry per distinct frame of each video material, each material's entries
+    /// contiguous; owner: index in `videos`.
     frames: HashBank,
     videos: Vec<VideoMaterial>,
+    /// Every video material's frames in time order, `VideoMaterial::timeline` slices.
+    timeline: Vec<FrameRef>,
     /// Match rotated and mirrored upload images too.
     dihedral: bool,
 }
@@ -46,11 +68,18 @@ pub(crate) struct MediaMatcher {
 #[derive(Clone, Copy, Serialize, Deserialize)]
 struct VideoMaterial {
     material: u32,
-    /// Distinct frame hashes of the material (the denominator of `material_match`).
-    frames: u32,
+    /// Its first entry in the frame bank; `hashes` entries follow.
+    first_entry: u32,
+    /// Distinct frame hashes of the material.
+    hashes: u32,
+    /// Its frames: `timeline[start..end]`, whose `hash` counts from `first_entry`.
+    start: u32,
+    end: u32,
+    /// Median gap between its frames, milliseconds.
+    step_ms: u32,
     min_quality: u8,
-    material_match: f32,
-    upload_match: f32,
+    query_match: f32,
+    compared_match: f32,
 }
 
 /// A media hit before the screener turns it into a [`crate::Hit`].
@@ -64,6 +93,7 @@ impl MediaMatcher {
         let mut images = Vec::new();
         let mut frames = Vec::new();
         let mut videos = Vec::new();
+        let mut timeline = Vec::new();
         for (i, m) in materials.iter().enumerate() {
             let Some(media) = &m.media else { continue };
             let entry = |p: &Pdq, owner: u32| BankEntry {
@@ -78,13 +108,20 @@ impl MediaMatcher {
                 }
                 MaterialKind::Video => {
                     let slot = videos.len() as u32;
+                    let first_entry = frames.len() as u32;
                     frames.extend(media.hashes.iter().map(|p| entry(p, slot)));
+                    let start = timeline.len() as u32;
+                    timeline.extend_from_slice(&media.frames);
                     videos.push(VideoMaterial {
                         material: i as u32,
-                        frames: media.hashes.len() as u32,
+                        first_entry,
+                        hashes: media.hashes.len() as u32,
+                        start,
+                        end: timeline.len() as u32,
+                        step_ms: timeline::step_ms(media.frames.iter().map(|f| f.ms)),
                         min_quality: media.min_quality,
-                        material_match: media.material_match,
-                        upload_match: media.upload_match,
+                        query_match: media.query_match,
+                        compared_match: media.compared_match,
                     });
                 }
                 MaterialKind::Text => {}
@@ -94,6 +131,7 @@ impl MediaMatcher {
             images: HashBank::new(&images),
             frames: HashBank::new(&frames),
             videos,
+            timeline,
             dihedral,
         }
     }
@@ -105,8 +143,17 @@ impl MediaMatcher {
         let images_ok = (0..self.images.len()).all(|e| (self.images.owner(e) as usize) < materials);
         let frames_ok =
             (0..self.frames.len()).all(|e| (self.frames.owner(e) as usize) < self.videos.len());
-        let videos_ok =
-            self.videos.iter().all(|v| (v.material as usize) < materials && v.frames > 0);
+        let videos_ok = self.videos.iter().enumerate().all(|(slot, v)| {
+            let entries = v.first_entry as usize..v.first_entry as usize + v.hashes as usize;
+            let frames = v.start as usize..v.end as usize;
+            (v.material as usize) < materials
+                && v.hashes > 0
+                && entries.end <= self.frames.len()
+                && entries.clone().all(|e| self.frames.owner(e) as usize == slot)
+                && frames.start < frames.end
+                && frames.end <= self.timeline.len()
+                && self.timeline[frames].iter().all(|f| f.hash < v.hashes)
+        });
         if !(images_ok && frames_ok && videos_ok) {
             return Err("media bank refers to a missing material".into());
         }
@@ -227,6 +274,13 @@ impl MediaMatcher {
                 video.name
             ));
         }
+        // The upload's frames in time order, for thinning to a material's grid.
+        let mut by_time: Vec<usize> = (0..video.frames.len()).collect();
+        by_time.sort_by(|&a, &b| video.frames[a].timestamp.total_cmp(&video.frames[b].timestamp));
+        let upload_times: Vec<u32> =
+            by_time.iter().map(|&k| timeline::to_ms(video.frames[k].timestamp)).collect();
+        let upload_step = timeline::step_ms(upload_times.iter().copied());
+
         // (video slot, frame entry, distinct upload hash, distance)
         let mut matches: Vec<(u32, usize, usize, u16)> = Vec::new();
         for (u, p) in distinct.iter().enumerate() {
@@ -241,25 +295,41 @@ impl MediaMatcher {
             if !table.applies_in(material, market) {
                 continue;
             }
-            let mut entries: Vec<usize> = group.iter().map(|g| g.1).collect();
-            entries.dedup();
-            let mut uploads: Vec<usize> = group.iter().map(|g| g.2).collect();
-            uploads.sort_unstable();
-            uploads.dedup();
-            let upload_total =
-                distinct.iter().filter(|p| p.quality >= v.min_quality).count().max(1);
-            let material_match = 100.0 * entries.len() as f32 / v.frames as f32;
-            let upload_match = 100.0 * uploads.len() as f32 / upload_total as f32;
-            if material_match < v.material_match || upload_match < v.upload_match {
+            // Each side counts units: its distinct hashes, or when the other side
+            // is sparser, slots of the other's step (`timeline.rs`). A unit is
+            // counted if its representative frame passes the quality gate and
+            // matched if any of its frames matches a frame of the other side.
+            let mut upload_hit = vec![false; distinct.len()];
+            let mut material_hit = vec![false; v.hashes as usize];
+            for g in group {
+                upload_hit[g.2] = true;
+                material_hit[g.1 - v.first_entry as usize] = true;
+            }
+            let distinct_at = |i: usize| of_frame[by_time[i]];
+            let quality_at = |i: usize| video.frames[by_time[i]].hash.quality;
+            let upload_units =
+                units(&upload_times, upload_step, v.step_ms, |i| distinct_at(i) as u32, quality_at);
+            let query_match = share(
+                &upload_units,
+                |i| quality_at(i) >= v.min_quality,
+                |i| upload_hit[distinct_at(i)],
+            );
+            let frames = &self.timeline[v.start as usize..v.end as usize];
+            let times: Vec<u32> = frames.iter().map(|f| f.ms).collect();
+            let material_units =
+                units(&times, v.step_ms, upload_step, |i| frames[i].hash, |_| HEX_QUALITY);
+            let compared_match =
+                share(&material_units, |_| true, |i| material_hit[frames[i].hash as usize]);
+            if query_match < v.query_match || compared_match < v.compared_match {
                 continue;
             }
-            let matched = |k: usize| uploads.binary_search(&of_frame[k]).is_ok();
+            let matched = |k: usize| upload_hit[of_frame[k]];
             hits.push(MediaHit {
                 material,
                 evidence: Evidence::Video(VideoEvidence {
                     video: video.name.clone(),
-                    material_match,
-                    upload_match,
+                    material_match: compared_match,
+                    upload_match: query_match,
                     distance: group.iter().map(|g| g.3).min().unwrap_or(0),
                     matched_frames: (0..video.frames.len()).filter(|&k| matched(k)).count() as u32,
                     ranges: ranges(video, matched),
@@ -269,6 +339,53 @@ impl MediaMatcher {
         hits.sort_by_key(|h| h.material);
         Ok(hits)
     }
+}
+
+/// The unit of each frame (in time order) of a video whose frames are `step` ms
+/// apart, against another's `other_step`: its distinct hash (`hash_of(i)`), or its
+/// slot on the other's grid when that is coarser. Each unit's representative frame
+/// (for a hash, its best-quality frame, as vPDQ keeps a hash's best) decides whether
+/// it counts.
+fn units(
+    times: &[u32],
+    step: u32,
+    other_step: u32,
+    hash_of: impl Fn(usize) -> u32,
+    quality_of: impl Fn(usize) -> u8,
+) -> timeline::Slots {
+    match timeline::grid_for(step, other_step) {
+        Some(grid) => timeline::slots(times, grid),
+        None => {
+            let of_frame: Vec<u32> = (0..times.len()).map(hash_of).collect();
+            let n = of_frame.iter().max().map_or(0, |&m| m as usize + 1);
+            let mut nearest: Vec<Option<usize>> = vec![None; n];
+            for (i, &u) in of_frame.iter().enumerate() {
+                let best = &mut nearest[u as usize];
+                if best.is_none_or(|b| quality_of(i) > quality_of(b)) {
+                    *best = Some(i);
+                }
+            }
+            let nearest = nearest.into_iter().map(|b| b.unwrap_or(0)).collect();
+            timeline::Slots { of_frame, nearest }
+        }
+    }
+}
+
+/// Percent of counted units that matched: a unit counts when `counts` holds for its
+/// representative frame, and matched when `hit` holds for any of its frames.
+fn share(
+    units: &timeline::Slots,
+    counts: impl Fn(usize) -> bool,
+    hit: impl Fn(usize) -> bool,
+) -> f32 {
+    let mut matched = vec![false; units.nearest.len()];
+    for (i, &u) in units.of_frame.iter().enumerate() {
+        matched[u as usize] |= hit(i);
+    }
+    let counted: Vec<bool> = units.nearest.iter().map(|&i| counts(i)).collect();
+    let total = counted.iter().filter(|&&c| c).count();
+    let found = counted.iter().zip(&matched).filter(|&(&c, &m)| c && m).count();
+    100.0 * found as f32 / total.max(1) as f32
 }
 
 /// Runs of consecutive matched frames (in time order) as time ranges.

@@ -61,6 +61,10 @@ pub struct Material {
     /// For image and video materials: the hashes and thresholds they match with.
     #[serde(default)]
     pub media: Option<Media>,
+    /// Labels a hash exchange gave the material (ThreatExchange tags, HMA notes), kept
+    /// so an export hands them on; not used for matching.
+    #[serde(default)]
+    pub tags: Vec<String>,
 }
 
 /// What an image or video material matches: its PDQ hashes and thresholds (the vPDQ
@@ -70,16 +74,69 @@ pub struct Media {
     /// An image's hash, or a video's distinct frame hashes (those under `min_quality`
     /// are dropped at build, as vPDQ does).
     pub hashes: Vec<crate::upload::Pdq>,
+    /// Video: every kept frame in time order, so videos hashed at different frame
+    /// rates can be compared on one time grid; empty for images.
+    pub frames: Vec<FrameRef>,
     /// Largest Hamming distance that still matches (PDQ's recommendation: 31).
     pub max_distance: u16,
     /// Upload hashes under this quality do not match (PDQ's recommendation: 50).
     pub min_quality: u8,
-    /// Video: share of this material's frames the upload must match, in percent
-    /// (vPDQ's compared-match threshold).
-    pub material_match: f32,
-    /// Video: share of the upload's frames that must match this material, in percent
-    /// (vPDQ's query-match threshold).
-    pub upload_match: f32,
+    /// Video: share of the upload's distinct frames that must match this material, in
+    /// percent (vPDQ's query match; the reference's default 80).
+    pub query_match: f32,
+    /// Video: share of this material's distinct frames the upload must match, in
+    /// percent (vPDQ's compared match; the reference's default 0).
+    pub compared_match: f32,
+}
+
+/// One frame of a video material: when it is and which of `Media::hashes` it has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FrameRef {
+    /// Milliseconds from the start (vPDQ files give seconds to the millisecond).
+    pub ms: u32,
+    /// Index into `Media::hashes`.
+    pub hash: u32,
+}
+
+impl Media {
+    /// The media of an image material: one hash, no frames.
+    pub fn image(hash: crate::upload::Pdq, max_distance: u16, min_quality: u8) -> Media {
+        Media {
+            hashes: vec![hash],
+            frames: Vec::new(),
+            max_distance,
+            min_quality,
+            query_match: crate::media::VPDQ_QUERY_MATCH,
+            compared_match: crate::media::VPDQ_COMPARED_MATCH,
+        }
+    }
+
+    /// Checks what a decoded package cannot be trusted to hold: one hash for an
+    /// image; for a video, frames in time order that refer to existing hashes and
+    /// name each at least once; percentages 0-100.
+    pub(crate) fn is_valid(&self, kind: MaterialKind) -> bool {
+        let percent = |p: f32| (0.0..=100.0).contains(&p);
+        if self.max_distance > crate::bank::MAX_DISTANCE
+            || !percent(self.query_match)
+            || !percent(self.compared_match)
+        {
+            return false;
+        }
+        match kind {
+            MaterialKind::Image => self.hashes.len() == 1 && self.frames.is_empty(),
+            _ => {
+                let mut named = vec![false; self.hashes.len()];
+                let ordered = self.frames.windows(2).all(|w| w[0].ms <= w[1].ms);
+                for f in &self.frames {
+                    match named.get_mut(f.hash as usize) {
+                        Some(n) => *n = true,
+                        None => return false,
+                    }
+                }
+                !self.hashes.is_empty() && ordered && named.iter().all(|&n| n)
+            }
+        }
+    }
 }
 
 /// One material as a built package describes it (`Screener::materials`, the WIT
@@ -143,11 +200,7 @@ impl Package {
             match (&m.media, m.kind) {
                 (None, MaterialKind::Text) => {}
                 (Some(media), MaterialKind::Image | MaterialKind::Video) => {
-                    let frames_ok = match m.kind {
-                        MaterialKind::Image => media.hashes.len() == 1,
-                        _ => !media.hashes.is_empty(),
-                    };
-                    if !frames_ok || media.max_distance > crate::bank::MAX_DISTANCE {
+                    if !media.is_valid(m.kind) {
                         return Err(Error::format(format!(
                             "material {:?} has invalid media",
                             m.id

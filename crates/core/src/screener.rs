@@ -235,6 +235,7 @@ pub(crate) mod tests {
             rule: None,
             line: 2,
             media: None,
+            tags: Vec::new(),
         }
     }
 

@@ -92,7 +92,11 @@ pub enum Transform {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct VideoEvidence {
     pub video: String,
+    /// vPDQ's compared match: percent of the material's distinct frames (on the
+    /// common time grid) that some upload frame matches. Named as in the WIT record.
     pub material_match: f32,
+    /// vPDQ's query match: percent of the upload's distinct frames (on the common
+    /// time grid) that match some material frame.
     pub upload_match: f32,
     pub distance: u16,
     /// Frames of the upload that matched the material.

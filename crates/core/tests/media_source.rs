@@ -73,7 +73,10 @@ fn good_sources_compile_to_media_materials() {
     );
     let clip = p.materials[2].media.as_ref().unwrap();
     assert_eq!(clip.hashes.len(), 1, "three identical frames are one distinct hash");
-    assert_eq!(clip.material_match, 50.0);
+    assert_eq!(
+        clip.compared_match, 50.0,
+        "material_match is the deprecated name of compared_match"
+    );
     assert_eq!(p.disabled, 1, "the quality-20 list entry is left out and counted");
 }
 

@@ -39,7 +39,7 @@ pub(crate) struct Manifest {
     /// Video materials tables (`source` is a vPDQ frame-hash file).
     #[serde(default)]
     pub videos: Vec<String>,
-    /// Plain lists of PDQ hashes imported as image materials.
+    /// Hash lists (plain PDQ, ThreatExchange, HMA) imported as image and video materials.
     #[serde(default)]
     pub hash_lists: Vec<HashList>,
     /// Also match upload images rotated by 90/180/270 degrees or mirrored.
@@ -47,12 +47,15 @@ pub(crate) struct Manifest {
     pub image_dihedral: bool,
 }
 
-/// A `[[hash_lists]]` entry: every hash of `file` becomes an image material with
-/// these settings.
+/// A `[[hash_lists]]` entry: every signal of `file` becomes an image or video
+/// material with these settings.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct HashList {
     pub file: String,
+    /// How `file` is written (see `exchange.rs`); default `plain`.
+    #[serde(default)]
+    pub format: super::exchange::HashFormat,
     /// Ids are `{id_prefix}:{first 16 hex digits of the hash}`.
     pub id_prefix: String,
     pub category: String,
@@ -64,6 +67,11 @@ pub(crate) struct HashList {
     pub max_distance: Option<u16>,
     #[serde(default)]
     pub min_quality: Option<u8>,
+    /// vPDQ thresholds of the list's videos, percent.
+    #[serde(default)]
+    pub query_match: Option<f32>,
+    #[serde(default)]
+    pub compared_match: Option<f32>,
     #[serde(default)]
     pub detection_only: bool,
 }
@@ -123,13 +131,16 @@ pub(crate) fn parse(file: &str, text: &str) -> Result<Manifest, Error> {
                 ),
             ));
         }
+        let percent = |p: Option<f32>| p.is_some_and(|p| !(0.0..=100.0).contains(&p));
         if list.max_distance.is_some_and(|d| d > crate::bank::MAX_DISTANCE)
             || list.min_quality.is_some_and(|q| q > 100)
+            || percent(list.query_match)
+            || percent(list.compared_match)
         {
             return Err(diag(
                 line,
                 format!(
-                    "hash list {:?}: max_distance is at most {} and min_quality 0-100",
+                    "hash list {:?}: max_distance is at most {}, min_quality, query_match and compared_match 0-100",
                     list.file,
                     crate::bank::MAX_DISTANCE
                 ),

@@ -31,8 +31,16 @@ const COMMON_COLUMNS: &[&str] = &[
 ];
 const TEXT_COLUMNS: &[&str] = &["term", "mode", "exceptions"];
 const IMAGE_COLUMNS: &[&str] = &["source", "max_distance", "min_quality"];
-const VIDEO_COLUMNS: &[&str] =
-    &["source", "max_distance", "min_quality", "material_match", "upload_match"];
+const VIDEO_COLUMNS: &[&str] = &[
+    "source",
+    "max_distance",
+    "min_quality",
+    "query_match",
+    "compared_match",
+    // Deprecated aliases of the two above.
+    "upload_match",
+    "material_match",
+];
 
 impl MaterialKind {
     fn columns(self) -> &'static [&'static str] {
@@ -54,6 +62,13 @@ impl MaterialKind {
 const MAX_ID_LEN: usize = 128;
 /// A "term" longer than this is a paragraph, not a risk phrase.
 const MAX_TERM_BYTES: usize = 512;
+
+/// Whether `id` is a usable material id: at most [`MAX_ID_LEN`] of `A-Z a-z 0-9 . _ : -`.
+pub(crate) fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= MAX_ID_LEN
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b"._:-".contains(&b))
+}
 
 /// Whether a valid row is compiled in, and if not why.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -237,9 +252,7 @@ impl<'m> Reader<'m> {
                 "id {id:?}: ids starting with {:?} are reserved for signals",
                 crate::screener::SIGNAL_PREFIX
             ));
-        } else if id.len() > MAX_ID_LEN
-            || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b"._:-".contains(&b))
-        {
+        } else if !is_valid_id(id) {
             errs.push(format!("id {id:?} must be at most {MAX_ID_LEN} of A-Z a-z 0-9 . _ : -"));
         }
         let revision = match cell("revision") {
@@ -326,6 +339,7 @@ impl<'m> Reader<'m> {
             rule,
             line: line as u32,
             media,
+            tags: Vec::new(),
         };
         Ok((material, status))
     }

@@ -1,24 +1,24 @@
 //! Image and video materials: their `source` cells (a PDQ hash, an image file hashed
-//! at build time, or a vPDQ frame-hash file) and thresholds, and the manifest's hash
-//! lists (plain lists of PDQ hashes as the reference tools print them).
+//! at build time, or a vPDQ frame-hash file) and thresholds. Hash lists are read in
+//! `exchange.rs`.
 
-use super::manifest::HashList;
 use super::materials::Cells;
 use crate::bank::MAX_DISTANCE;
-use crate::error::Diagnostic;
-use crate::model::{Action, MatchMode, MaterialKind};
-use crate::package::{Material, Media};
+use crate::media::{VPDQ_COMPARED_MATCH, VPDQ_QUERY_MATCH};
+use crate::model::MaterialKind;
+use crate::package::{FrameRef, Media};
 use crate::pdq::{PDQ_MATCH_DISTANCE, PDQ_MIN_QUALITY};
 use crate::upload::Pdq;
 use std::path::{Component, Path};
 
-/// vPDQ's default compared-video threshold: the upload must hold 80 % of the
-/// material's distinct frames for the material to fire.
-const VPDQ_MATERIAL_MATCH: f32 = 80.0;
-/// vPDQ's default query-video threshold: any share of the upload may be other footage.
-const VPDQ_UPLOAD_MATCH: f32 = 0.0;
 /// Material hashes given as hex carry no quality; they are taken as trustworthy.
-const HEX_QUALITY: u8 = 100;
+pub(crate) const HEX_QUALITY: u8 = 100;
+
+/// The two vPDQ percentage columns: the reference's name and the name it had here
+/// before (kept as a deprecated alias: `upload_match` is the query match,
+/// `material_match` the compared match).
+pub(crate) const QUERY_MATCH: (&str, &str) = ("query_match", "upload_match");
+pub(crate) const COMPARED_MATCH: (&str, &str) = ("compared_match", "material_match");
 
 /// The media part of an image or video line, or `None` after pushing to `errs`.
 pub(crate) fn media(
@@ -50,22 +50,36 @@ pub(crate) fn media(
                 default
             }),
     };
-    let material_match = percent("material_match", VPDQ_MATERIAL_MATCH, errs);
-    let upload_match = percent("upload_match", VPDQ_UPLOAD_MATCH, errs);
+    let either = |(name, alias): (&str, &str), default: f32, errs: &mut Vec<String>| match (
+        cells.get(name),
+        cells.get(alias),
+    ) {
+        ("", "") => default,
+        (_, "") => percent(name, default, errs),
+        ("", _) => percent(alias, default, errs),
+        _ => {
+            errs.push(format!("{name} and {alias} are the same setting: give one"));
+            default
+        }
+    };
+    let query_match = either(QUERY_MATCH, VPDQ_QUERY_MATCH, errs);
+    let compared_match = either(COMPARED_MATCH, VPDQ_COMPARED_MATCH, errs);
     let source = cells.get("source");
-    let hashes = match kind {
-        MaterialKind::Image => image_hash(source, base, min_quality).map(|p| vec![p]),
-        _ => video_hashes(source, base, min_quality),
+    let media = match kind {
+        MaterialKind::Image => image_hash(source, base, min_quality)
+            .map(|p| Media::image(p, max_distance, min_quality)),
+        _ => video_source(source, base, min_quality).map(|(hashes, frames)| Media {
+            hashes,
+            frames,
+            max_distance,
+            min_quality,
+            query_match,
+            compared_match,
+        }),
     }
     .map_err(|e| errs.push(e))
     .ok()?;
-    (errs.len() == before).then_some(Media {
-        hashes,
-        max_distance,
-        min_quality,
-        material_match,
-        upload_match,
-    })
+    (errs.len() == before).then_some(media)
 }
 
 fn number<T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy>(
@@ -105,21 +119,46 @@ fn image_hash(source: &str, base: Option<&Path>, min_quality: u8) -> Result<Pdq,
     Ok(pdq)
 }
 
-/// A vPDQ file's distinct frame hashes of quality `min_quality` or more.
-fn video_hashes(source: &str, base: Option<&Path>, min_quality: u8) -> Result<Vec<Pdq>, String> {
+/// A vPDQ file's distinct frame hashes of quality `min_quality` or more, and its
+/// frames of that quality in time order.
+fn video_source(
+    source: &str,
+    base: Option<&Path>,
+    min_quality: u8,
+) -> Result<(Vec<Pdq>, Vec<FrameRef>), String> {
     let bytes = read_source(source, base)?;
     let text = std::str::from_utf8(&bytes).map_err(|_| {
         format!("source {source:?} is not a vPDQ text file (hash a video with `prescreen hash {source} > clip.vpdq`)")
     })?;
     let frames = crate::vpdq::parse_vpdq(source, text).map_err(|e| e.to_string())?;
-    let mut hashes: Vec<Pdq> =
-        frames.iter().map(|f| f.hash).filter(|p| p.quality >= min_quality).collect();
-    hashes.sort_by_key(|p| p.hash);
+    let frames: Vec<(f64, Pdq)> = frames.iter().map(|f| (f.timestamp, f.hash)).collect();
+    video_frames(&frames, min_quality)
+        .ok_or_else(|| format!("source {source:?} has no frame of quality {min_quality} or more"))
+}
+
+/// Distinct hashes (each at its best quality) and time-ordered frames of the
+/// `(seconds, hash)` frames of quality `min_quality` or more; `None` if there are none.
+pub(crate) fn video_frames(
+    frames: &[(f64, Pdq)],
+    min_quality: u8,
+) -> Option<(Vec<Pdq>, Vec<FrameRef>)> {
+    let kept: Vec<&(f64, Pdq)> = frames.iter().filter(|f| f.1.quality >= min_quality).collect();
+    let mut hashes: Vec<Pdq> = kept.iter().map(|f| f.1).collect();
+    // Best quality first within a hash, so the dedup keeps it.
+    hashes.sort_by_key(|p| (p.hash, std::cmp::Reverse(p.quality)));
     hashes.dedup_by_key(|p| p.hash);
     if hashes.is_empty() {
-        return Err(format!("source {source:?} has no frame of quality {min_quality} or more"));
+        return None;
     }
-    Ok(hashes)
+    let mut refs: Vec<FrameRef> = kept
+        .iter()
+        .map(|(t, p)| FrameRef {
+            ms: crate::media::to_ms(*t),
+            hash: hashes.binary_search_by_key(&p.hash, |h| h.hash).unwrap_or(0) as u32,
+        })
+        .collect();
+    refs.sort_by_key(|f| (f.ms, f.hash));
+    Some((hashes, refs))
 }
 
 /// Reads a source file, which must lie inside the package directory so a package
@@ -140,82 +179,4 @@ fn read_source(source: &str, base: Option<&Path>) -> Result<Vec<u8>, String> {
         ));
     }
     std::fs::read(base.join(rel)).map_err(|e| format!("source {source:?}: {e}"))
-}
-
-/// The image materials of one hash list: one per distinct hash, id
-/// `{id_prefix}:{first 16 hex digits}`. Lines are `hash`, `hash,quality,...` or
-/// `hash quality path` (the reference tools' forms); `#` starts a comment. Hashes
-/// under `min_quality` are left out and counted as disabled.
-pub(crate) fn hash_list(
-    list: &HashList,
-    file: &str,
-    text: &str,
-    default_action: Action,
-    diags: &mut Vec<Diagnostic>,
-) -> (Vec<Material>, u32) {
-    let mut out: Vec<Material> = Vec::new();
-    let mut seen = std::collections::BTreeSet::new();
-    let mut low = 0;
-    let min_quality = list.min_quality.unwrap_or(PDQ_MIN_QUALITY);
-    for (n, line) in text.lines().enumerate() {
-        let line_no = n as u64 + 1;
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let mut cells = line.split([',', '\t', ' ']).filter(|c| !c.is_empty());
-        let hex = cells.next().unwrap_or_default();
-        let Some(hash) = Pdq::parse_hex(hex) else {
-            diags.push(Diagnostic {
-                file: file.to_string(),
-                line: line_no,
-                message: format!("{hex:?} is not a 64-digit PDQ hash"),
-            });
-            continue;
-        };
-        let quality = match cells.next().map(str::parse::<u8>) {
-            None => HEX_QUALITY,
-            Some(Ok(q)) if q <= 100 => q,
-            Some(_) => {
-                diags.push(Diagnostic {
-                    file: file.to_string(),
-                    line: line_no,
-                    message: "the quality after the hash is not 0-100".into(),
-                });
-                continue;
-            }
-        };
-        if quality < min_quality {
-            low += 1;
-            continue;
-        }
-        if !seen.insert(hash) {
-            continue;
-        }
-        out.push(Material {
-            id: format!("{}:{}", list.id_prefix, &hex[..16].to_ascii_lowercase()),
-            revision: 1,
-            kind: MaterialKind::Image,
-            term: hex.to_ascii_lowercase(),
-            mode: MatchMode::default(),
-            category: list.category.clone(),
-            action: list.action.unwrap_or(default_action),
-            markets: list.markets.clone(),
-            detection_only: list.detection_only,
-            added_by: String::new(),
-            added_at: String::new(),
-            note: format!("from {file}"),
-            exceptions: Vec::new(),
-            rule: None,
-            line: line_no as u32,
-            media: Some(Media {
-                hashes: vec![Pdq { hash, quality }],
-                max_distance: list.max_distance.unwrap_or(PDQ_MATCH_DISTANCE),
-                min_quality,
-                material_match: VPDQ_MATERIAL_MATCH,
-                upload_match: VPDQ_UPLOAD_MATCH,
-            }),
-        });
-    }
-    (out, low)
 }

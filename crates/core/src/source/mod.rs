@@ -3,9 +3,12 @@
 //! git), validates every line, and produces a [`Package`]. Every problem found is
 //! reported with its file and line, all at once, so one run shows everything to fix.
 
+mod exchange;
 mod manifest;
 mod materials;
 mod media;
+
+pub use exchange::{HashFormat, export_hashes};
 
 pub(crate) use materials::{Row, Status};
 
@@ -98,8 +101,14 @@ impl Compiler {
         }
         let mut low_quality = 0;
         for (list, (file, text)) in manifest.hash_lists.iter().zip(lists) {
-            let (materials, low) =
-                media::hash_list(list, file, text, manifest.default_action, &mut diagnostics);
+            let (materials, low) = exchange::read_list(
+                list,
+                file,
+                text,
+                manifest.default_action,
+                self.built_at.as_second(),
+                &mut diagnostics,
+            );
             low_quality += low;
             for m in materials {
                 reader.add(m, file, &mut diagnostics);
@@ -118,7 +127,8 @@ pub(crate) struct Source {
     pub rows: Vec<Row>,
     /// File names, as `Row::file` indexes them.
     pub files: Vec<String>,
-    /// Hash-list entries left out for their quality.
+    /// Hash-list entries left out: under their quality gate, of a signal type that
+    /// cannot be matched, benign or disabled.
     pub low_quality: u32,
     pub diagnostics: Vec<Diagnostic>,
 }

@@ -1,5 +1,5 @@
 //! The shared table (`packages/testdata/cases.json`) through the built component in
-//! wasmtime: the same cases `packages/core/tests/table.rs` runs natively.
+//! wasmtime: the same cases `crates/core/tests/table.rs` runs natively.
 
 use prescreen_testkit::cases;
 
