@@ -34,7 +34,7 @@ enum Kind {
     Integrity,
     /// The manifest or config is not a CNCF wasm artifact this crate can read.
     Artifact,
-    /// The sync facade could not run (no runtime, or called inside one).
+    /// The async runtime or the HTTP client could not be built.
     Runtime,
 }
 

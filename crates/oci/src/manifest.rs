@@ -203,6 +203,13 @@ mod tests {
     }
 
     #[test]
+    fn refuses_a_component_over_the_limit_before_reading_it() {
+        // Zeroed pages are not touched: the length is checked first.
+        let huge = vec![0u8; MAX_COMPONENT_BYTES as usize + 1];
+        assert!(build(&huge, &meta()).unwrap_err().is_too_large());
+    }
+
+    #[test]
     fn refuses_other_layouts() {
         let a = build(EMPTY_COMPONENT, &meta()).unwrap();
         let mut m: serde_json::Value = serde_json::from_slice(&a.manifest).unwrap();

@@ -122,8 +122,8 @@ impl RegistryBuilder {
 /// artifact layout.
 ///
 /// Blocking: call it from synchronous code, or from `tokio::task::spawn_blocking`
-/// inside an async program (calling it on an async worker returns an error, as would
-/// blocking there).
+/// inside an async program (it also works on an async worker, but blocks that worker
+/// until the transfer ends).
 pub struct Registry {
     runtime: tokio::runtime::Runtime,
     client: Client,
@@ -288,24 +288,29 @@ impl Registry {
         self.client.auth(oci, &auth, operation).await.map_err(|e| from_oci(e, "the repository"))
     }
 
-    /// Runs `future` on this registry's runtime, after the checks that make blocking
-    /// safe and credentials private.
-    fn block_on<T>(
+    /// Runs `future` on this registry's runtime, after the check that keeps credentials
+    /// off plain HTTP to other hosts.
+    fn block_on<T: Send>(
         &self,
         reference: &Reference,
-        future: impl Future<Output = Result<T, Error>>,
+        future: impl Future<Output = Result<T, Error>> + Send,
     ) -> Result<T, Error> {
         if self.plain_http && !matches!(self.auth, Auth::Anonymous) && !reference.is_loopback() {
             return Err(Error::input(
                 "refusing to send credentials over plain http to a registry not on loopback",
             ));
         }
-        if tokio::runtime::Handle::try_current().is_ok() {
-            return Err(Error::runtime(
-                "called on an async runtime's thread; call it from spawn_blocking",
-            ));
+        if tokio::runtime::Handle::try_current().is_err() {
+            return self.runtime.block_on(future);
         }
-        self.runtime.block_on(future)
+        // Inside another runtime's context (an async task, or its blocking pool) tokio
+        // refuses a nested block_on, so ours is driven from a thread of its own.
+        std::thread::scope(|scope| {
+            scope
+                .spawn(|| self.runtime.block_on(future))
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        })
     }
 }
 
@@ -338,11 +343,19 @@ mod tests {
     }
 
     #[test]
-    fn refuses_to_block_an_async_worker() {
-        let registry = Registry::new().unwrap();
-        let r: Reference = "localhost:5000/f:v1".parse().unwrap();
+    fn works_inside_another_runtime() {
+        // A port nothing listens on: the pull gets as far as connecting.
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let registry = Registry::builder().plain_http(true).build().unwrap();
+        let r: Reference = format!("127.0.0.1:{port}/f:v1").parse().unwrap();
         let outer = tokio::runtime::Builder::new_current_thread().build().unwrap();
-        let err = outer.block_on(async { registry.pull(&r) }).unwrap_err().to_string();
-        assert!(err.contains("spawn_blocking"), "{err}");
+        let err = outer.block_on(async { registry.pull(&r) }).unwrap_err();
+        assert!(err.is_transport(), "{err}");
+        let err = outer.block_on(async {
+            let registry = std::sync::Arc::new(registry);
+            let r = r.clone();
+            tokio::task::spawn_blocking(move || registry.pull(&r)).await.unwrap()
+        });
+        assert!(err.unwrap_err().is_transport());
     }
 }

@@ -89,8 +89,10 @@ impl Drop for TestRegistry {
 }
 
 fn binary() -> Option<PathBuf> {
+    // Named explicitly: that one or none (a wrong path skips, or fails under
+    // PRESCREEN_REQUIRE_REGISTRY, rather than silently testing another binary).
     if let Some(path) = std::env::var_os("PRESCREEN_REGISTRY_BIN") {
-        return Some(PathBuf::from(path));
+        return Some(PathBuf::from(path)).filter(|p| p.is_file());
     }
     let debian = Path::new(DEBIAN_BINARY);
     if debian.exists() {
