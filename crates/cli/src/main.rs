@@ -37,6 +37,15 @@ enum Command {
     Eval(EvalCommand),
     Diff(DiffCommand),
     Synth(SynthCommand),
+    Push(PushCommand),
+    Pull(PullCommand),
+    ExportHashes(ExportHashesCommand),
+    /// Load a `.cwasm` and screen an empty upload, in this process: what `serve` runs
+    /// in a child before it maps a precompiled deploy (a crash ends the child only).
+    #[command(name = prescreen_gateway::VALIDATE_SUBCOMMAND, hide = true)]
+    ValidateCwasm {
+        cwasm: std::path::PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -54,6 +63,10 @@ fn main() -> ExitCode {
         Command::Eval(c) => c.execute(),
         Command::Diff(c) => c.execute(),
         Command::Synth(c) => c.execute(),
+        Command::Push(c) => c.execute(),
+        Command::Pull(c) => c.execute(),
+        Command::ExportHashes(c) => c.execute(),
+        Command::ValidateCwasm { cwasm } => Ok(prescreen_gateway::validate_main(&cwasm)),
     };
     match result {
         Ok(code) => code,

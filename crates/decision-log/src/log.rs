@@ -49,17 +49,27 @@ CREATE INDEX IF NOT EXISTS decisions_version ON decisions(version_digest);
 /// One answer, as recorded.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Decision {
+    /// When the gateway answered (RFC 3339, UTC).
     pub decided_at: String,
+    /// The upload's id, as the request gave it.
     pub upload_id: String,
+    /// `verdict`, `screen_error` or `fault`.
     pub outcome: &'static str,
+    /// The verdict's action, or the fallback the gateway answered with.
     pub action: String,
+    /// The error kind, for screen errors and faults.
     pub error: Option<String>,
     /// JSON array of the hits' ids, revisions, actions and shadow flags.
     pub hits: String,
+    /// SHA-256 of the compiled package that decided.
     pub version_digest: String,
+    /// Name of that package.
     pub package_name: String,
+    /// Version of that package.
     pub package_version: String,
+    /// `active` or `canary`: which slot answered.
     pub route: &'static str,
+    /// Time the gateway spent on the request, in microseconds.
     pub latency_us: u64,
 }
 
@@ -144,12 +154,17 @@ pub fn open_database(path: &Path) -> Result<Connection> {
 /// A verdict the log recorded (outcome `verdict`), as feedback import reads it back.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecordedVerdict {
+    /// When the gateway answered (RFC 3339, UTC).
     pub decided_at: String,
+    /// The verdict's action.
     pub action: String,
     /// JSON array, as in [`Decision::hits`].
     pub hits: String,
+    /// SHA-256 of the compiled package that decided.
     pub version_digest: String,
+    /// Name of that package.
     pub package_name: String,
+    /// Version of that package.
     pub package_version: String,
 }
 

@@ -10,12 +10,13 @@
 //! A deploy is checked (digest, signature), loaded and smoke-screened before the
 //! swap; nothing it does can change what in-flight requests run on.
 
-use super::AppState;
-use super::deploy::{self, DeployError, DeployRequest, Mode, Source};
+use super::conn;
+use super::deploy::{self, DeployError, DeployRequest, Mode, NativeCode, Source};
 use super::metrics::{Outcome, ShadowResult};
 use super::signing::{self, Refusal};
+use super::{AppState, MAX_COMPONENT_BYTES};
 use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
@@ -68,7 +69,9 @@ pub struct DeployQuery {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct DeployJson {
-    path: PathBuf,
+    path: Option<PathBuf>,
+    /// An OCI reference pinned by digest, fetched by the server.
+    oci: Option<String>,
     expected_sha256: Option<String>,
     signature: Option<String>,
 }
@@ -94,21 +97,34 @@ fn deploy_request(
     headers: &HeaderMap,
     body: Bytes,
 ) -> Result<DeployRequest, String> {
-    let mut expected = query.sha256.clone().or_else(|| header_str(headers, "x-prescreen-sha256"));
+    let mut digests = vec![query.sha256.clone(), header_str(headers, "x-prescreen-sha256")];
     let mut signature = header_str(headers, "x-prescreen-signature");
     let source = if body.starts_with(b"\0asm") || body.starts_with(b"\x7fELF") {
         Source::Bytes(body.to_vec())
     } else if body.trim_ascii_start().starts_with(b"{") {
         let json: DeployJson =
             serde_json::from_slice(&body).map_err(|e| format!("invalid deploy JSON: {e}"))?;
-        expected = json.expected_sha256.or(expected);
+        digests.push(json.expected_sha256);
         signature = json.signature.or(signature);
-        Source::Path(json.path)
+        match (json.path, json.oci) {
+            (Some(path), None) => Source::Path(path),
+            (None, Some(reference)) => Source::Oci(reference),
+            _ => return Err("deploy JSON names exactly one of `path` and `oci`".into()),
+        }
     } else {
-        return Err("the body must be a wasm component or JSON {\"path\": \"...\"}".into());
+        return Err(
+            "the body must be a wasm component, or JSON {\"path\": ...} or {\"oci\": ...}".into()
+        );
     };
+    // Every digest the request states must be the same one: a wrong header beside a
+    // right query is a mistake or an attack, never resolved by picking one (issue #15).
+    let mut stated = digests.into_iter().flatten();
+    let expected = stated.next();
     if let Some(e) = &expected {
         signing::validate_sha256(e).map_err(|e| e.to_string())?;
+        if stated.any(|other| !other.eq_ignore_ascii_case(e)) {
+            return Err("the request states different sha256 digests (query, header, JSON)".into());
+        }
     }
     Ok(DeployRequest { source, expected_sha256: expected, signature })
 }
@@ -117,16 +133,15 @@ pub async fn deploy(
     State(state): State<Arc<AppState>>,
     query: Result<Query<DeployQuery>, QueryRejection>,
     headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    body: axum::body::Body,
 ) -> Response {
-    let (query, body) = match (query, body) {
-        (Ok(Query(q)), Ok(b)) => (q, b),
-        (Err(rejection), _) => {
-            return error(rejection.status(), "bad_request", rejection.body_text());
-        }
-        (_, Err(rejection)) => {
-            return error(rejection.status(), "bad_request", rejection.body_text());
-        }
+    let query = match query {
+        Ok(Query(q)) => q,
+        Err(rejection) => return error(rejection.status(), "bad_request", rejection.body_text()),
+    };
+    let body = match conn::read_body(&headers, body, MAX_COMPONENT_BYTES).await {
+        Ok(body) => body,
+        Err(refused) => return error(refused.status, refused.kind, refused.message),
     };
     let (mode, request) = match mode_of(&query)
         .and_then(|mode| Ok((mode, deploy_request(&query, &headers, body)?)))
@@ -135,6 +150,26 @@ pub async fn deploy(
         Err(message) => {
             state.metrics.admin("deploy", false);
             return error(StatusCode::BAD_REQUEST, "bad_request", message);
+        }
+    };
+    // A path's file is read before the lock: a FIFO or a slow disk then holds up this
+    // request only, never a rollback (issue #15).
+    let mut request = request;
+    let fetch_state = state.clone();
+    let read = move || deploy::read_source(request.source, fetch_state.fetch.as_deref());
+    request.source = match tokio::task::spawn_blocking(read).await {
+        Ok(Ok(source)) => source,
+        Ok(Err(e)) => {
+            state.metrics.admin("deploy", false);
+            return error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_component", e);
+        }
+        Err(join) => {
+            state.metrics.admin("deploy", false);
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "host",
+                format!("reading the file failed: {join}"),
+            );
         }
     };
     // One admin change at a time; requests keep flowing meanwhile.
@@ -146,6 +181,7 @@ pub async fn deploy(
             request,
             job_state.public_key.as_ref(),
             &job_state.limits,
+            job_state.validator.as_ref().map_or(NativeCode::Refused, NativeCode::Validated),
         )
     })
     .await;

@@ -2,7 +2,7 @@
 //! [`ServeArgs`] into its `serve` subcommand and calls [`ServeArgs::execute`].
 
 use crate::limits::{self, RequestLimits};
-use crate::{DEFAULT_KEEP_RESIDENT_BYTES, ServeConfig, signing};
+use crate::{DEFAULT_KEEP_RESIDENT_BYTES, ServeConfig, Validator, signing};
 use anyhow::{Context, Result};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -71,6 +71,11 @@ pub struct ServeArgs {
     pub reuse_instances: u32,
 }
 
+/// The hidden `prescreen` subcommand that validates a `.cwasm` in a child process
+/// ([`crate::validate_main`]); [`ServeArgs::config`] points the server's [`Validator`]
+/// at this executable with it.
+pub const VALIDATE_SUBCOMMAND: &str = "validate-cwasm";
+
 impl ServeArgs {
     /// The server configuration these flags describe.
     pub fn config(self) -> Result<ServeConfig> {
@@ -101,6 +106,8 @@ impl ServeArgs {
         config.max_wasm_stack_bytes =
             self.max_stack_kib.checked_mul(1 << 10).context("--max-stack-kib is too large")?;
         config.keep_resident_bytes = mib(self.keep_resident_mib, "keep-resident-mib")?;
+        let exe = std::env::current_exe().context("cannot find this executable")?;
+        config.validator = Some(Validator::new(exe, [VALIDATE_SUBCOMMAND.into()]));
         Ok(config)
     }
 

@@ -6,14 +6,17 @@
 //! and keeps its `Arc<Version>` until it is done, so a swap never changes the
 //! version an in-flight request runs on, and requests never wait for a deploy.
 
+use super::MAX_COMPONENT_BYTES;
 use super::limits::RequestLimits;
 use super::signing::{self, Refusal};
+use super::validate::Validator;
 use anyhow::{Context, Result, anyhow, bail};
 use arc_swap::ArcSwap;
 use ed25519_dalek::VerifyingKey;
 use prescreen_core::{PackageInfo, Upload};
 use prescreen_runtime::{Filter, Runtime};
 use serde::Serialize;
+use std::io::Read as _;
 use std::io::Write as _;
 use std::path::Path;
 use std::sync::Arc;
@@ -257,6 +260,77 @@ pub enum Source {
     /// A file on the server: a `.wasm`, or a `.cwasm` precompiled by this server's
     /// engine configuration.
     Path(std::path::PathBuf),
+    /// A path's file as [`read_source`] read it.
+    File { path: std::path::PathBuf, bytes: Vec<u8> },
+    /// An OCI reference pinned by digest (`registry/repo@sha256:...`), fetched by the
+    /// server's [`Fetch`]: a `.wasm` component, never native code.
+    Oci(String),
+}
+
+/// Fetches a component by an OCI reference pinned by digest, checking what it gets
+/// against that digest (`prescreen serve` gives one backed by `prescreen-oci`).
+pub trait Fetch: Send + Sync + std::fmt::Debug {
+    /// The component bytes `reference` names.
+    fn fetch(&self, reference: &str) -> Result<Vec<u8>>;
+}
+
+/// Whether `reference` is pinned by a sha256 digest: `...@sha256:` and 64 hex digits.
+pub fn is_pinned(reference: &str) -> bool {
+    reference.rsplit_once("@sha256:").is_some_and(|(name, hex)| {
+        !name.is_empty() && hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit())
+    })
+}
+
+/// Reads a path deploy's file, before the admin lock is taken so that a slow or
+/// blocking file holds nothing up (issue #15): a regular file named `.wasm` or
+/// `.cwasm` (not a FIFO, a device or a directory), at most [`MAX_COMPONENT_BYTES`]
+/// counted while reading. Errors name the path and never its contents.
+pub fn read_source(
+    source: Source,
+    fetch: Option<&dyn Fetch>,
+) -> std::result::Result<Source, DeployError> {
+    let path = match source {
+        Source::Path(path) => path,
+        Source::Oci(reference) => {
+            let invalid = |why: String| DeployError::Invalid(anyhow!("{reference}: {why}"));
+            if !is_pinned(&reference) {
+                return Err(invalid(
+                    "an OCI deploy must be pinned by digest (repo@sha256:...)".into(),
+                ));
+            }
+            let fetch =
+                fetch.ok_or_else(|| invalid("this server cannot fetch from registries".into()))?;
+            let bytes = fetch.fetch(&reference).map_err(|e| invalid(format!("{e:#}")))?;
+            if is_precompiled(&bytes) {
+                return Err(invalid("native code is never deployed from a registry".into()));
+            }
+            return Ok(Source::Bytes(bytes));
+        }
+        other => return Ok(other),
+    };
+    let invalid = |why: String| DeployError::Invalid(anyhow!("{}: {why}", path.display()));
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("wasm" | "cwasm") => {}
+        _ => return Err(invalid("a deploy path must name a .wasm or .cwasm file".into())),
+    }
+    // Checked before opening: opening a FIFO for reading blocks until a writer comes.
+    let meta = std::fs::metadata(&path).map_err(|e| invalid(format!("cannot read: {e}")))?;
+    if !meta.is_file() {
+        return Err(invalid("not a regular file".into()));
+    }
+    let file = std::fs::File::open(&path).map_err(|e| invalid(format!("cannot read: {e}")))?;
+    // And again on what was opened, in case the path changed in between.
+    if !file.metadata().is_ok_and(|m| m.is_file()) {
+        return Err(invalid("not a regular file".into()));
+    }
+    let mut bytes = Vec::new();
+    std::io::Read::take(file, MAX_COMPONENT_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| invalid(format!("cannot read: {e}")))?;
+    if bytes.len() > MAX_COMPONENT_BYTES {
+        return Err(invalid(format!("over the {MAX_COMPONENT_BYTES}-byte component limit")));
+    }
+    Ok(Source::File { path, bytes })
 }
 
 /// A deploy as requested, before any check.
@@ -296,14 +370,13 @@ pub fn prepare(
     request: DeployRequest,
     key: Option<&VerifyingKey>,
     limits: &RequestLimits,
+    native: NativeCode<'_>,
 ) -> std::result::Result<Version, DeployError> {
-    let (bytes, source_name, path) = match request.source {
+    let (bytes, source_name, path) = match read_source(request.source, None)? {
         Source::Bytes(b) => (b, "upload".to_string(), None),
-        Source::Path(p) => {
-            let b = std::fs::read(&p)
-                .with_context(|| format!("cannot read {}", p.display()))
-                .map_err(DeployError::Invalid)?;
-            (b, p.display().to_string(), Some(p))
+        Source::File { path, bytes } => (bytes, path.display().to_string(), Some(path)),
+        Source::Path(_) | Source::Oci(_) => {
+            return Err(DeployError::Invalid(anyhow!("the deploy's source was not read")));
         }
     };
     let sha = signing::sha256_hex(&bytes);
@@ -315,22 +388,18 @@ pub fn prepare(
         request.signature.as_deref(),
     )
     .map_err(DeployError::Refused)?;
-    let filter = if is_precompiled(&bytes) {
-        // Native code: only from a file the operator put on this machine, never from
-        // the network, even signed.
-        let path = path.ok_or_else(|| {
-            DeployError::Invalid(anyhow!(
-                "precompiled (.cwasm) components are only accepted as a local path, not as posted bytes"
-            ))
-        })?;
-        // SAFETY: the operator's file (`prescreen serve` documents that a `.cwasm`
-        // is trusted as native code); wasmtime refuses files from another version or
-        // engine configuration.
-        unsafe { runtime.load_precompiled(&path) }
-            .with_context(|| {
-                format!("cannot load {} (a .cwasm must come from this server's engine configuration: make it with `prescreen precompile --serve`, or give the .wasm)", path.display())
-            })
-            .map_err(DeployError::Invalid)?
+    let named_cwasm = path.as_deref().is_some_and(|p| p.extension().is_some_and(|e| e == "cwasm"));
+    if is_precompiled(&bytes) != named_cwasm {
+        // Native code only where the operator said so by name, never from the network
+        // (even signed), and a `.wasm` that holds native code is refused (issue #15).
+        return Err(DeployError::Invalid(anyhow!(if named_cwasm {
+            "a .cwasm file must hold `prescreen precompile --serve` output"
+        } else {
+            "precompiled (native) components are only accepted as a local .cwasm path"
+        })));
+    }
+    let filter = if named_cwasm {
+        load_cwasm(runtime, &bytes, native).map_err(DeployError::Invalid)?
     } else {
         load_wasm(runtime, &bytes).map_err(DeployError::Invalid)?
     };
@@ -356,6 +425,50 @@ pub fn prepare(
     })
 }
 
+/// What a `.cwasm` candidate goes through before it is mapped here.
+#[derive(Clone, Copy)]
+pub enum NativeCode<'a> {
+    /// Tried in a child process first.
+    Validated(&'a Validator),
+    /// The operator's own file, named on the command line: loaded as it is.
+    Trusted,
+    /// No way to validate it: refused.
+    Refused,
+}
+
+/// Loads native code from a deploy: first in a child process ([`validator`]), so that
+/// corrupt code that passes wasmtime's header checks crashes the child and not the
+/// gateway, then here, from a private copy of exactly the bytes whose digest and
+/// signature were checked.
+fn load_cwasm(runtime: &Runtime, bytes: &[u8], native: NativeCode<'_>) -> Result<Filter> {
+    let file = private_copy(bytes)?;
+    match native {
+        NativeCode::Validated(validator) => validator.check(file.path())?,
+        NativeCode::Trusted => {}
+        NativeCode::Refused => bail!(
+            "precompiled deploys need a validating process (`prescreen serve` has one); deploy the .wasm"
+        ),
+    }
+    // SAFETY: `file` is this process's private copy (0600, O_EXCL) of bytes a child
+    // just loaded and screened with the same engine configuration; it is unlinked
+    // after mapping, so it cannot change while loaded.
+    let filter = unsafe { runtime.load_precompiled(file.path()) }.context(
+        "cannot load it (a .cwasm must come from this server's engine configuration: make it with `prescreen precompile --serve`, or give the .wasm)",
+    )?;
+    file.close()?;
+    Ok(filter)
+}
+
+/// `bytes` in a private temporary file: created 0600 with O_EXCL under the temp dir,
+/// so no other user can swap its contents between writing and mapping.
+fn private_copy(bytes: &[u8]) -> Result<tempfile::NamedTempFile> {
+    let mut file =
+        tempfile::Builder::new().prefix("prescreen-serve-").suffix(".cwasm").tempfile()?;
+    file.write_all(bytes)?;
+    file.flush()?;
+    Ok(file)
+}
+
 /// Compiles a `.wasm` component to native code in a private temporary file and maps
 /// it from there, then unlinks the file. Mapping from a file (instead of compiling in
 /// memory) backs the memory image by the page cache, where the kernel maps
@@ -364,12 +477,7 @@ pub fn prepare(
 fn load_wasm(runtime: &Runtime, bytes: &[u8]) -> Result<Filter> {
     // Validates and compiles; errors name what is wrong with the bytes.
     let native = runtime.precompile(bytes).context("not a valid component")?;
-    // tempfile creates the file 0600 with O_EXCL under the temp dir, so no other user
-    // can swap its contents between writing and mapping.
-    let mut file =
-        tempfile::Builder::new().prefix("prescreen-serve-").suffix(".cwasm").tempfile()?;
-    file.write_all(&native)?;
-    file.flush()?;
+    let file = private_copy(&native)?;
     // SAFETY: the file holds `precompile`'s output by this engine, was written just
     // now, and is unlinked right after loading (the mapping keeps the inode alive),
     // so it cannot change while loaded.
@@ -403,13 +511,19 @@ fn smoke(filter: &Filter, limits: &RequestLimits) -> Result<()> {
 
 /// Loads the version the server starts with (trusted: the operator named it on the
 /// command line, so no signature is required).
-pub fn initial(runtime: &Runtime, path: &Path, limits: &RequestLimits) -> Result<Version> {
+pub fn initial(
+    runtime: &Runtime,
+    path: &Path,
+    limits: &RequestLimits,
+    validator: Option<&Validator>,
+) -> Result<Version> {
     let request = DeployRequest {
         source: Source::Path(path.to_path_buf()),
         expected_sha256: None,
         signature: None,
     };
-    prepare(runtime, request, None, limits).map_err(|e| anyhow!("{}: {e}", path.display()))
+    let native = validator.map_or(NativeCode::Trusted, NativeCode::Validated);
+    prepare(runtime, request, None, limits, native).map_err(|e| anyhow!("{}: {e}", path.display()))
 }
 
 #[cfg(test)]

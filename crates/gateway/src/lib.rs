@@ -18,10 +18,11 @@
 //! # }
 //! ```
 
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 mod admin;
 mod args;
+pub mod conn;
 mod deploy;
 pub mod limits;
 mod metrics;
@@ -29,17 +30,18 @@ mod reuse;
 mod screen;
 mod shadow;
 pub mod signing;
+mod validate;
 mod workers;
 
-pub use args::ServeArgs;
-pub use deploy::bucket as canary_bucket;
+pub use args::{ServeArgs, VALIDATE_SUBCOMMAND};
+pub use deploy::{Fetch, bucket as canary_bucket, is_pinned};
 use prescreen_decision_log as decisions;
+pub use validate::{VALIDATE_TIMEOUT, Validator, validate_main};
 
 use anyhow::{Context, Result, bail};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
-use axum::serve::ListenerExt as _;
 use ed25519_dalek::VerifyingKey;
 use limits::RequestLimits;
 use metrics::Metrics;
@@ -55,7 +57,7 @@ use workers::Pool;
 
 /// Largest component the admin API accepts as a request body: the pooling
 /// allocator's largest memory; bigger packages would not instantiate anyway.
-const MAX_COMPONENT_BYTES: usize = 1 << 30;
+pub(crate) const MAX_COMPONENT_BYTES: usize = 1 << 30;
 /// Queue of the shadow worker: short, since a shadow run that cannot start soon is
 /// skipped rather than delayed.
 const SHADOW_QUEUE: usize = 16;
@@ -77,6 +79,7 @@ pub struct ServeConfig {
     pub admin_token: Option<String>,
     /// When set, deploys must carry an ed25519 signature of the component bytes.
     pub public_key: Option<VerifyingKey>,
+    /// Per-request limits and the fallback action.
     pub limits: RequestLimits,
     /// Threads that parse and screen (default: one per core).
     pub workers: usize,
@@ -96,6 +99,11 @@ pub struct ServeConfig {
     /// Requests one instance may screen before it is replaced: 1 (the default) is a
     /// fresh instance per request; more trades isolation for speed ([`reuse`]).
     pub reuse_instances: u32,
+    /// The child process `.cwasm` deploys are tried in before they are mapped here
+    /// ([`Validator`]); without one, only the starting component may be a `.cwasm`.
+    pub validator: Option<Validator>,
+    /// Fetches `{"oci": "repo@sha256:..."}` deploys; without one they are refused.
+    pub fetch: Option<Arc<dyn Fetch>>,
 }
 
 impl ServeConfig {
@@ -120,6 +128,8 @@ impl ServeConfig {
             io_threads: (cores / 2).max(1),
             decision_log: None,
             reuse_instances: 1,
+            validator: None,
+            fetch: None,
         }
     }
 }
@@ -138,6 +148,10 @@ pub(crate) struct AppState {
     pub decisions: Option<decisions::DecisionLog>,
     /// Requests one instance may screen (1: a fresh instance each, see [`reuse`]).
     pub reuse_instances: u32,
+    /// Where `.cwasm` deploys are validated.
+    pub validator: Option<validate::Validator>,
+    /// Where OCI deploys are fetched from.
+    pub fetch: Option<Arc<dyn Fetch>>,
     /// Drives request deadlines for as long as any handler can run.
     _ticker: EpochTicker,
 }
@@ -211,8 +225,11 @@ pub async fn start(config: ServeConfig) -> Result<Running> {
     let ticker = EpochTicker::start(&runtime)?;
     let limits = config.limits;
     let (load_runtime, path) = (runtime.clone(), config.component.clone());
-    let first = tokio::task::spawn_blocking(move || deploy::initial(&load_runtime, &path, &limits))
-        .await??;
+    let validator = config.validator.clone();
+    let first = tokio::task::spawn_blocking(move || {
+        deploy::initial(&load_runtime, &path, &limits, validator.as_ref())
+    })
+    .await??;
     let mut metrics = Metrics::new();
     let decisions = config.decision_log.as_deref().map(decisions::DecisionLog::open).transpose()?;
     if let Some(log) = &decisions {
@@ -231,6 +248,8 @@ pub async fn start(config: ServeConfig) -> Result<Running> {
         public_key: config.public_key,
         decisions,
         reuse_instances: config.reuse_instances.max(1),
+        validator: config.validator.clone(),
+        fetch: config.fetch.clone(),
         _ticker: ticker,
     });
     let public = TcpListener::bind(config.listen)
@@ -257,20 +276,9 @@ pub async fn start(config: ServeConfig) -> Result<Running> {
 fn spawn_server(
     listener: TcpListener,
     router: Router,
-    mut stopped: watch::Receiver<bool>,
+    stopped: watch::Receiver<bool>,
 ) -> JoinHandle<std::io::Result<()>> {
-    // Small JSON answers: without TCP_NODELAY, Nagle's algorithm holds them back
-    // waiting for the client's delayed ACK (tens of milliseconds).
-    let listener = listener.tap_io(|tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
-    tokio::spawn(async move {
-        axum::serve(listener, router)
-            .with_graceful_shutdown(async move {
-                let _ = stopped.wait_for(|stop| *stop).await;
-            })
-            .await
-    })
+    tokio::spawn(conn::serve(listener, router, stopped))
 }
 
 /// `prescreen serve`: runs until Ctrl-C or SIGTERM.

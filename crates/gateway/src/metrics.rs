@@ -267,14 +267,16 @@ impl Metrics {
             .get_or_create(&ActionLabels { action: verdict.action.as_str(), route: route.label() })
             .inc();
         for hit in &verdict.hits {
-            let labels =
-                HitLabels { material_id: hit.material_id.clone(), category: hit.category.clone() };
+            let labels = HitLabels {
+                material_id: label_value(&hit.material_id),
+                category: label_value(&hit.category),
+            };
             self.hits.get_or_create(&labels).inc();
         }
     }
 
     pub fn error(&self, kind: &str) {
-        self.errors.get_or_create(&KindLabels { kind: kind.to_string() }).inc();
+        self.errors.get_or_create(&KindLabels { kind: label_value(kind) }).inc();
     }
 
     pub fn fallback(&self, action: Action) {
@@ -309,9 +311,9 @@ impl Metrics {
         for (slot, v) in slots {
             let labels = VersionLabels {
                 slot,
-                name: v.info.name.clone(),
-                version: v.info.version.clone(),
-                digest: v.info.digest.clone(),
+                name: label_value(&v.info.name),
+                version: label_value(&v.info.version),
+                digest: label_value(&v.info.digest),
             };
             self.versions.get_or_create(&labels).set(1);
         }
@@ -334,4 +336,20 @@ impl Metrics {
         prometheus_client::encoding::text::encode(&mut out, &self.registry)?;
         Ok(out)
     }
+}
+
+/// A label value as the text exposition format needs it: backslash, double quote and
+/// line feed escaped (prometheus-client writes label values as given), so a package
+/// named `x"} 1\n# EOF` cannot forge series or end the exposition early (issue #15).
+fn label_value(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out
 }

@@ -6,15 +6,15 @@
 //! should apply), and names the version that was asked when there was one.
 
 use super::AppState;
+use super::conn;
 use super::decisions;
 use super::deploy::{Slots, Version, VersionTag};
 use super::metrics::{Outcome, Route};
 use super::reuse;
 use super::shadow;
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::State;
-use axum::extract::rejection::BytesRejection;
-use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use prescreen_core::{Action, ScreenError, Upload, Verdict};
 use prescreen_guest_common::answer::{self, Screened, screen_error_body};
@@ -101,26 +101,12 @@ fn rejected(
     }
 }
 
-pub async fn screen(
-    State(state): State<Arc<AppState>>,
-    body: Result<Bytes, BytesRejection>,
-) -> Reply {
+pub async fn screen(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Body) -> Reply {
     let started = Instant::now();
-    let body = match body {
+    let body = match conn::read_body(&headers, body, state.limits.max_body_bytes).await {
         Ok(body) => body,
-        Err(rejection) => {
-            let status = rejection.status();
-            let kind = if status == StatusCode::PAYLOAD_TOO_LARGE {
-                "body_too_large"
-            } else {
-                "bad_request"
-            };
-            let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
-                format!("the request body is over the {}-byte limit", state.limits.max_body_bytes)
-            } else {
-                rejection.body_text()
-            };
-            return rejected(&state, status, kind, &message, started);
+        Err(refused) => {
+            return rejected(&state, refused.status, refused.kind, &refused.message, started);
         }
     };
     let (tx, rx) = tokio::sync::oneshot::channel();

@@ -74,7 +74,12 @@ pub fn parse_public_key(arg: &str) -> Result<VerifyingKey> {
 #[derive(Debug, PartialEq, Eq)]
 pub enum Refusal {
     /// The bytes are not what the operator said they would be.
-    DigestMismatch { expected: String, actual: String },
+    DigestMismatch {
+        /// The digest the deploy stated.
+        expected: String,
+        /// The digest of the bytes received.
+        actual: String,
+    },
     /// A public key is configured and the deploy carries no signature.
     Unsigned,
     /// The signature does not verify (or is not a signature).

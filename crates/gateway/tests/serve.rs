@@ -525,7 +525,7 @@ fn sha2_digest(bytes: &[u8]) -> Vec<u8> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deploys_by_path_take_wasm_and_serve_engine_cwasm_only() {
     let f = fixture();
-    let server = start(|_| {}).await;
+    let server = start(|c| c.validator = Some(validator())).await;
     let admin = server.admin_addr;
     let path_body = |p: &PathBuf| serde_json::json!({ "path": p }).to_string();
     // `prescreen precompile` output is native code for another engine configuration.
@@ -535,7 +535,7 @@ async fn deploys_by_path_take_wasm_and_serve_engine_cwasm_only() {
     // Native code is never taken from the network.
     let r = post(admin, "/admin/deploy", &[], std::fs::read(&f.v2_serve_cwasm).unwrap()).await;
     assert_eq!(r.status, 422);
-    assert!(r.json()["message"].as_str().unwrap().contains("local path"), "{:?}", r.body);
+    assert!(r.json()["message"].as_str().unwrap().contains("local .cwasm path"), "{:?}", r.body);
     // A .cwasm from the serve engine, by path, loads.
     let r = post(admin, "/admin/deploy", &[], path_body(&f.v2_serve_cwasm)).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
@@ -816,4 +816,155 @@ async fn every_answer_is_in_the_decision_log_after_a_clean_shutdown() {
     assert_eq!(hits[0]["revision"], 1);
     assert_eq!(digest, fixture().v1_digest);
     assert_eq!(route, "active");
+}
+
+/// The gateway's real `.cwasm` validator program (`prescreen-validate-cwasm`).
+fn validator() -> serve::Validator {
+    serve::Validator::new(env!("CARGO_BIN_EXE_prescreen-validate-cwasm"), [])
+}
+
+/// Regression for issue #15 (item 1): a corrupt `.cwasm` whose header is intact is
+/// refused because it crashes the validating child, and the server keeps serving
+/// the active version; without a validator no `.cwasm` is deployed at all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_corrupt_cwasm_crashes_the_validator_not_the_server() {
+    let f = fixture();
+    let dir = tempfile::tempdir().unwrap();
+    // Overwrite the middle of the file (machine code, past wasmtime's header checks)
+    // with `ud2` instructions, which trap as SIGILL wherever they are run.
+    let mut native = std::fs::read(&f.v2_serve_cwasm).unwrap();
+    let (from, to) = (native.len() / 4, native.len() * 3 / 4);
+    for pair in native[from..to].chunks_exact_mut(2) {
+        pair.copy_from_slice(&[0x0f, 0x0b]);
+    }
+    let corrupt = dir.path().join("corrupt.cwasm");
+    std::fs::write(&corrupt, &native).unwrap();
+    let body = serde_json::json!({ "path": corrupt }).to_string();
+
+    let unvalidated = start(|_| {}).await;
+    let r = post(unvalidated.admin_addr, "/admin/deploy", &[], body.clone()).await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert!(r.json()["message"].as_str().unwrap().contains("validating process"), "{:?}", r.body);
+    unvalidated.shutdown().await.unwrap();
+
+    let server = start(|c| c.validator = Some(validator())).await;
+    let r = post(server.admin_addr, "/admin/deploy", &[], body).await;
+    assert_eq!((r.status, r.json()["error"].as_str()), (422, Some("invalid_component")));
+    let message = r.json()["message"].as_str().unwrap().to_string();
+    assert!(message.contains("child process") || message.contains("crashed"), "{message}");
+    // Nothing changed: v1 still answers, and a good .cwasm still deploys.
+    let r = screen(server.addr, "after", "casino").await;
+    assert_eq!(r.header("x-prescreen-version"), Some(f.v1_digest.as_str()));
+    let good = serde_json::json!({ "path": f.v2_serve_cwasm }).to_string();
+    let r = post(server.admin_addr, "/admin/deploy", &[], good).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    server.shutdown().await.unwrap();
+}
+
+/// Regression for issue #15 (items 4, 7, 10, 12, 13): deploy paths are regular `.wasm`
+/// or `.cwasm` files only, read before the admin lock, never echoed; native code only
+/// by name; a request stating two different digests is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_deploy_paths_and_digests_are_refused_without_echo() {
+    let f = fixture();
+    let server = start(|c| c.validator = Some(validator())).await;
+    let admin = server.admin_addr;
+    let dir = tempfile::tempdir().unwrap();
+    let path_body = |p: &std::path::Path| serde_json::json!({ "path": p }).to_string();
+    let refused = |r: &Reply| (r.status, r.json()["error"].as_str().map(str::to_string));
+    let invalid = (422, Some("invalid_component".to_string()));
+
+    // A text file named like a component: refused, and its first line is not echoed.
+    let secret = dir.path().join("shadow.wasm");
+    std::fs::write(&secret, "root:SECRETHASH:19000:0:99999:7:::\n").unwrap();
+    let r = post(admin, "/admin/deploy", &[], path_body(&secret)).await;
+    assert_eq!(refused(&r), invalid);
+    assert!(!String::from_utf8_lossy(&r.body).contains("SECRETHASH"), "{:?}", r.body);
+    // Not named .wasm or .cwasm; a device; a FIFO (opening it would block).
+    let named = dir.path().join("passwd");
+    std::fs::write(&named, "x").unwrap();
+    let fifo = dir.path().join("pipe.wasm");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let zero = dir.path().join("zero.wasm");
+    std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+    for path in [&named, &fifo, &zero] {
+        let r = post(admin, "/admin/deploy", &[], path_body(path)).await;
+        assert_eq!(refused(&r), invalid, "{}: {:?}", path.display(), r.body);
+    }
+    // The admin lock was never held by those: a rollback answers (nothing to roll to).
+    assert_ne!(post(admin, "/admin/rollback", &[], "").await.status, 0);
+    // Native code in a file named .wasm.
+    let disguised = dir.path().join("native.wasm");
+    std::fs::copy(&f.v2_serve_cwasm, &disguised).unwrap();
+    let r = post(admin, "/admin/deploy", &[], path_body(&disguised)).await;
+    assert_eq!(refused(&r), invalid);
+    // Two different digests: refused before anything is read.
+    let v2 = std::fs::read(&f.v2).unwrap();
+    let right: String = sha2_digest(&f.v2_bytes).iter().map(|x| format!("{x:02x}")).collect();
+    let wrong = "0".repeat(64);
+    let r = post(
+        admin,
+        &format!("/admin/deploy?sha256={right}"),
+        &[("x-prescreen-sha256", &wrong)],
+        v2.clone(),
+    )
+    .await;
+    assert_eq!(r.status, 400, "{:?}", r.body);
+    assert!(r.json()["message"].as_str().unwrap().contains("different sha256"), "{:?}", r.body);
+    // The same digest twice is fine.
+    let r = post(
+        admin,
+        &format!("/admin/deploy?sha256={right}"),
+        &[("x-prescreen-sha256", &right)],
+        v2,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    server.shutdown().await.unwrap();
+}
+
+/// Regression for issue #15 (item 3): a `content-length` over the body limit is
+/// refused at once (413) without waiting for a body that will never come.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oversized_content_length_is_refused_before_the_body() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let server = start(|_| {}).await;
+    let mut tcp = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    let head = "POST /v1/screen HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 99999999999\r\n\r\n{}";
+    tcp.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = vec![0u8; 4096];
+    let n = tcp.read(&mut answer).await.unwrap();
+    let answer = String::from_utf8_lossy(&answer[..n]);
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains("body_too_large"), "{answer}");
+    server.shutdown().await.unwrap();
+}
+
+/// Regression for issue #15 (item 11): package names and versions cannot forge
+/// series or end the exposition early.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_labels_are_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = "name = \"evil\\\"} 1\\n# EOF\"\nversion = \"1\\\"\\n\"\n";
+    let package = Compiler::new().built_at(1_700_000_000).unwrap().compile_strs(manifest, TABLE_V1);
+    let Ok(package) = package else {
+        // The compiler refusing such a name is an answer too.
+        return;
+    };
+    let built = std::thread::spawn(move || compile::compile(&Runtime::new().unwrap(), &package))
+        .join()
+        .unwrap()
+        .unwrap();
+    let path = dir.path().join("evil.wasm");
+    std::fs::write(&path, &built.component).unwrap();
+    let mut config = ServeConfig::new(&path);
+    config.listen = "127.0.0.1:0".parse().unwrap();
+    config.admin = "127.0.0.1:0".parse().unwrap();
+    let server = serve::start(config).await.unwrap();
+    let text = String::from_utf8_lossy(&get(server.addr, "/metrics", &[]).await.body).into_owned();
+    assert_eq!(text.matches("# EOF").count(), 1, "{text}");
+    assert!(text.trim_end().ends_with("# EOF"), "{text}");
+    let info = text.lines().find(|l| l.starts_with("prescreen_version_info")).unwrap();
+    assert!(info.contains(r#"name="evil\"} 1\n# EOF""#), "{info}");
+    server.shutdown().await.unwrap();
 }

@@ -25,7 +25,7 @@
 //! # Ok::<(), anyhow::Error>(())
 //! ```
 
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 pub mod compile;
 mod runtime;

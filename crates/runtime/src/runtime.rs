@@ -133,7 +133,12 @@ pub enum Fault {
     /// The deadline passed (epoch interruption).
     Timeout,
     /// The instance asked for more linear memory than the cap allows.
-    Memory { limit: usize, requested: usize },
+    Memory {
+        /// The cap, in bytes.
+        limit: usize,
+        /// The memory size the instance asked for, in bytes.
+        requested: usize,
+    },
     /// The guest trapped for another reason (a bug in the component).
     Trap(String),
     /// The host could not run the request (e.g. no free instance slot).
@@ -275,6 +280,7 @@ impl Runtime {
         Ok(Runtime { engine, linker, keep_resident })
     }
 
+    /// The wasmtime engine (epoch ticks, precompilation checks).
     pub fn engine(&self) -> &Engine {
         &self.engine
     }
@@ -316,15 +322,35 @@ impl Runtime {
     }
 
     fn compile(&self, component: &[u8]) -> Result<Component> {
+        // Clear answers for what people actually pass by mistake (issue #15).
+        if component.is_empty() {
+            bail!("the file is empty, not a component");
+        }
+        if !component.starts_with(b"\0asm") {
+            bail!("not a WebAssembly component (no `\\0asm` header)");
+        }
         Component::new(&self.engine, component)
             .map_err(anyhow::Error::from)
             .context("not a valid component")
     }
 
     fn pre_of(&self, compiled: &Component) -> Result<FilterPre<Ctx>> {
-        FilterPre::new(self.linker.instantiate_pre(compiled)?)
+        let not_a_filter = "the component does not implement the prescreen:filter world";
+        let exports_http = compiled
+            .component_type()
+            .exports(&self.engine)
+            .any(|(name, _)| name.starts_with("wasi:http/"));
+        if exports_http {
+            bail!(
+                "{not_a_filter}: it is an HTTP component (`prescreen build --http`); serve it with `wasmtime serve` or Spin (`prescreen info` reads it)"
+            );
+        }
+        let pre = self
+            .linker
+            .instantiate_pre(compiled)
             .map_err(anyhow::Error::from)
-            .context("the component does not implement the prescreen:filter world")
+            .context(not_a_filter)?;
+        FilterPre::new(pre).map_err(anyhow::Error::from).context(not_a_filter)
     }
 
     fn filter_of(&self, compiled: &Component) -> Result<Filter> {
@@ -345,18 +371,28 @@ impl Runtime {
     }
 
     /// Loads a component file: a `.wasm` from `prescreen build`, or a precompiled
-    /// `.cwasm` from `prescreen precompile` (recognised by its ELF header; trusted
-    /// like any native binary you run, see [`Runtime::load_precompiled`]).
+    /// `.cwasm` from `prescreen precompile`, told by its name (trusted like any native
+    /// binary you run, see [`Runtime::load_precompiled`]). Native code in a file not
+    /// named `.cwasm` is refused (issue #15).
     pub fn load_file(&self, path: &std::path::Path) -> Result<Filter> {
         let bytes =
             std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        if bytes.starts_with(b"\x7fELF") {
+        let named_cwasm = path.extension().is_some_and(|e| e == "cwasm");
+        let native = bytes.starts_with(b"\x7fELF");
+        if named_cwasm && native {
             // SAFETY: the documented contract of `prescreen precompile` files;
             // wasmtime still refuses files from another version or configuration.
             return unsafe { self.load_precompiled(path) }
                 .with_context(|| format!("cannot load {}", path.display()));
         }
-        self.load(&bytes).with_context(|| format!("cannot load {}", path.display()))
+        let why = if native {
+            "holds native code: only files named .cwasm are loaded as precompiled components"
+        } else if named_cwasm {
+            "is named .cwasm but does not hold `prescreen precompile` output"
+        } else {
+            return self.load(&bytes).with_context(|| format!("cannot load {}", path.display()));
+        };
+        bail!("{} {why}", path.display())
     }
 }
 
@@ -463,6 +499,7 @@ pub struct Session {
 }
 
 impl Session {
+    /// Screens `upload` in this session's instance, like [`Filter::screen`].
     pub fn screen(&mut self, upload: &Upload) -> Result<Result<Verdict, ScreenError>> {
         let upload = wit::Upload::from(upload.clone());
         let answer =

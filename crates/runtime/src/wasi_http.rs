@@ -126,6 +126,7 @@ pub struct HttpRuntime {
 }
 
 impl HttpRuntime {
+    /// An engine and linker for the wasi:http components (both flavours).
     pub fn new() -> Result<HttpRuntime> {
         let mut config = Config::new();
         // wasi:http@0.3.0's handler is an async export, with streams and futures.
@@ -144,6 +145,7 @@ impl HttpRuntime {
         Ok(HttpRuntime { engine, linker })
     }
 
+    /// The wasmtime engine.
     pub fn engine(&self) -> &Engine {
         &self.engine
     }

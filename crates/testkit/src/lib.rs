@@ -9,7 +9,7 @@
 //! cached file is byte-for-byte what a fresh build would give; test binaries after
 //! the first skip the pre-initialization.
 
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 #[path = "../../../packages/testdata/cases.rs"]
 #[allow(missing_docs)]

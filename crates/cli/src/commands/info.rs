@@ -1,6 +1,7 @@
 //! `prescreen info`: what a component holds.
 
 use anyhow::{Context, Result};
+use prescreen_core::PackageInfo;
 use prescreen_runtime::{HttpRuntime, Runtime};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -34,19 +35,35 @@ impl InfoCommand {
     }
 }
 
-/// What a filter or an HTTP component holds. The filter is tried first; an HTTP
-/// component fails to link as one, and is then asked `GET /v1/info`.
-fn info(path: &Path) -> Result<prescreen_core::PackageInfo> {
+/// What a filter or an HTTP component holds.
+fn info(path: &Path) -> Result<PackageInfo> {
+    Ok(component_info(path, &read_component(path)?)?.0)
+}
+
+/// A component file's bytes.
+pub(super) fn read_component(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
+}
+
+/// What a filter or an HTTP component holds, and for an HTTP component the wasi:http
+/// export it serves. The filter is tried first; an HTTP component fails to link as
+/// one, and is then asked `GET /v1/info`.
+pub(super) fn component_info(
+    path: &Path,
+    bytes: &[u8],
+) -> Result<(PackageInfo, Option<&'static str>)> {
     let filter_error = match Runtime::new()?.load_file(path) {
-        Ok(filter) => return Ok(filter.info().expect("load reads info").clone()),
+        Ok(filter) => return Ok((filter.info().expect("load reads info").clone(), None)),
         Err(e) => e,
     };
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    match HttpRuntime::new()?.load(&bytes) {
-        Ok(service) => tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?
-            .block_on(service.info()),
+    match HttpRuntime::new()?.load(bytes) {
+        Ok(service) => {
+            let info = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?
+                .block_on(service.info())?;
+            Ok((info, Some(service.wasi_http().export())))
+        }
         // Neither: the filter's reason is the one to show (the common case).
         Err(_) => Err(filter_error),
     }
