@@ -12,7 +12,7 @@
 //! Each module's `Args` is the subcommand's flags and `command` runs it; the metrics,
 //! reports and readers under them are plain functions over core types.
 
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 pub mod diff;
 pub mod eval;

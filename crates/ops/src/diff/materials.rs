@@ -9,8 +9,11 @@ use std::collections::BTreeMap;
 /// A material in both components that differs.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct MaterialChange {
+    /// The material's id.
     pub id: String,
+    /// Its revision in the old component.
     pub old_revision: u32,
+    /// Its revision in the new component.
     pub new_revision: u32,
     /// The fields that differ besides the revision, as `field: old -> new`.
     pub fields: Vec<String>,
@@ -19,11 +22,16 @@ pub struct MaterialChange {
     pub revision_not_bumped: bool,
 }
 
+/// What changes between the materials of two components; every list sorted by id.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct MaterialsDiff {
+    /// Materials only the new component holds.
     pub added: Vec<MaterialInfo>,
+    /// Materials only the old component holds.
     pub removed: Vec<MaterialInfo>,
+    /// Materials in both that differ, by revision or any field.
     pub changed: Vec<MaterialChange>,
+    /// How many materials are identical in both.
     pub unchanged: usize,
 }
 
@@ -70,6 +78,7 @@ fn field_changes(o: &MaterialInfo, n: &MaterialInfo) -> Vec<String> {
     out
 }
 
+/// The kind as operators write it: `text`, `image` or `video`.
 pub fn kind_name(kind: MaterialKind) -> &'static str {
     match kind {
         MaterialKind::Text => "text",

@@ -40,46 +40,64 @@ pub struct Args {
     /// Largest allowed rise of the overkill rate, in percentage points (needs --corpus).
     #[arg(long, default_value_t = 0.0, requires = "corpus")]
     pub max_overkill_increase: f64,
+    /// How to print the report.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// Where to write the report.
     #[command(flatten)]
     pub output: ReportFile,
 }
 
+/// Output format of `prescreen diff`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// A terminal table.
     Table,
+    /// The [`Report`] as pretty-printed JSON.
     Json,
 }
 
 /// The corpus part of a diff.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CorpusDiff {
+    /// The corpus file, as given.
     pub file: String,
+    /// Upload changes and rate movements between the two versions.
     #[serde(flatten)]
     pub replay: Replay,
+    /// Whether the replay passes the gate, and why not.
     pub gate: GateResult,
 }
 
+/// The release gate applied to a corpus replay.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct GateResult {
+    /// The largest rises allowed, as given on the command line.
     #[serde(flatten)]
     pub thresholds: Gate,
+    /// Whether no threshold was exceeded.
     pub passed: bool,
+    /// One line per exceeded threshold; empty when the gate passed.
     pub failures: Vec<String>,
 }
 
 /// The whole report, as `--format json` prints it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Report {
+    /// Version of this JSON shape: [`JSON_FORMAT`].
     pub format: &'static str,
+    /// The released component.
     pub old: ComponentInfo,
+    /// The candidate component.
     pub new: ComponentInfo,
+    /// Materials added, removed and changed between the two.
     pub materials: MaterialsDiff,
     /// `null` without `--corpus`.
     pub corpus: Option<CorpusDiff>,
 }
 
+/// Runs `prescreen diff`. Exit code [`EXIT_GATE_FAILED`] when the corpus replay fails
+/// the gate, 0 otherwise.
 pub fn command(args: Args) -> Result<ExitCode> {
     for (name, value) in [
         ("--max-leakage-increase", args.max_leakage_increase),

@@ -11,16 +11,22 @@ use std::collections::BTreeMap;
 /// A material as one verdict saw it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct HitRef {
+    /// The material's id.
     pub material_id: String,
+    /// The revision that fired.
     pub revision: u32,
+    /// The action it asks for.
     pub action: Action,
+    /// Whether it only reports and never changes the verdict.
     pub detection_only: bool,
 }
 
 /// A material that fired under both versions, differently.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct HitChange {
+    /// The hit under the old version.
     pub old: HitRef,
+    /// The hit under the new version.
     pub new: HitRef,
 }
 
@@ -29,13 +35,17 @@ pub struct HitChange {
 pub struct Change {
     /// 1-based line in the corpus file.
     pub line: u64,
+    /// The upload's id.
     pub upload_id: String,
+    /// The reviewer's label.
     pub label: Label,
     /// The verdict's action, or `None` for a screen error.
     pub old_action: Option<Action>,
+    /// The new version's verdict action, or `None` for a screen error.
     pub new_action: Option<Action>,
     /// `true_positive`, `leak`, `overkill`, `true_negative` or `error`.
     pub old_outcome: &'static str,
+    /// The new version's outcome, named the same way.
     pub new_outcome: &'static str,
     /// Materials that fire only under the new version.
     pub gained: Vec<HitRef>,
@@ -48,14 +58,19 @@ pub struct Change {
 /// The corpus under both versions.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Replay {
+    /// Counts and rates under the old version.
     pub old: Summary,
+    /// Counts and rates under the new version.
     pub new: Summary,
     /// New rate minus old, in percentage points (`None` when either is unknown).
     pub leakage_change_pp: Option<f64>,
+    /// New overkill rate minus old, in percentage points (`None` when either is unknown).
     pub overkill_change_pp: Option<f64>,
+    /// Uploads whose answer differs, in corpus order.
     pub changes: Vec<Change>,
 }
 
+/// The outcome's name in reports: `true_positive`, `leak`, `overkill`, `true_negative` or `error`.
 pub fn outcome_name(o: Outcome) -> &'static str {
     match o {
         Outcome::TruePositive => "true_positive",
@@ -141,7 +156,9 @@ fn hit_ref(h: &Hit) -> HitRef {
 /// percentage points.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Gate {
+    /// Largest allowed rise of the leakage rate, in percentage points.
     pub max_leakage_increase_pp: f64,
+    /// Largest allowed rise of the overkill rate, in percentage points.
     pub max_overkill_increase_pp: f64,
 }
 

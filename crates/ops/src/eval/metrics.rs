@@ -19,10 +19,15 @@ pub type Screened = Result<Verdict, String>;
 /// Where one upload lands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome {
+    /// Risky and stopped.
     TruePositive,
+    /// Risky and passed.
     Leak,
+    /// Clean and stopped.
     Overkill,
+    /// Clean and passed.
     TrueNegative,
+    /// Not screened: the component or the host failed.
     Error,
 }
 
@@ -31,6 +36,7 @@ pub fn stopped(verdict: &Verdict) -> bool {
     verdict.action != Action::Pass
 }
 
+/// Where an upload with this label and answer lands.
 pub fn outcome(label: Label, screened: &Screened) -> Outcome {
     match (label, screened) {
         (_, Err(_)) => Outcome::Error,
@@ -44,17 +50,26 @@ pub fn outcome(label: Label, screened: &Screened) -> Outcome {
 /// Counts of a set of uploads; `risky` and `clean` include their errors.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Confusion {
+    /// All uploads counted, errors included.
     pub uploads: u32,
+    /// Uploads labeled risky.
     pub risky: u32,
+    /// Uploads labeled clean.
     pub clean: u32,
+    /// Risky uploads stopped.
     pub true_positives: u32,
+    /// Risky uploads passed.
     pub leaks: u32,
+    /// Clean uploads stopped.
     pub overkill: u32,
+    /// Clean uploads passed.
     pub true_negatives: u32,
+    /// Uploads without a verdict.
     pub errors: u32,
 }
 
 impl Confusion {
+    /// Counts one upload with its label and where it landed.
     pub fn add(&mut self, label: Label, outcome: Outcome) {
         self.uploads += 1;
         match label {
@@ -90,6 +105,7 @@ impl Confusion {
         ratio(self.overkill, self.overkill + self.true_negatives)
     }
 
+    /// The counts with their rates.
     pub fn summary(&self) -> Summary {
         Summary {
             counts: *self,
@@ -109,11 +125,16 @@ pub fn ratio(n: u32, d: u32) -> Option<f64> {
 /// Counts with their rates, as reported.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Summary {
+    /// The counts the rates come from.
     #[serde(flatten)]
     pub counts: Confusion,
+    /// See [`Confusion::precision`]; `None` when nothing was stopped.
     pub precision: Option<f64>,
+    /// See [`Confusion::recall`]; `None` without risky verdicts.
     pub recall: Option<f64>,
+    /// See [`Confusion::leakage_rate`]; `None` without risky verdicts.
     pub leakage_rate: Option<f64>,
+    /// See [`Confusion::overkill_rate`]; `None` without clean verdicts.
     pub overkill_rate: Option<f64>,
 }
 
@@ -122,6 +143,7 @@ pub struct Summary {
 pub struct Group {
     /// The category or market; `None` for uploads without a category.
     pub key: Option<String>,
+    /// Counts and rates of the group.
     #[serde(flatten)]
     pub summary: Summary,
 }
@@ -130,11 +152,15 @@ pub struct Group {
 /// material that fires in the title and the body of one upload has one hit.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct MaterialStats {
+    /// The material's id.
     pub material_id: String,
     /// The revision that fired (the highest seen, should a corpus span builds).
     pub revision: u32,
+    /// The material's category (at that revision).
     pub category: String,
+    /// The action it asks for (at that revision).
     pub action: Action,
+    /// Whether it only reports and never changes a verdict (at that revision).
     pub detection_only: bool,
     /// Uploads it fired on (errors have no hits).
     pub hits: u32,
@@ -152,10 +178,15 @@ pub struct MaterialStats {
 /// One material of a listed upload's verdict, with its first evidence.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CaseHit {
+    /// The material's id.
     pub material_id: String,
+    /// The revision that fired.
     pub revision: u32,
+    /// The material's category.
     pub category: String,
+    /// The action it asks for.
     pub action: Action,
+    /// Whether it only reports and never changes the verdict.
     pub detection_only: bool,
     /// Where it fired: `field: "matched text"`, `image NAME (distance D)` or
     /// `video NAME (F frames)`.
@@ -167,34 +198,49 @@ pub struct CaseHit {
 pub struct Case {
     /// 1-based line in the corpus file.
     pub line: u64,
+    /// The upload's id.
     pub upload_id: String,
+    /// The upload's market.
     pub market: String,
+    /// The category the reviewer assigned; `None` when none was.
     pub category: Option<String>,
+    /// The verdict's action.
     pub action: Action,
+    /// The verdict's materials, the first hit of each, in the verdict's order.
     pub hits: Vec<CaseHit>,
+    /// The reviewer's note, if any.
     pub note: Option<String>,
 }
 
 /// An upload the component did not screen.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ErrorCase {
+    /// 1-based line in the corpus file.
     pub line: u64,
+    /// The upload's id.
     pub upload_id: String,
+    /// The reviewer's label.
     pub label: Label,
+    /// Why there is no verdict: the component's error, or `host: ...` for a host fault.
     pub error: String,
 }
 
 /// Everything `eval` measures on a corpus.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Evaluation {
+    /// Counts and rates of the whole corpus.
     pub overall: Summary,
     /// By the label's category; uploads without one last (`key: null`).
     pub by_category: Vec<Group>,
+    /// By the upload's market, in market order.
     pub by_market: Vec<Group>,
     /// Materials that fired, most hits first.
     pub materials: Vec<MaterialStats>,
+    /// Risky uploads that passed, in corpus order.
     pub leaks: Vec<Case>,
+    /// Clean uploads that were stopped, in corpus order.
     pub overkill: Vec<Case>,
+    /// Uploads without a verdict, in corpus order.
     pub errors: Vec<ErrorCase>,
 }
 

@@ -32,16 +32,22 @@ pub struct Args {
     pub component: PathBuf,
     /// Labeled corpus (JSON Lines; README.md, "Evaluating a package").
     pub corpus: PathBuf,
+    /// How to print the report.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// Where to write the report.
     #[command(flatten)]
     pub output: ReportFile,
 }
 
+/// Output format of `prescreen eval`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// A terminal table.
     Table,
+    /// The [`Report`] as pretty-printed JSON.
     Json,
+    /// A self-contained HTML page.
     Html,
 }
 
@@ -54,6 +60,7 @@ pub struct ReportFile {
 }
 
 impl ReportFile {
+    /// Writes `text` to the file, or to stdout without one.
     pub fn write(&self, text: &str) -> Result<()> {
         match &self.output {
             Some(p) => {
@@ -70,14 +77,18 @@ impl ReportFile {
 /// What the report says about the component it measured.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct ComponentInfo {
+    /// Package name.
     pub name: String,
+    /// Package version.
     pub version: String,
     /// SHA-256 of the compiled package, as `info` prints it.
     pub digest: String,
+    /// When the package was built, as `info` prints it.
     pub built_at: String,
 }
 
 impl ComponentInfo {
+    /// The info of a loaded component; empty strings for a guest without a package.
     pub fn of(filter: &Filter) -> ComponentInfo {
         // Only a guest loaded without a package has no info; it gets empty names.
         filter.info().map_or_else(ComponentInfo::default, |i: &PackageInfo| ComponentInfo {
@@ -92,9 +103,13 @@ impl ComponentInfo {
 /// The whole report, as `--format json` prints it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Report {
+    /// Version of this JSON shape: [`JSON_FORMAT`].
     pub format: &'static str,
+    /// The component measured.
     pub component: ComponentInfo,
+    /// The corpus file, as given.
     pub corpus: String,
+    /// The measures themselves.
     #[serde(flatten)]
     pub evaluation: Evaluation,
 }

@@ -54,8 +54,11 @@ impl Bucket {
 /// Reviewed, confirmed and overturned hits, and the precision they give.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
 pub struct Tally {
+    /// Hits on reviewed uploads, once per upload.
     pub reviewed: u64,
+    /// Hits the reviewer confirmed.
     pub confirmed: u64,
+    /// Hits the reviewer overturned.
     pub overturned: u64,
     /// confirmed / reviewed; null without reviewed hits.
     pub precision: Option<f64>,
@@ -82,6 +85,7 @@ impl Tally {
 /// The whole report; `prescreen report --format json` prints it as is.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Report {
+    /// How reviews were grouped in time.
     pub bucket: Bucket,
     /// Reviews before this time were left out (RFC 3339), if asked.
     pub since: Option<String>,
@@ -91,7 +95,10 @@ pub struct Report {
     pub buckets: Vec<BucketSummary>,
     /// The bucket flags look at, and the ones it is compared with.
     pub latest_bucket: Option<String>,
+    /// The buckets before the latest that form the baseline, oldest first (at most
+    /// [`BASELINE_BUCKETS`]).
     pub baseline_buckets: Vec<String>,
+    /// The constants flags were computed with.
     pub thresholds: Thresholds,
     /// Per package version: what its verdicts were and how reviewers judged them.
     pub packages: Vec<PackageSummary>,
@@ -101,27 +108,38 @@ pub struct Report {
     pub flags: Vec<Flag>,
 }
 
+/// Reviews in one time bucket.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct BucketSummary {
+    /// The bucket's label (see [`Bucket::label`]).
     pub bucket: String,
+    /// Reviews counted in it.
     pub reviews: u64,
 }
 
 /// The constants flags were computed with.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Thresholds {
+    /// [`MIN_REVIEWED_HITS`].
     pub min_reviewed_hits: u64,
+    /// [`PRECISION_DROP_POINTS`].
     pub precision_drop_points: u64,
+    /// [`HIT_RATE_JUMP`].
     pub hit_rate_jump: u64,
+    /// [`BASELINE_BUCKETS`].
     pub baseline_buckets: usize,
 }
 
+/// The reviewed verdicts of one package name and version.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PackageSummary {
+    /// Package name.
     pub package_name: String,
+    /// Package version.
     pub package_version: String,
     /// Digests of the compiled packages seen under this name and version.
     pub version_digests: Vec<String>,
+    /// Reviews counted of its verdicts.
     pub reviews: u64,
     /// Verdicts that reviewed or blocked the upload.
     pub stopped: u64,
@@ -129,12 +147,16 @@ pub struct PackageSummary {
     pub overkill: u64,
     /// Passed uploads the reviewer judged risky.
     pub missed: u64,
+    /// Earliest review of its verdicts (RFC 3339).
     pub first_reviewed: String,
+    /// Latest review of its verdicts (RFC 3339).
     pub last_reviewed: String,
 }
 
+/// How one material's reviewed hits went, overall, over time and per revision.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct MaterialReport {
+    /// The material's id.
     pub material_id: String,
     /// As the reviewed verdicts named it (verdicts from the decision log do not).
     pub category: Option<String>,
@@ -147,42 +169,58 @@ pub struct MaterialReport {
     pub revisions: Vec<RevisionSummary>,
 }
 
+/// A material's reviewed hits in one time bucket.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct MaterialBucket {
+    /// The bucket's label (see [`Bucket::label`]).
     pub bucket: String,
+    /// Its reviewed, confirmed and overturned hits in the bucket.
     #[serde(flatten)]
     pub tally: Tally,
     /// Reviewed hits over the bucket's reviews.
     pub hit_rate: f64,
 }
 
+/// A material's reviewed hits from one revision in one package version.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct RevisionSummary {
+    /// The material's revision.
     pub revision: u32,
+    /// Name of the package that carried it.
     pub package_name: String,
+    /// Version of the package that carried it.
     pub package_version: String,
+    /// Its reviewed, confirmed and overturned hits.
     #[serde(flatten)]
     pub tally: Tally,
+    /// Earliest review of those hits (RFC 3339).
     pub first_reviewed: String,
+    /// Latest review of those hits (RFC 3339).
     pub last_reviewed: String,
 }
 
 /// A material whose latest bucket crossed a threshold against its baseline.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Flag {
+    /// The material's id.
     pub material_id: String,
+    /// Which threshold it crossed.
     pub kind: FlagKind,
     /// Precision (overkill_jump) or hit rate (hit_rate_jump), baseline then latest.
     pub baseline: f64,
+    /// The same figure in the latest bucket.
     pub latest: f64,
     /// Reviewed hits behind each figure.
     pub baseline_hits: u64,
+    /// Reviewed hits in the latest bucket.
     pub latest_hits: u64,
     /// Revisions that produced the latest bucket's hits.
     pub latest_revisions: Vec<u32>,
+    /// One line for people: what moved, from what to what, in which bucket and revisions.
     pub reason: String,
 }
 
+/// Which threshold a [`Flag`] crossed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FlagKind {
