@@ -9,7 +9,8 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use prescreen_benches::media::{image_fixture, near, photo_jpeg, photo_rgb, random_hashes};
-use prescreen_core::{BankEntry, HashBank, Image, ImageData, Pdq, RgbImage, Upload};
+use prescreen_core::pdq::{BankEntry, HashBank};
+use prescreen_core::{Image, ImageData, Pdq, RgbImage, Upload};
 use prescreen_runtime::Runtime;
 use std::hint::black_box;
 
@@ -30,17 +31,17 @@ fn hashing(c: &mut Criterion, runtime: &Runtime) {
         upload_with(ImageData::Pixels(RgbImage { width: SIDE, height: SIDE, rgb: rgb.clone() }));
     let encoded = upload_with(ImageData::Encoded(jpeg.clone()));
     // Same hash natively and in the component.
-    let native = prescreen_core::pdq_from_encoded(&jpeg).unwrap();
+    let native = prescreen_core::pdq::pdq_from_encoded(&jpeg).unwrap();
     assert!(native.quality >= 50, "the synthetic photo must hash at usable quality");
     assert_eq!(f.screener.screen(&encoded).unwrap(), f.filter.screen(&encoded).unwrap().unwrap());
 
     let mut g = c.benchmark_group("pdq_1mp");
     g.sample_size(20);
     g.bench_function("native_hash_stage", |b| {
-        b.iter(|| prescreen_core::pdq_from_rgb8(black_box(&rgb), SIDE, SIDE))
+        b.iter(|| prescreen_core::pdq::pdq_from_rgb8(black_box(&rgb), SIDE, SIDE))
     });
     g.bench_function("native_decode_and_hash_jpeg", |b| {
-        b.iter(|| prescreen_core::pdq_from_encoded(black_box(&jpeg)).unwrap())
+        b.iter(|| prescreen_core::pdq::pdq_from_encoded(black_box(&jpeg)).unwrap())
     });
     let mut session = f.filter.session().unwrap();
     g.bench_function("wasm_hash_stage_warm_instance", |b| {

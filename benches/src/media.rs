@@ -44,8 +44,8 @@ pub fn image_package(hashes: &[[u64; 4]]) -> Package {
             line: i as u32 + 2,
             media: Some(Media::image(
                 Pdq { hash, quality: 100 },
-                prescreen_core::PDQ_MATCH_DISTANCE,
-                prescreen_core::PDQ_MIN_QUALITY,
+                prescreen_core::pdq::PDQ_MATCH_DISTANCE,
+                prescreen_core::pdq::PDQ_MIN_QUALITY,
             )),
             tags: Vec::new(),
         })

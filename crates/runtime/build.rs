@@ -54,6 +54,12 @@ fn main() {
         .env_remove("RUSTFLAGS")
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
         .env_remove("CARGO_BUILD_RUSTFLAGS")
+        // Under `cargo clippy` the outer build's wrapper and its `-D warnings` would lint
+        // the guests for wasm32 inside a build script; clippy lints them as workspace
+        // members instead (`.ci/run`).
+        .env_remove("RUSTC_WORKSPACE_WRAPPER")
+        .env_remove("CLIPPY_ARGS")
+        .env_remove("CLIPPY_CONF_DIR")
         .env("CARGO_TARGET_WASM32_WASIP2_RUSTFLAGS", guest_rustflags())
         .status()
         .expect("cannot run cargo to build the guest");

@@ -12,13 +12,11 @@
 //! never panics, whatever the bytes (see the property test below and `fuzz/`).
 
 use crate::error::Error;
+pub use crate::package::FORMAT_VERSION;
 use crate::package::Package;
 use sha2::{Digest, Sha256};
 
 const LABEL: &[u8; 8] = b"PRSCRPKG";
-/// Version of the compiled package format; bumped on any change to `Package`'s
-/// serialized shape, since postcard is not self-describing.
-pub const FORMAT_VERSION: u32 = 3;
 const HEADER_LEN: usize = 8 + 4 + 32;
 
 impl Package {

@@ -6,6 +6,12 @@
 //! [`Screener`]. Reading a package's *source* (the TOML manifest and TSV materials an
 //! operator edits) needs the `source` feature, which the guest leaves out.
 //!
+//! The front types are at the root: [`Compiler`] (a package source to a [`Package`]),
+//! [`Screener`] (a package to verdicts), [`Upload`] and [`Verdict`]. Lower layers are
+//! public modules: [`pdq`] (image and video hashes, the hash bank), [`lint`] and
+//! [`corpus`] (package review, with the `source` feature) and [`synth`] (synthetic
+//! packages for benchmarks).
+//!
 //! ```
 //! use prescreen_core::{Compiler, Screener, Upload};
 //! let package = Compiler::new().compile_strs(
@@ -20,19 +26,19 @@
 mod bank;
 mod confusables;
 #[cfg(feature = "source")]
-mod corpus;
+pub mod corpus;
 mod decode;
 mod error;
 mod format;
 mod limits;
 #[cfg(feature = "source")]
-mod lint;
+pub mod lint;
 mod matcher;
 mod media;
 mod model;
 mod normalize;
 mod package;
-mod pdq;
+pub mod pdq;
 mod prebuilt;
 mod rules;
 mod screener;
@@ -45,28 +51,18 @@ mod upload;
 mod verdict;
 mod vpdq;
 
-pub use bank::{BankEntry, HashBank, INDEX_MIN_HASHES, MAX_DISTANCE};
-#[cfg(feature = "source")]
-pub use corpus::{Corpus, Label, LabeledUpload};
-pub use decode::{MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, pdq_dihedral_from_encoded, pdq_from_encoded};
 pub use error::{Diagnostic, Error};
 pub use format::{FORMAT_VERSION, digest as sha256_hex};
 pub use limits::Limits;
-#[cfg(feature = "source")]
-pub use lint::{CleanEvidence, Finding, FindingKind, Linter, Related, Report, Severity};
 pub use model::{Action, MatchMode, MaterialKind};
 pub use normalize::{NormalizeOptions, Normalized, normalize, normalize_with};
 pub use package::{FrameRef, Material, MaterialInfo, Media, Package, PackageInfo};
-pub use pdq::{
-    PDQ_MATCH_DISTANCE, PDQ_MIN_QUALITY, hamming, pdq_dihedral_from_rgb8, pdq_from_rgb8,
-};
 pub use rules::Rule;
 pub use screener::Screener;
 #[cfg(feature = "source")]
-pub use source::{Compiler, HashFormat, export_hashes};
+pub use source::Compiler;
 pub use upload::{Image, ImageData, Pdq, RgbImage, TextField, Upload, Video, VideoFrame};
 pub use verdict::{
     Evasion, Evidence, Hit, ImageEvidence, ScreenError, TextEvidence, TimeRange, Transform,
     Verdict, VideoEvidence,
 };
-pub use vpdq::{format_vpdq, parse_vpdq};

@@ -92,3 +92,10 @@ impl FromStr for MatchMode {
         }
     }
 }
+
+/// The reference's default query-match threshold: 80 % of the upload's distinct
+/// frames must be found in the material (`VPDQ_QUERY_MATCH_THRESHOLD_PERCENT`).
+pub(crate) const VPDQ_QUERY_MATCH: f32 = 80.0;
+/// The reference's default compared-match threshold: any share of the material may
+/// be missing from the upload (`VPDQ_INDEX_MATCH_THRESHOLD_PERCENT`).
+pub(crate) const VPDQ_COMPARED_MATCH: f32 = 0.0;

@@ -9,6 +9,10 @@ use crate::normalize::normalize;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
+/// Version of the compiled package format; bumped on any change to [`Package`]'s
+/// serialized shape (`format.rs` writes it), since postcard is not self-describing.
+pub const FORMAT_VERSION: u32 = 3;
+
 /// A package ready to be matched.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Package {
@@ -106,8 +110,8 @@ impl Media {
             frames: Vec::new(),
             max_distance,
             min_quality,
-            query_match: crate::media::VPDQ_QUERY_MATCH,
-            compared_match: crate::media::VPDQ_COMPARED_MATCH,
+            query_match: crate::model::VPDQ_QUERY_MATCH,
+            compared_match: crate::model::VPDQ_COMPARED_MATCH,
         }
     }
 
@@ -225,7 +229,7 @@ impl Package {
             version: self.version.clone(),
             description: self.description.clone(),
             digest,
-            format_version: crate::format::FORMAT_VERSION,
+            format_version: FORMAT_VERSION,
             built_at: self.built_at.clone(),
             markets: self.markets.clone(),
             text_materials: count(MaterialKind::Text),

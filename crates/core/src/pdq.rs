@@ -15,9 +15,21 @@
 //!
 //! The eight rotations and flips of an image are hashed from the same DCT by sign
 //! changes and a transpose, see [`pdq_dihedral_from_rgb8`].
+//!
+//! This module is also the crate's public face for images and videos: decoding an
+//! uploaded file to its hash ([`pdq_from_encoded`]), the hash bank the screener queries
+//! ([`HashBank`]) and Meta's vPDQ frame-hash files ([`parse_vpdq`]).
 
 mod jarosz;
 mod luma;
+
+pub use crate::bank::{BankEntry, HashBank, INDEX_MIN_HASHES, MAX_DISTANCE as MAX_THRESHOLD};
+pub use crate::decode::{
+    MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, pdq_dihedral_from_encoded, pdq_from_encoded,
+};
+#[cfg(feature = "source")]
+pub use crate::source::{HashFormat, export_hashes};
+pub use crate::vpdq::{format_vpdq, parse_vpdq};
 
 use crate::Pdq;
 use jarosz::*;

@@ -26,7 +26,9 @@ pub struct Screener {
     pub(crate) limits: Limits,
 }
 
-/// Material ids starting with this are reserved for the screener's own signals.
+/// Material ids starting with this are reserved for the screener's own signals (the
+/// source compiler refuses them in packages).
+#[cfg(feature = "source")]
 pub(crate) const SIGNAL_PREFIX: &str = "signal:";
 /// The id and category of the mixed-script signal's hits.
 const MIXED_SCRIPT_SIGNAL: &str = "signal:mixed-script";

@@ -3,7 +3,8 @@
 //! `export_hashes`, and imported again unchanged; bad lines named by file and line
 //! without their content.
 
-use prescreen_core::{Compiler, HashFormat, MaterialKind, Package, export_hashes};
+use prescreen_core::pdq::{HashFormat, export_hashes};
+use prescreen_core::{Compiler, MaterialKind, Package};
 use serde_json::json;
 use std::path::Path;
 

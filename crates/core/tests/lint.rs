@@ -2,7 +2,8 @@
 //! must produce on its own line; clean-corpus evidence; and the sample package's
 //! findings as measured, so a change to lint or to the sample shows up here.
 
-use prescreen_core::{Corpus, FindingKind, Linter, Report, Severity};
+use prescreen_core::corpus::Corpus;
+use prescreen_core::lint::{FindingKind, Linter, Report, Severity};
 use std::path::Path;
 
 /// 2026-01-01T00:00:00Z: "now" for every case, so expiry ages are fixed.

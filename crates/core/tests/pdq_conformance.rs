@@ -8,8 +8,9 @@
 
 use std::path::{Path, PathBuf};
 
-use prescreen_core::{
-    PDQ_MATCH_DISTANCE, Pdq, hamming, pdq_dihedral_from_encoded, pdq_from_encoded,
+use prescreen_core::Pdq;
+use prescreen_core::pdq::{
+    PDQ_MATCH_DISTANCE, hamming, pdq_dihedral_from_encoded, pdq_from_encoded,
 };
 
 /// Largest distance from the reference allowed for a reference image of quality >= 80.

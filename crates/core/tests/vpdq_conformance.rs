@@ -20,10 +20,8 @@
 //! ffmpeg decodes N frames a second scaled to 512x512 RGB, each hashed with PDQ
 //! from this crate. Skips, with a printed notice, what needs `../shared` or ffmpeg.
 
-use prescreen_core::{
-    Compiler, Evidence, Screener, Upload, Video, VideoFrame, format_vpdq, hamming, parse_vpdq,
-    pdq_from_rgb8,
-};
+use prescreen_core::pdq::{format_vpdq, hamming, parse_vpdq, pdq_from_rgb8};
+use prescreen_core::{Compiler, Evidence, Screener, Upload, Video, VideoFrame};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -4,7 +4,8 @@
 //! 1 fps, and the reverse. Counted frame by frame, as the reference does, the 30 fps
 //! side would match a thirtieth of its frames; on the common grid, all.
 
-use prescreen_core::{Compiler, Evidence, Pdq, Screener, Upload, Video, VideoFrame, format_vpdq};
+use prescreen_core::pdq::format_vpdq;
+use prescreen_core::{Compiler, Evidence, Pdq, Screener, Upload, Video, VideoFrame};
 
 /// `seconds * fps` frames; frame k flips 4 pseudo-random bits of frame k-1
 /// (a fixed-seed generator, so the video never returns to an earlier frame).
@@ -66,7 +67,7 @@ fn thirty_and_one_fps_sides_match_fully_both_ways() {
     let sparse = every(&dense, 30);
     assert_eq!(sparse.len(), 20);
     // Frames a second apart are unrelated by PDQ's measure: 120 bits flipped.
-    assert!(prescreen_core::hamming(&sparse[0].hash.hash, &sparse[1].hash.hash) > 31);
+    assert!(prescreen_core::pdq::hamming(&sparse[0].hash.hash, &sparse[1].hash.hash) > 31);
     assert_eq!(score(&dense, &sparse, 100), Some((100.0, 100.0)));
     assert_eq!(score(&sparse, &dense, 100), Some((100.0, 100.0)));
     assert_eq!(score(&dense, &dense, 100), Some((100.0, 100.0)));

@@ -1,7 +1,8 @@
 //! A stored review: the reviewed verdict and what the reviewer made of it, per upload
 //! and per hit. What import writes, the store holds and the report reads.
 
-use prescreen_core::{Action, Label};
+use prescreen_core::Action;
+use prescreen_core::corpus::Label;
 
 /// One reviewer's judgement of one screened upload.
 #[derive(Clone, Debug, PartialEq)]

@@ -185,6 +185,10 @@ impl Running {
             let (written, dropped) = closed.await.context("decision log writer")??;
             tracing::info!(written, dropped, "decision log closed");
         }
+        // What the state owns may block when dropped (the registry client behind
+        // `fetch` owns a runtime of its own, which panics if dropped in async context).
+        let state = self.state;
+        tokio::task::spawn_blocking(move || drop(state)).await.context("dropping the state")?;
         Ok(())
     }
 }

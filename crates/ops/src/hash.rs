@@ -29,14 +29,15 @@ pub fn is_video(path: &Path) -> bool {
 /// PDQ hash of an image file.
 pub fn image(path: &Path) -> Result<Pdq> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    prescreen_core::pdq_from_encoded(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+    prescreen_core::pdq::pdq_from_encoded(&bytes)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
 /// PDQ hashes of an image file's eight rotations and flips, in
 /// `pdq_dihedral_from_encoded` order.
 pub fn image_dihedral(path: &Path) -> Result<[Pdq; 8]> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    prescreen_core::pdq_dihedral_from_encoded(&bytes)
+    prescreen_core::pdq::pdq_dihedral_from_encoded(&bytes)
         .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
@@ -77,7 +78,7 @@ pub fn video(path: &Path, fps: f64) -> Result<Vec<VideoFrame>> {
             _ => {}
         }
         let index = frames.len() as u32;
-        let hash = prescreen_core::pdq_from_rgb8(&buf, FRAME_SIDE, FRAME_SIDE);
+        let hash = prescreen_core::pdq::pdq_from_rgb8(&buf, FRAME_SIDE, FRAME_SIDE);
         frames.push(VideoFrame { index, timestamp: f64::from(index) / fps, hash });
     }
     let status = child.wait()?;

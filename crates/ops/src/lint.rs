@@ -1,8 +1,9 @@
-//! `prescreen lint`: the CLI over [`prescreen_core::Linter`]. Prints the report for
+//! `prescreen lint`: the CLI over [`prescreen_core::lint::Linter`]. Prints the report for
 //! people (grouped by kind) or as JSON, and turns it into the exit code CI checks.
 
 use anyhow::{Context, Result};
-use prescreen_core::{Corpus, Linter, Report};
+use prescreen_core::corpus::Corpus;
+use prescreen_core::lint::{Linter, Report};
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -11,11 +11,12 @@
 
 use crate::runtime::{Ctx, Runtime};
 use crate::wasi_http::{HttpCtx, HttpRuntime, WasiHttp};
+use crate::wizer_state::InstanceState;
 use anyhow::{Context, Result, bail};
 use prescreen_core::{Package, PackageInfo, Screener};
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Engine, Store};
-use wasmtime_wizer::{WasmtimeWizerComponent, Wizer};
+use wasmtime_wizer::Wizer;
 
 /// What `compile` made, and the sizes worth reporting.
 pub struct Built {
@@ -148,7 +149,5 @@ async fn snapshot<T: Send + 'static>(
     };
     let (loaded,) = load.call_async(&mut store, (prebuilt,)).await?;
     loaded.map_err(|e| anyhow::anyhow!("the guest rejected the package: {e}"))?;
-    Ok(wizer
-        .snapshot_component(&cx, &mut WasmtimeWizerComponent { store: &mut store, instance })
-        .await?)
+    Ok(wizer.snapshot_component(&cx, &mut InstanceState { store: &mut store, instance }).await?)
 }

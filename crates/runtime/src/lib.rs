@@ -32,6 +32,7 @@ mod runtime;
 mod ticker;
 mod warm;
 mod wasi_http;
+mod wizer_state;
 
 pub use runtime::{
     Bounds, DEFAULT_MAX_WASM_STACK, Fault, Filter, KEEP_RESIDENT_BYTES, Runtime, Session,

@@ -1,11 +1,15 @@
 //! What prescreen's tests share: where the repository's data is, and the named case
-//! table ([`cases`], the same table core's native test runs through the component).
+//! table ([`cases`], the same table core's native test runs through the component), and
+//! the HTTP components' route table ([`routes`]) and a real OCI registry on loopback
+//! ([`registry`]).
 
 #![deny(missing_docs)]
 
 #[path = "../../../packages/testdata/cases.rs"]
 #[allow(missing_docs)]
 pub mod cases;
+pub mod registry;
+pub mod routes;
 
 use std::path::PathBuf;
 

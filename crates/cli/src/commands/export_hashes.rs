@@ -2,7 +2,8 @@
 //! format (HMA, python-threatexchange).
 
 use anyhow::{Context, Result};
-use prescreen_core::{Compiler, HashFormat};
+use prescreen_core::Compiler;
+use prescreen_core::pdq::HashFormat;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -38,7 +39,7 @@ impl ExportHashesCommand {
             Format::Hma => HashFormat::Hma,
         };
         let package = Compiler::new().compile_dir(&self.package)?;
-        let text = prescreen_core::export_hashes(&package, format)?;
+        let text = prescreen_core::pdq::export_hashes(&package, format)?;
         match &self.output {
             Some(o) => {
                 std::fs::write(o, text).with_context(|| format!("cannot write {}", o.display()))?

@@ -43,7 +43,7 @@ impl HashCommand {
         let mut out = String::new();
         for path in &self.files {
             if hash::is_video(path) {
-                out.push_str(&prescreen_core::format_vpdq(&hash::video(path, self.fps)?));
+                out.push_str(&prescreen_core::pdq::format_vpdq(&hash::video(path, self.fps)?));
             } else if self.dihedral {
                 for (p, name) in hash::image_dihedral(path)?.iter().zip(TRANSFORMS) {
                     let hex = Pdq::to_hex(&p.hash);

@@ -82,7 +82,7 @@ impl ScreenCommand {
                 let text = String::from_utf8(read_bounded(path)?).map_err(|_| {
                     anyhow::anyhow!("{}: a vPDQ file is text, this is not UTF-8", path.display())
                 })?;
-                prescreen_core::parse_vpdq(&path.display().to_string(), &text)?
+                prescreen_core::pdq::parse_vpdq(&path.display().to_string(), &text)?
             };
             upload.videos.push(Video { name: name(path), frames });
         }

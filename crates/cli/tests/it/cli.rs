@@ -330,7 +330,7 @@ fn hash_turns_a_video_into_vpdq_lines_with_ffmpeg() {
     assert!(made.success());
     let o = prescreen(&["hash", clip.to_str().unwrap()]);
     assert!(o.status.success(), "{}", text(&o.stderr));
-    let frames = prescreen_core::parse_vpdq("out", &text(&o.stdout)).unwrap();
+    let frames = prescreen_core::pdq::parse_vpdq("out", &text(&o.stdout)).unwrap();
     assert_eq!(frames.len(), 3, "3 seconds at 1 fps");
     assert_eq!(frames.iter().map(|f| f.timestamp).collect::<Vec<_>>(), [0.0, 1.0, 2.0]);
     assert!(frames.iter().all(|f| f.hash.quality >= 50));

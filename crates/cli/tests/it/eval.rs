@@ -2,7 +2,8 @@
 //! built component: the exact figures the README quotes, what explains them, and the
 //! three output formats from the binary.
 
-use prescreen_core::{Compiler, Corpus, Label};
+use prescreen_core::Compiler;
+use prescreen_core::corpus::{Corpus, Label};
 use prescreen_ops::eval::metrics::{Evaluation, evaluate};
 use prescreen_ops::eval::screen_corpus;
 use prescreen_runtime::{Runtime, compile};

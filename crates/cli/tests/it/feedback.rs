@@ -2,7 +2,8 @@
 //! verdicts from the decision log, bad files), the report's numbers and flags, and
 //! the `prescreen feedback import` / `prescreen report` commands on the sample.
 
-use prescreen_core::{Action, Label};
+use prescreen_core::Action;
+use prescreen_core::corpus::Label;
 use prescreen_decision_log::{Decision, DecisionLog};
 use prescreen_ops::feedback::report::{self, Bucket, FlagKind};
 use prescreen_ops::feedback::{HitOutcome, Review, ReviewedHit, VerdictSource, import, store};

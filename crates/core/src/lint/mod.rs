@@ -9,7 +9,7 @@
 //! "contains" mean what they mean at screening time.
 //!
 //! ```
-//! use prescreen_core::{FindingKind, Linter};
+//! use prescreen_core::lint::{FindingKind, Linter};
 //! # let tmp = tempfile::tempdir().unwrap();
 //! # let dir = tmp.path();
 //! std::fs::write(dir.join("package.toml"), "name = \"demo\"\nversion = \"1\"\n").unwrap();

@@ -164,10 +164,10 @@ pub(crate) fn read_list(
                     frames,
                     max_distance,
                     min_quality,
-                    query_match: list.query_match.unwrap_or(crate::media::VPDQ_QUERY_MATCH),
+                    query_match: list.query_match.unwrap_or(crate::model::VPDQ_QUERY_MATCH),
                     compared_match: list
                         .compared_match
-                        .unwrap_or(crate::media::VPDQ_COMPARED_MATCH),
+                        .unwrap_or(crate::model::VPDQ_COMPARED_MATCH),
                 };
                 (MaterialKind::Video, media, digest)
             }

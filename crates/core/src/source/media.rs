@@ -4,8 +4,8 @@
 
 use super::materials::Cells;
 use crate::bank::MAX_DISTANCE;
-use crate::media::{VPDQ_COMPARED_MATCH, VPDQ_QUERY_MATCH};
 use crate::model::MaterialKind;
+use crate::model::{VPDQ_COMPARED_MATCH, VPDQ_QUERY_MATCH};
 use crate::package::{FrameRef, Media};
 use crate::pdq::{PDQ_MATCH_DISTANCE, PDQ_MIN_QUALITY};
 use crate::upload::Pdq;

@@ -10,7 +10,7 @@ mod table;
 use crate::eval::{ComponentInfo, ReportFile, screen_corpus};
 use anyhow::Result;
 use materials::MaterialsDiff;
-use prescreen_core::Corpus;
+use prescreen_core::corpus::Corpus;
 use prescreen_runtime::Runtime;
 use replay::{Gate, Replay};
 use serde::Serialize;

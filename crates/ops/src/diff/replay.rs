@@ -4,7 +4,8 @@
 //! answers, so they are checked on hand-made tables.
 
 use crate::eval::metrics::{Outcome, Screened, Summary, outcome};
-use prescreen_core::{Action, Hit, Label, LabeledUpload};
+use prescreen_core::corpus::{Label, LabeledUpload};
+use prescreen_core::{Action, Hit};
 use serde::Serialize;
 use std::collections::BTreeMap;
 

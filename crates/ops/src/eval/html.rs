@@ -1,6 +1,7 @@
 //! `prescreen eval --format html`: one self-contained page (inline CSS and SVG, no
 //! script, nothing fetched) that can be attached to a release or opened offline.
 
+use super::escape::escape;
 use super::metrics::{Case, Group, Summary, acts};
 use super::svg::{CELLS, confusion_bars, precision_scatter};
 use super::table::{group_name, short};
@@ -23,22 +24,6 @@ svg .lbl{font-size:12px;fill:#333}svg .num{font-size:11px;fill:#fff}
 code{background:#f3f3f3;padding:0 3px;border-radius:3px}
 .do{color:#6a1b9a}
 ";
-
-/// Escapes text for HTML element content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 pub fn render(report: &Report) -> String {
     let e = &report.evaluation;
@@ -244,17 +229,4 @@ fn cases_table(cases: &[Case]) -> String {
     }
     h.push_str("</table>");
     h
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escapes_markup_and_quotes() {
-        assert_eq!(
-            escape(r#"<a href="x">Tom & 'Jerry'</a>"#),
-            "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;"
-        );
-    }
 }

@@ -8,7 +8,8 @@
 //! screen is an *error*: counted and listed, but in none of the four cells, so the
 //! rates are over the uploads that got a verdict.
 
-use prescreen_core::{Action, Evidence, Hit, Label, LabeledUpload, Verdict};
+use prescreen_core::corpus::{Label, LabeledUpload};
+use prescreen_core::{Action, Evidence, Hit, Verdict};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -388,9 +389,8 @@ pub fn evidence(e: &Evidence) -> String {
 #[cfg(test)]
 pub(crate) mod tests_support {
     use super::Screened;
-    use prescreen_core::{
-        Action, Evidence, Hit, Label, LabeledUpload, TextEvidence, Upload, Verdict,
-    };
+    use prescreen_core::corpus::{Label, LabeledUpload};
+    use prescreen_core::{Action, Evidence, Hit, TextEvidence, Upload, Verdict};
 
     /// A labeled upload: `(id, market, label, category, confirmed materials)`.
     pub(crate) fn labeled(

@@ -7,6 +7,7 @@
 //! The measures themselves are pure functions in [`metrics`]; this module screens
 //! (every core, a fresh instance per upload, as the gateway does) and renders.
 
+mod escape;
 mod html;
 pub mod metrics;
 mod svg;
@@ -15,7 +16,8 @@ pub(crate) mod table;
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use metrics::{Evaluation, Screened};
-use prescreen_core::{Corpus, LabeledUpload, PackageInfo};
+use prescreen_core::PackageInfo;
+use prescreen_core::corpus::{Corpus, LabeledUpload};
 use prescreen_runtime::Filter;
 use rayon::prelude::*;
 use serde::Serialize;

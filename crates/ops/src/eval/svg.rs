@@ -2,7 +2,7 @@
 //! per-material precision-versus-hits scatter. Hand-written so the report needs no
 //! script and no network.
 
-use super::html::escape;
+use super::escape::escape;
 use super::metrics::{Group, MaterialStats};
 use super::table::group_name;
 use std::collections::BTreeMap;

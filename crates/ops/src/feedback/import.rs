@@ -22,7 +22,8 @@
 
 use super::store;
 use anyhow::{Context, Result};
-use prescreen_core::{Action, Diagnostic, Label};
+use prescreen_core::corpus::Label;
+use prescreen_core::{Action, Diagnostic};
 use prescreen_decision_log as decisions;
 use prescreen_decision_log::{HitOutcome, Review, ReviewedHit, VerdictSource};
 use rusqlite::Connection;

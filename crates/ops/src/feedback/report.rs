@@ -9,7 +9,8 @@
 //! Detection-only (shadow) hits count like the others: they say how the material
 //! would do if it acted.
 
-use prescreen_core::{Action, Label};
+use prescreen_core::Action;
+use prescreen_core::corpus::Label;
 use prescreen_decision_log::{HitOutcome, Review};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};

@@ -8,13 +8,12 @@ use bytes::Bytes;
 use http_body_util::Full;
 use prescreen_core::{Compiler, PackageInfo, Upload, Verdict};
 use prescreen_runtime::{Filter, HttpRuntime, HttpService, Runtime, WasiHttp, compile};
+use prescreen_testkit::routes::{self, MAX_BODY_BYTES};
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
 /// Fixed, so both builds hold byte-identical packages.
 const BUILT_AT: i64 = 1_700_000_000;
-/// The component's body limit (`guest-http/src/answer.rs`).
-const MAX_BODY_BYTES: usize = 24 * 1024 * 1024;
 
 fn root() -> PathBuf {
     prescreen_testkit::root()
@@ -116,20 +115,8 @@ fn risky_sample_blocks_with_the_filters_materials() {
 
 #[test]
 fn every_sample_upload_gets_the_filters_verdict() {
-    // (upload file, action the package gives it)
-    let table = [
-        ("risky-ru-en.json", "block"),
-        ("gambling-ru.json", "block"),
-        ("scam-en.json", "block"),
-        ("counterfeit-en.json", "block"),
-        ("risky-image.json", "block"),
-        ("risky-video.json", "block"),
-        ("clean-en.json", "pass"),
-        ("clean-ru.json", "pass"),
-        ("clean-media.json", "pass"),
-    ];
     let digest = &built().filter.info().unwrap().digest;
-    for (file, action) in table {
+    for (file, action) in routes::SAMPLE_UPLOADS {
         let bytes = upload_file(file);
         let want =
             built().filter.screen(&serde_json::from_slice(&bytes).unwrap()).unwrap().unwrap();
@@ -162,63 +149,17 @@ fn info_reports_the_filter_builds_package() {
 }
 
 #[test]
-fn errors_are_typed_json() {
-    let oversized = vec![b' '; MAX_BODY_BYTES + 1];
-    // (case, method, path, body, status, `error`)
-    type Case = (&'static str, &'static str, &'static str, Vec<u8>, u16, &'static str);
-    let table: [Case; 9] = [
-        ("invalid JSON", "POST", "/v1/screen", b"{\"id\": ".to_vec(), 400, "bad_request"),
-        ("not an upload", "POST", "/v1/screen", br#"{"id": 7}"#.to_vec(), 400, "bad_request"),
-        ("empty body", "POST", "/v1/screen", Vec::new(), 400, "bad_request"),
-        (
-            "empty upload id",
-            "POST",
-            "/v1/screen",
-            br#"{"id": "", "market": "US", "fields": []}"#.to_vec(),
-            422,
-            "invalid_input",
-        ),
-        ("oversized body", "POST", "/v1/screen", oversized, 413, "body_too_large"),
-        ("unknown route", "GET", "/v2/screen", Vec::new(), 404, "not_found"),
-        ("root", "GET", "/", Vec::new(), 404, "not_found"),
-        ("screen by GET", "GET", "/v1/screen", Vec::new(), 405, "method_not_allowed"),
-        ("info by POST", "POST", "/v1/info", b"{}".to_vec(), 405, "method_not_allowed"),
-    ];
+fn route_table_answers_as_specified() {
+    // The same table the `wasmtime serve` test sends (crates/cli).
+    let digest = &built().filter.info().unwrap().digest;
     for (wasi, service) in services() {
-        for (case, method, path, body, status, error) in &table {
-            let a = send(service, method, path, body.clone());
-            assert_eq!(a.status, *status, "{wasi:?} {case}: {}", a.json);
-            assert_eq!(a.json["error"], *error, "{wasi:?} {case}: {}", a.json);
-            assert!(
-                a.json["message"].as_str().is_some_and(|m| !m.is_empty()),
-                "{wasi:?} {case}: {}",
-                a.json
-            );
+        for route in routes::routes() {
+            let a = send(service, route.method, route.path, route.body.clone());
+            let allow = a.headers.get("allow").and_then(|v| v.to_str().ok());
+            if let Err(e) = route.check(a.status, allow, &a.json, digest) {
+                panic!("{wasi:?} {e}");
+            }
         }
-        assert_eq!(
-            send(service, "GET", "/v1/screen", Vec::new()).headers["allow"],
-            "POST",
-            "{wasi:?}"
-        );
-    }
-}
-
-#[test]
-fn too_many_fields_is_the_cores_typed_error() {
-    let fields: Vec<_> =
-        (0..65).map(|i| serde_json::json!({"name": format!("f{i}"), "text": "x"})).collect();
-    let body =
-        serde_json::to_vec(&serde_json::json!({"id": "many", "market": "US", "fields": fields}))
-            .unwrap();
-    for (wasi, service) in services() {
-        let a = send(service, "POST", "/v1/screen", body.clone());
-        assert_eq!(a.status, 422, "{wasi:?}: {}", a.json);
-        // The core's fields, as `prescreen serve` answers them.
-        assert_eq!(a.json["error"], "too_large", "{wasi:?}");
-        assert_eq!(a.json["limit"], "items", "{wasi:?}");
-        assert_eq!(a.json["max"], 64, "{wasi:?}");
-        assert_eq!(a.json["actual"], 65, "{wasi:?}");
-        assert_eq!(a.json["version"]["name"], "ad-policy", "{wasi:?}");
     }
 }
 

@@ -3,9 +3,10 @@
 //! agree: edited, mirrored and re-encoded risk creatives fire, clean ones do not,
 //! bad media are typed errors, low-quality media are reported in notes.
 
+use prescreen_core::pdq::parse_vpdq;
 use prescreen_core::{
     Action, Compiler, Evidence, Image, ImageData, MaterialKind, Pdq, RgbImage, ScreenError,
-    Screener, Transform, Upload, Verdict, Video, VideoFrame, parse_vpdq,
+    Screener, Transform, Upload, Verdict, Video, VideoFrame,
 };
 use prescreen_runtime::{Filter, Runtime, compile};
 use std::path::PathBuf;
@@ -280,8 +281,10 @@ fn pixel_hashes_are_identical_in_the_component() {
             RgbImage { width, height, rgb }
         })
         .collect();
-    let native_pdq: Vec<Pdq> =
-        images.iter().map(|i| prescreen_core::pdq_from_rgb8(&i.rgb, i.width, i.height)).collect();
+    let native_pdq: Vec<Pdq> = images
+        .iter()
+        .map(|i| prescreen_core::pdq::pdq_from_rgb8(&i.rgb, i.width, i.height))
+        .collect();
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("package.toml"),
