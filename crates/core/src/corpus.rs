@@ -50,6 +50,13 @@ pub struct LabeledUpload {
     pub line: u64,
 }
 
+/// Reads a corpus or feedback file as text: a regular file (not a FIFO or a device)
+/// of at most 1 GiB, counted while reading; invalid UTF-8 is reported with its line.
+pub fn read_file(path: &Path) -> Result<String, Error> {
+    let file = path.display().to_string();
+    crate::files::read_text(path, &file, crate::files::MAX_CORPUS_BYTES)
+}
+
 /// A labeled corpus, in file order.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Corpus {
@@ -62,7 +69,7 @@ impl Corpus {
     /// Reads and validates the corpus at `path`.
     pub fn read(path: &Path) -> Result<Corpus, Error> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(file.clone(), e))?;
+        let text = read_file(path)?;
         Corpus::parse(&file, &text)
     }
 

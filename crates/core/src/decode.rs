@@ -69,6 +69,13 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<DynamicImage, Error> {
         }
         _ => return Err(Error::image("cannot decode image: unsupported format")),
     };
+    // The JPEG decoder fills a missing tail with grey and says nothing: a third of a
+    // file would hash as an image (issue #15).
+    if format == ImageFormat::Jpeg && !jpeg_reaches_end(bytes) {
+        return Err(Error::image(
+            "cannot decode jpeg image: file is truncated (no end-of-image marker)",
+        ));
+    }
     // Dimension limits are checked by us first, for a message that gives the size.
     reader.limits(limits(None));
     let mut decoder = reader.into_decoder().map_err(|e| decode_error(format, e))?;
@@ -80,6 +87,34 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<DynamicImage, Error> {
     let mut image = DynamicImage::from_decoder(decoder).map_err(|e| decode_error(format, e))?;
     image.apply_orientation(orientation);
     Ok(image)
+}
+
+/// Whether a JPEG stream holds its end-of-image marker after the first scan begins.
+/// The marker segments before the scan are walked by their lengths (an EXIF thumbnail
+/// inside APP1 has an end marker of its own); inside entropy-coded data a 0xFF byte is
+/// always stuffed or starts a marker, so `FF D9` there is the real end.
+fn jpeg_reaches_end(bytes: &[u8]) -> bool {
+    const SOS: u8 = 0xDA;
+    if !bytes.starts_with(&[0xFF, 0xD8]) {
+        return false;
+    }
+    let mut at = 2;
+    loop {
+        // Any number of 0xFF fill bytes may precede a marker.
+        while bytes.get(at + 1) == Some(&0xFF) && bytes[at] == 0xFF {
+            at += 1;
+        }
+        let (Some(&0xFF), Some(&marker), Some(&hi), Some(&lo)) =
+            (bytes.get(at), bytes.get(at + 1), bytes.get(at + 2), bytes.get(at + 3))
+        else {
+            return false;
+        };
+        at += 2 + usize::from(u16::from_be_bytes([hi, lo]));
+        if marker == SOS {
+            break;
+        }
+    }
+    bytes.get(at..).is_some_and(|scan| scan.windows(2).any(|w| w == [0xFF, 0xD9]))
 }
 
 fn limits(max_side: Option<u32>) -> image::Limits {
@@ -186,6 +221,23 @@ mod tests {
             )
             .expect("encode png");
         out
+    }
+
+    /// Regression for issue #15 (item 18): a JPEG cut anywhere after its header is
+    /// refused, not hashed as the part that arrived; other formats already refuse.
+    #[test]
+    fn truncated_files_are_refused() {
+        let pic = DynamicImage::ImageRgb8(picture(160, 120));
+        for format in [ImageFormat::Jpeg, ImageFormat::Png, ImageFormat::WebP, ImageFormat::Gif] {
+            let whole = encode(&pic, format);
+            assert!(pdq_from_encoded(&whole).is_ok(), "{format:?} whole");
+            for keep in [whole.len() / 3, whole.len() / 2, whole.len() * 9 / 10] {
+                let e = pdq_from_encoded(&whole[..keep]).expect_err(&format!("{format:?} {keep}"));
+                assert!(e.to_string().starts_with("cannot decode"), "{format:?}: {e}");
+            }
+        }
+        let e = pdq_from_encoded(&encode(&pic, ImageFormat::Jpeg)[..700]).unwrap_err();
+        assert!(e.to_string().contains("truncated"), "{e}");
     }
 
     #[test]

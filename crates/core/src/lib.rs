@@ -29,6 +29,8 @@ mod confusables;
 pub mod corpus;
 mod decode;
 mod error;
+#[cfg(feature = "source")]
+mod files;
 mod format;
 mod limits;
 #[cfg(feature = "source")]

@@ -43,6 +43,13 @@ impl Default for Limits {
 }
 
 impl Limits {
+    /// Upload ids and field, image and video names: a gateway's key or a form field's
+    /// name, never content. Each name is copied into every hit it has, so without a
+    /// bound a long name multiplies the answer (issue #15). Not configurable.
+    pub const MAX_NAME_BYTES: usize = 256;
+    /// A BCP 47 language tag (`ru`, `sr-Latn-RS`) is under 36 bytes.
+    pub const MAX_LANGUAGE_BYTES: usize = 35;
+
     /// Checks `upload` against every limit; the first one exceeded is the error.
     pub fn check(&self, upload: &Upload) -> Result<(), ScreenError> {
         let over = |limit: &str, max: u32, actual: usize| {
@@ -56,6 +63,14 @@ impl Limits {
                 Ok(())
             }
         };
+        over("id-bytes", Limits::MAX_NAME_BYTES as u32, upload.id.len())?;
+        let language = upload.language.as_deref().unwrap_or("");
+        over("language-bytes", Limits::MAX_LANGUAGE_BYTES as u32, language.len())?;
+        let names = upload.fields.iter().map(|f| &f.name);
+        let names = names.chain(upload.images.iter().map(|i| &i.name));
+        for name in names.chain(upload.videos.iter().map(|v| &v.name)) {
+            over("name-bytes", Limits::MAX_NAME_BYTES as u32, name.len())?;
+        }
         over(
             "items",
             self.max_items,

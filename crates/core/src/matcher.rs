@@ -24,6 +24,15 @@ use crate::rules::{OperandMatch, RuleSet};
 use crate::table::MaterialTable;
 use daachorse::{CharwiseDoubleArrayAhoCorasick, CharwiseDoubleArrayAhoCorasickBuilder, MatchKind};
 use std::collections::BTreeMap;
+use std::ops::ControlFlow;
+
+/// Rule operand occurrences kept per field: a rule's window search is quadratic in
+/// them, and a real ad holds a handful; past this a crafted text only costs time.
+const MAX_OPERAND_MATCHES: usize = 1024;
+/// Matches the screener keeps per field before it stops looking (issue #15): 16 times
+/// the default hit cap, room for what duplicates and allow-terms remove, while a text
+/// repeating a term shared by a million materials stays a few hundred KiB of matches.
+pub(crate) const MAX_FIELD_MATCHES: usize = 4096;
 
 /// A matcher's serializable parts.
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -226,7 +235,7 @@ impl TextMatcher {
         &self,
         text: &Normalized,
         table: &MaterialTable,
-        mut found: impl FnMut(TextMatch),
+        mut found: impl FnMut(TextMatch) -> ControlFlow<()>,
         mut allowed: impl FnMut(Allowed),
     ) {
         let mut operands = Vec::new();
@@ -244,7 +253,7 @@ impl TextMatcher {
                     continue;
                 }
                 if entry & OPERAND != 0 {
-                    if starts_word() && ends_word() {
+                    if starts_word() && ends_word() && operands.len() < MAX_OPERAND_MATCHES {
                         operands.push(OperandMatch { operand: entry & INDEX, start, end });
                     }
                     continue;
@@ -266,13 +275,19 @@ impl TextMatcher {
                 if fits {
                     let flags =
                         if entry & STRETCHED_TERM != 0 { flags & !flag::REPEAT } else { flags };
-                    found(TextMatch { material, start, end, flags });
+                    if found(TextMatch { material, start, end, flags }).is_break() {
+                        return;
+                    }
                 }
             }
         }
         if !self.rules.is_empty() {
+            let mut stopped = false;
             self.rules.eval(text, &operands, |material, start, end| {
-                found(TextMatch { material, start, end, flags: text.flags(start, end) });
+                if !stopped {
+                    let m = TextMatch { material, start, end, flags: text.flags(start, end) };
+                    stopped = found(m).is_break();
+                }
             });
         }
     }

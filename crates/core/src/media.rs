@@ -18,6 +18,12 @@ mod timeline;
 pub(crate) use timeline::to_ms;
 
 use crate::bank::{BankEntry, HashBank};
+use crate::matcher::MAX_FIELD_MATCHES;
+
+/// (upload frame, material frame) pairs one video may match: every frame of a 2-hour
+/// upload against a hundred near-identical material frames. Past it the pairs would
+/// take more memory than the instance has.
+const MAX_FRAME_MATCHES: usize = 1 << 20;
 use crate::model::MaterialKind;
 use crate::package::{FrameRef, Material};
 use crate::pdq::PDQ_MIN_QUALITY;
@@ -28,6 +34,8 @@ use crate::table::MaterialTable;
 use crate::upload::{Image, ImageData, Pdq, Video};
 use crate::verdict::{Evidence, ImageEvidence, ScreenError, TimeRange, Transform, VideoEvidence};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 
 /// What each dihedral variant of the upload (in `pdq_dihedral_from_*` order) says
 /// was done to the material: variant 1 turns the upload 90 degrees counter-clockwise,
@@ -167,7 +175,7 @@ impl MediaMatcher {
         notes: &mut Vec<String>,
     ) -> Result<Vec<MediaHit>, ScreenError> {
         let invalid = |e: &dyn std::fmt::Display| ScreenError::InvalidInput {
-            message: format!("image {:?}: {e}", image.name),
+            message: format!("image {}: {e}", crate::error::shown(&image.name)),
         };
         let variants: Vec<Pdq> = match &image.data {
             ImageData::Hashed(p) => vec![*p],
@@ -203,20 +211,28 @@ impl MediaMatcher {
             ));
         }
         // Best (distance, transform) per material over all variants.
-        let mut best: Vec<(usize, u16, Transform)> = Vec::new();
+        let mut best: BTreeMap<usize, (u16, Transform)> = BTreeMap::new();
         for (p, &transform) in variants.iter().zip(TRANSFORMS.iter()) {
             self.images.query(&p.hash, p.quality, |e, d| {
                 let m = self.images.owner(e) as usize;
                 if !table.applies_in(m, market) {
                     return;
                 }
-                match best.iter_mut().find(|b| b.0 == m) {
-                    Some(b) if d < b.1 => *b = (m, d, transform),
-                    Some(_) => {}
-                    None => best.push((m, d, transform)),
+                let full = best.len() >= MAX_FIELD_MATCHES;
+                match best.entry(m) {
+                    Entry::Occupied(mut b) if d < b.get().0 => *b.get_mut() = (d, transform),
+                    Entry::Occupied(_) => {}
+                    // Capped as text matches are (issue #15): a bank of one hash under a
+                    // million ids must not make a million hits.
+                    Entry::Vacant(v) if !full => {
+                        v.insert((d, transform));
+                    }
+                    Entry::Vacant(_) => {}
                 }
             });
         }
+        let mut best: Vec<(usize, u16, Transform)> =
+            best.into_iter().map(|(m, (d, t))| (m, d, t)).collect();
         best.sort_by_key(|&(m, d, _)| (d, m));
         Ok(best
             .into_iter()
@@ -277,9 +293,22 @@ impl MediaMatcher {
 
         // (video slot, frame entry, distinct upload hash, distance)
         let mut matches: Vec<(u32, usize, usize, u16)> = Vec::new();
+        let mut counted = 0u64;
         for (u, p) in distinct.iter().enumerate() {
-            self.frames
-                .query(&p.hash, p.quality, |e, d| matches.push((self.frames.owner(e), e, u, d)));
+            self.frames.query(&p.hash, p.quality, |e, d| {
+                counted += 1;
+                if matches.len() < MAX_FRAME_MATCHES {
+                    matches.push((self.frames.owner(e), e, u, d));
+                }
+            });
+        }
+        if counted > MAX_FRAME_MATCHES as u64 {
+            // Dropping pairs would change the percentages: refuse instead (issue #15).
+            return Err(ScreenError::TooLarge {
+                limit: "frame-matches".to_string(),
+                max: MAX_FRAME_MATCHES as u64,
+                actual: counted,
+            });
         }
         matches.sort_unstable();
         let mut hits = Vec::new();

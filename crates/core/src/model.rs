@@ -37,7 +37,10 @@ impl FromStr for Action {
             "pass" => Ok(Action::Pass),
             "review" => Ok(Action::Review),
             "block" => Ok(Action::Block),
-            _ => Err(format!("unknown action {s:?} (expected pass, review or block)")),
+            _ => Err(format!(
+                "unknown action {} (expected pass, review or block)",
+                crate::error::shown(s)
+            )),
         }
     }
 }
@@ -88,7 +91,10 @@ impl FromStr for MatchMode {
             "prefix" => Ok(MatchMode::Prefix),
             "substring" => Ok(MatchMode::Substring),
             "rule" => Ok(MatchMode::Rule),
-            _ => Err(format!("unknown mode {s:?} (expected word, prefix, substring or rule)")),
+            _ => Err(format!(
+                "unknown mode {} (expected word, prefix, substring or rule)",
+                crate::error::shown(s)
+            )),
         }
     }
 }

@@ -30,7 +30,10 @@ impl Rule {
         let (all, within) = match head.rsplit_once('~') {
             Some((all, n)) => {
                 let n: u32 = n.trim().parse().ok().filter(|&n| n > 0).ok_or_else(|| {
-                    format!("rule {s:?}: `~` must be followed by a positive number of words")
+                    format!(
+                        "rule {}: `~` must be followed by a positive number of words",
+                        crate::error::shown(s)
+                    )
                 })?;
                 (all, Some(n))
             }
@@ -39,11 +42,15 @@ impl Rule {
         let all: Vec<String> = all.split(" + ").map(|p| p.trim().to_string()).collect();
         if all.iter().chain(&none).any(|t| crate::normalize::normalize(t).as_str().is_empty()) {
             return Err(format!(
-                "rule {s:?} has an empty operand (write `a + b ~ 5 - c`, spaces around + and -)"
+                "rule {} has an empty operand (write `a + b ~ 5 - c`, spaces around + and -)",
+                crate::error::shown(s)
             ));
         }
         if all.len() + none.len() < 2 {
-            return Err(format!("rule {s:?} has one term: use mode word instead"));
+            return Err(format!(
+                "rule {} has one term: use mode word instead",
+                crate::error::shown(s)
+            ));
         }
         Ok(Rule { all, within, none })
     }

@@ -4,7 +4,7 @@
 use crate::error::Error;
 use crate::format;
 use crate::limits::Limits;
-use crate::matcher::TextMatcher;
+use crate::matcher::{MAX_FIELD_MATCHES, TextMatcher};
 use crate::media::{MediaHit, MediaMatcher};
 use crate::model::Action;
 use crate::normalize::normalize_with;
@@ -12,6 +12,7 @@ use crate::package::{Package, PackageInfo};
 use crate::table::MaterialTable;
 use crate::upload::Upload;
 use crate::verdict::{Evidence, Hit, ScreenError, TextEvidence, Verdict};
+use std::ops::ControlFlow;
 
 /// A package ready to screen uploads. Building one builds the matcher, which is the
 /// expensive part; screening is read-only, so one `Screener` serves any number of
@@ -94,13 +95,18 @@ impl Screener {
             || !market.bytes().all(|b| b.is_ascii_alphanumeric())
         {
             return Err(ScreenError::InvalidInput {
-                message: format!("market {market:?} is not an ISO 3166-1 code"),
+                message: format!(
+                    "market {} is not an ISO 3166-1 code",
+                    crate::error::shown(market)
+                ),
             });
         }
         let table = &self.table;
         let mut signals = Vec::new();
         let mut hits = Vec::new();
         let mut total = 0usize;
+        // Matches stopped at MAX_FIELD_MATCHES: more fired than any verdict shows.
+        let mut overflow = false;
         for field in &upload.fields {
             let norm = normalize_with(&field.text, self.options);
             let mut found = Vec::new();
@@ -111,7 +117,12 @@ impl Screener {
                 |m| {
                     if table.applies_in(m.material, market) {
                         found.push(m);
+                        if found.len() == MAX_FIELD_MATCHES {
+                            overflow = true;
+                            return ControlFlow::Break(());
+                        }
                     }
+                    ControlFlow::Continue(())
                 },
                 |a| allowed.push(a),
             );
@@ -200,7 +211,7 @@ impl Screener {
         Ok(Verdict {
             upload_id: upload.id.clone(),
             action,
-            truncated: total > hits.len(),
+            truncated: overflow || total > hits.len(),
             hits,
             notes,
         })

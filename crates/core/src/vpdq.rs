@@ -37,19 +37,20 @@ fn parse_line(line: &str) -> Result<VideoFrame, String> {
             cells.len()
         ));
     };
-    let index =
-        index.parse::<u32>().map_err(|_| format!("frame number {index:?} is not a count"))?;
+    let index = index
+        .parse::<u32>()
+        .map_err(|_| format!("frame number {} is not a count", crate::error::shown(index)))?;
     let quality = quality
         .parse::<u8>()
         .ok()
         .filter(|&q| q <= 100)
-        .ok_or_else(|| format!("quality {quality:?} is not 0-100"))?;
-    let hash = Pdq::parse_hex(hash).ok_or_else(|| format!("hash {hash:?} is not 64 hex digits"))?;
-    let timestamp = timestamp
-        .parse::<f64>()
-        .ok()
-        .filter(|t| t.is_finite() && *t >= 0.0)
-        .ok_or_else(|| format!("timestamp {timestamp:?} is not a number of seconds"))?;
+        .ok_or_else(|| format!("quality {} is not 0-100", crate::error::shown(quality)))?;
+    let hash = Pdq::parse_hex(hash)
+        .ok_or_else(|| format!("hash {} is not 64 hex digits", crate::error::shown(hash)))?;
+    let timestamp =
+        timestamp.parse::<f64>().ok().filter(|t| t.is_finite() && *t >= 0.0).ok_or_else(|| {
+            format!("timestamp {} is not a number of seconds", crate::error::shown(timestamp))
+        })?;
     Ok(VideoFrame { index, timestamp, hash: Pdq { hash, quality } })
 }
 

@@ -19,3 +19,4 @@ pub mod eval;
 pub mod feedback;
 pub mod hash;
 pub mod lint;
+pub mod terminal;

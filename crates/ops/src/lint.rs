@@ -4,7 +4,6 @@
 use anyhow::{Context, Result};
 use prescreen_core::corpus::Corpus;
 use prescreen_core::lint::{Linter, Report};
-use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -86,11 +85,14 @@ fn report(args: &LintArgs) -> Result<Report> {
     } else {
         report.to_text()
     };
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+    if let Err(e) = crate::terminal::print(&text) {
         // `prescreen lint ... | head`: the reader has what it wanted.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-        r => r.context("cannot write the report")?,
+        let closed = e
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe);
+        if !closed {
+            return Err(e.context("cannot write the report"));
+        }
     }
     Ok(report)
 }

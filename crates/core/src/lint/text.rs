@@ -33,7 +33,11 @@ pub(super) fn check(cx: &Context<'_>, screener: &Screener) -> Vec<Finding> {
         let t = &terms[i];
         let text = normalize_with(&b.term, options);
         let (mut found, mut allowed) = (Vec::new(), Vec::new());
-        screener.text.find(&text, &screener.table, |m| found.push(m), |a| allowed.push(a));
+        let keep = |m| {
+            found.push(m);
+            std::ops::ControlFlow::Continue(())
+        };
+        screener.text.find(&text, &screener.table, keep, |a| allowed.push(a));
         let fires = found.iter().any(|m| {
             m.material == i
                 && m.start == 0

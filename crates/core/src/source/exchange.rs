@@ -40,15 +40,14 @@
 //! Diagnostics name `file:line` and what is wrong, never the line's content: hash
 //! files can hold what should not be echoed into build logs.
 
-use super::manifest::HashList;
-use super::materials::is_valid_id;
+use super::cells::is_valid_id;
+use super::manifest::{HashFormat, HashList};
 use super::media::{HEX_QUALITY, video_frames};
 use crate::error::{Diagnostic, Error};
 use crate::model::{Action, MatchMode, MaterialKind};
 use crate::package::{Material, Media, Package};
 use crate::pdq::{PDQ_MATCH_DISTANCE, PDQ_MIN_QUALITY};
 use crate::upload::Pdq;
-use serde::Deserialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
@@ -58,41 +57,6 @@ const HMA_NOTE_MAX: usize = 255;
 /// A vPDQ signal longer than this many frames is refused: at 1 frame a second it
 /// is over 27 hours, and a crafted line must not allocate without bound.
 const MAX_SIGNAL_FRAMES: usize = 100_000;
-
-/// A hash file format (`format = "…"` in `[[hash_lists]]`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-pub enum HashFormat {
-    /// A PDQ hash per line.
-    #[default]
-    #[serde(rename = "plain")]
-    Plain,
-    /// python-threatexchange's `signal_type signal` lines.
-    #[serde(rename = "threatexchange")]
-    ThreatExchange,
-    /// `threatexchange dataset -P --csv`.
-    #[serde(rename = "threatexchange-csv")]
-    ThreatExchangeCsv,
-    /// HMA bank content, JSON Lines.
-    #[serde(rename = "hma")]
-    Hma,
-}
-
-impl std::str::FromStr for HashFormat {
-    type Err = String;
-    fn from_str(s: &str) -> Result<HashFormat, String> {
-        Ok(match s {
-            "plain" => HashFormat::Plain,
-            "threatexchange" => HashFormat::ThreatExchange,
-            "threatexchange-csv" => HashFormat::ThreatExchangeCsv,
-            "hma" => HashFormat::Hma,
-            _ => {
-                return Err(format!(
-                    "hash format {s:?} is not one of plain, threatexchange, threatexchange-csv, hma"
-                ));
-            }
-        })
-    }
-}
 
 /// One signal read from a hash file, before it becomes a material.
 #[derive(Debug, Default)]

@@ -1,5 +1,6 @@
 //! `package.toml`: the package's identity and defaults.
 
+use super::cells::parse_markets;
 use super::line_of;
 use crate::error::{Diagnostic, Error};
 use crate::model::Action;
@@ -55,7 +56,7 @@ pub(crate) struct HashList {
     pub file: String,
     /// How `file` is written (see `exchange.rs`); default `plain`.
     #[serde(default)]
-    pub format: super::exchange::HashFormat,
+    pub format: HashFormat,
     /// Ids are `{id_prefix}:{first 16 hex digits of the hash}`.
     pub id_prefix: String,
     pub category: String,
@@ -146,8 +147,7 @@ pub(crate) fn parse(file: &str, text: &str) -> Result<Manifest, Error> {
                 ),
             ));
         }
-        list.markets =
-            super::materials::parse_markets(&list.markets.join(",")).map_err(|m| diag(line, m))?;
+        list.markets = parse_markets(&list.markets.join(",")).map_err(|m| diag(line, m))?;
     }
     if let Some(bad) =
         manifest.allow.iter().find(|a| crate::normalize::normalize(a).as_str().is_empty())
@@ -157,9 +157,44 @@ pub(crate) fn parse(file: &str, text: &str) -> Result<Manifest, Error> {
             format!("allow-term {bad:?} has nothing to match once normalized"),
         ));
     }
-    manifest.markets = match super::materials::parse_markets(&manifest.markets.join(",")) {
+    manifest.markets = match parse_markets(&manifest.markets.join(",")) {
         Ok(m) => m,
         Err(msg) => return Err(diag(find_line("markets"), msg)),
     };
     Ok(manifest)
+}
+
+/// A hash file format (`format = "…"` in `[[hash_lists]]`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+pub enum HashFormat {
+    /// A PDQ hash per line.
+    #[default]
+    #[serde(rename = "plain")]
+    Plain,
+    /// python-threatexchange's `signal_type signal` lines.
+    #[serde(rename = "threatexchange")]
+    ThreatExchange,
+    /// `threatexchange dataset -P --csv`.
+    #[serde(rename = "threatexchange-csv")]
+    ThreatExchangeCsv,
+    /// HMA bank content, JSON Lines.
+    #[serde(rename = "hma")]
+    Hma,
+}
+
+impl std::str::FromStr for HashFormat {
+    type Err = String;
+    fn from_str(s: &str) -> Result<HashFormat, String> {
+        Ok(match s {
+            "plain" => HashFormat::Plain,
+            "threatexchange" => HashFormat::ThreatExchange,
+            "threatexchange-csv" => HashFormat::ThreatExchangeCsv,
+            "hma" => HashFormat::Hma,
+            _ => {
+                return Err(format!(
+                    "hash format {s:?} is not one of plain, threatexchange, threatexchange-csv, hma"
+                ));
+            }
+        })
+    }
 }

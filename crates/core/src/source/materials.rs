@@ -5,14 +5,18 @@
 //! Text, image and video tables share the identity and lifecycle columns; each kind
 //! adds its own (`term`... for text, `source`... for media, see `media.rs`).
 
+use super::cells::{
+    Cells, MAX_ID_LEN, control_char, is_valid_id, parse_bool, parse_markets, parse_or, parse_time,
+    shown,
+};
 use super::manifest::Manifest;
 use super::record_line;
 use crate::error::Diagnostic;
+use crate::files::PackageDir;
 use crate::model::{MatchMode, MaterialKind};
 use crate::normalize::normalize;
 use crate::package::Material;
 use jiff::Timestamp;
-use jiff::civil::Date;
 use std::collections::BTreeMap;
 
 /// Columns every table may have.
@@ -58,17 +62,8 @@ impl MaterialKind {
         }
     }
 }
-/// Ids are referenced from feedback, reports and rules: keep them short and plain.
-const MAX_ID_LEN: usize = 128;
 /// A "term" longer than this is a paragraph, not a risk phrase.
 const MAX_TERM_BYTES: usize = 512;
-
-/// Whether `id` is a usable material id: at most [`MAX_ID_LEN`] of `A-Z a-z 0-9 . _ : -`.
-pub(crate) fn is_valid_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.len() <= MAX_ID_LEN
-        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b"._:-".contains(&b))
-}
 
 /// Whether a valid row is compiled in, and if not why.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,7 +88,7 @@ pub(crate) struct Row {
 pub(crate) struct Reader<'m> {
     manifest: &'m Manifest,
     /// The package directory, where media `source` files are read from.
-    base: Option<&'m std::path::Path>,
+    base: Option<&'m PackageDir>,
     built_at: Timestamp,
     /// Every valid row in reading order; disabled and expired ones included.
     rows: Vec<Row>,
@@ -106,7 +101,7 @@ pub(crate) struct Reader<'m> {
 impl<'m> Reader<'m> {
     pub(crate) fn new(
         manifest: &'m Manifest,
-        base: Option<&'m std::path::Path>,
+        base: Option<&'m PackageDir>,
         built_at: Timestamp,
     ) -> Reader<'m> {
         Reader {
@@ -178,13 +173,14 @@ impl<'m> Reader<'m> {
                 push(
                     header_line,
                     format!(
-                        "unknown column {name:?} in a {} table (known: {})",
+                        "unknown column {} in a {} table (known: {})",
+                        shown(name),
                         kind_name(kind),
                         all.join(", ")
                     ),
                 );
             } else if col.insert(name.clone(), i).is_some() {
-                push(header_line, format!("column {name:?} appears twice"));
+                push(header_line, format!("column {} appears twice", shown(name)));
             }
         }
         let missing: Vec<_> = kind.required().iter().filter(|c| !col.contains_key(**c)).collect();
@@ -212,6 +208,23 @@ impl<'m> Reader<'m> {
                         header.len()
                     ),
                 );
+                continue;
+            }
+            // Checked on every cell, kept or not: a control character is never an
+            // operator's intent, and a terminal acts on it when a report prints it.
+            let bad: Vec<String> = record
+                .iter()
+                .zip(&header)
+                .filter_map(|(cell, name)| {
+                    control_char(cell).map(|c| {
+                        format!("{} holds control character U+{:04X}", shown(name), c as u32)
+                    })
+                })
+                .collect();
+            if !bad.is_empty() {
+                for message in bad {
+                    push(line, message);
+                }
                 continue;
             }
             let cells = Cells { col: &col, record: &record };
@@ -249,16 +262,20 @@ impl<'m> Reader<'m> {
             errs.push("id is empty".to_string());
         } else if id.starts_with(crate::screener::SIGNAL_PREFIX) {
             errs.push(format!(
-                "id {id:?}: ids starting with {:?} are reserved for signals",
+                "id {}: ids starting with {:?} are reserved for signals",
+                shown(id),
                 crate::screener::SIGNAL_PREFIX
             ));
         } else if !is_valid_id(id) {
-            errs.push(format!("id {id:?} must be at most {MAX_ID_LEN} of A-Z a-z 0-9 . _ : -"));
+            errs.push(format!(
+                "id {} must be at most {MAX_ID_LEN} of A-Z a-z 0-9 . _ : -",
+                shown(id)
+            ));
         }
         let revision = match cell("revision") {
             "" => 1,
             r => r.parse::<u32>().ok().filter(|&r| r > 0).unwrap_or_else(|| {
-                errs.push(format!("revision {r:?} is not a positive integer"));
+                errs.push(format!("revision {} is not a positive integer", shown(r)));
                 1
             }),
         };
@@ -272,7 +289,7 @@ impl<'m> Reader<'m> {
             } else if term.len() > MAX_TERM_BYTES {
                 errs.push(format!("term is {} bytes, the limit is {MAX_TERM_BYTES}", term.len()));
             } else if normalize(term).as_str().trim().is_empty() {
-                errs.push(format!("term {term:?} has nothing to match once normalized"));
+                errs.push(format!("term {} has nothing to match once normalized", shown(term)));
             }
         }
         let mode = parse_or(cell("mode"), MatchMode::default(), &mut errs);
@@ -287,7 +304,10 @@ impl<'m> Reader<'m> {
                 .bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_-".contains(&b))
         {
-            errs.push(format!("category {category:?} must be non-empty lowercase a-z 0-9 _ -"));
+            errs.push(format!(
+                "category {} must be non-empty lowercase a-z 0-9 _ -",
+                shown(category)
+            ));
         }
         let action = parse_or(cell("action"), self.manifest.default_action, &mut errs);
         let markets = match cell("markets") {
@@ -308,7 +328,7 @@ impl<'m> Reader<'m> {
             .collect();
         for e in &exceptions {
             if normalize(e).as_str().is_empty() {
-                errs.push(format!("exception {e:?} has nothing to match once normalized"));
+                errs.push(format!("exception {} has nothing to match once normalized", shown(e)));
             }
         }
         let added_at = cell("added_at");
@@ -351,73 +371,4 @@ fn kind_name(kind: MaterialKind) -> &'static str {
         MaterialKind::Image => "image",
         MaterialKind::Video => "video",
     }
-}
-
-/// One line's cells, looked up by column name; absent columns read as empty.
-pub(crate) struct Cells<'a> {
-    col: &'a BTreeMap<String, usize>,
-    record: &'a csv::StringRecord,
-}
-
-impl<'a> Cells<'a> {
-    pub(crate) fn get(&self, name: &str) -> &'a str {
-        self.col.get(name).and_then(|&i| self.record.get(i)).map_or("", str::trim)
-    }
-}
-
-fn parse_or<T: std::str::FromStr<Err = String>>(s: &str, default: T, errs: &mut Vec<String>) -> T {
-    if s.is_empty() {
-        return default;
-    }
-    s.parse().unwrap_or_else(|e| {
-        errs.push(e);
-        default
-    })
-}
-
-pub(crate) fn parse_bool(name: &str, s: &str, default: bool, errs: &mut Vec<String>) -> bool {
-    match s {
-        "" => default,
-        "true" | "yes" | "1" => true,
-        "false" | "no" | "0" => false,
-        _ => {
-            errs.push(format!("{name} {s:?} is not true/false/yes/no/1/0"));
-            default
-        }
-    }
-}
-
-/// A date (`2026-11-23`, midnight UTC) or an RFC 3339 timestamp.
-fn parse_time(name: &str, s: &str, errs: &mut Vec<String>) -> Option<Timestamp> {
-    if s.is_empty() {
-        return None;
-    }
-    if let Ok(t) = s.parse::<Timestamp>() {
-        return Some(t);
-    }
-    match s.parse::<Date>().and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC)) {
-        Ok(z) => Some(z.timestamp()),
-        Err(_) => {
-            errs.push(format!("{name} {s:?} is not a date (2026-11-23) or RFC 3339 time"));
-            None
-        }
-    }
-}
-
-/// `*` (every market) or comma-separated ISO 3166-1 alpha-2 codes; returns the codes
-/// uppercased, empty for every market.
-pub(crate) fn parse_markets(s: &str) -> Result<Vec<String>, String> {
-    let mut out = Vec::new();
-    for code in s.split(',').map(str::trim).filter(|c| !c.is_empty()) {
-        if code == "*" {
-            return Ok(Vec::new());
-        }
-        if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_alphabetic()) {
-            return Err(format!("market {code:?} is not an ISO 3166-1 alpha-2 code (or *)"));
-        }
-        out.push(code.to_ascii_uppercase());
-    }
-    out.sort();
-    out.dedup();
-    Ok(out)
 }

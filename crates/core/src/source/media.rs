@@ -2,14 +2,14 @@
 //! at build time, or a vPDQ frame-hash file) and thresholds. Hash lists are read in
 //! `exchange.rs`.
 
-use super::materials::Cells;
+use super::cells::{Cells, shown};
 use crate::bank::MAX_DISTANCE;
+use crate::files::{MAX_MEDIA_BYTES, PackageDir};
 use crate::model::MaterialKind;
 use crate::model::{VPDQ_COMPARED_MATCH, VPDQ_QUERY_MATCH};
 use crate::package::{FrameRef, Media};
 use crate::pdq::{PDQ_MATCH_DISTANCE, PDQ_MIN_QUALITY};
 use crate::upload::Pdq;
-use std::path::{Component, Path};
 
 /// Material hashes given as hex carry no quality; they are taken as trustworthy.
 pub(crate) const HEX_QUALITY: u8 = 100;
@@ -24,7 +24,7 @@ pub(crate) const COMPARED_MATCH: (&str, &str) = ("compared_match", "material_mat
 pub(crate) fn media(
     kind: MaterialKind,
     cells: &Cells<'_>,
-    base: Option<&Path>,
+    base: Option<&PackageDir>,
     errs: &mut Vec<String>,
 ) -> Option<Media> {
     let before = errs.len();
@@ -46,7 +46,7 @@ pub(crate) fn media(
             .ok()
             .filter(|p| (0.0..=100.0).contains(p))
             .unwrap_or_else(|| {
-                errs.push(format!("{name} {s:?} is not a percentage 0-100"));
+                errs.push(format!("{name} {} is not a percentage 0-100", shown(s)));
                 default
             }),
     };
@@ -96,23 +96,24 @@ fn number<T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy>(
     match s.parse::<T>() {
         Ok(v) if v >= min && v <= max => v,
         _ => {
-            errs.push(format!("{name} {s:?} is not a number from {min} to {max}"));
+            errs.push(format!("{name} {} is not a number from {min} to {max}", shown(s)));
             default
         }
     }
 }
 
 /// A 64-digit hex hash, or an image file relative to the package directory.
-fn image_hash(source: &str, base: Option<&Path>, min_quality: u8) -> Result<Pdq, String> {
+fn image_hash(source: &str, base: Option<&PackageDir>, min_quality: u8) -> Result<Pdq, String> {
     if let Some(hash) = Pdq::parse_hex(source) {
         return Ok(Pdq { hash, quality: HEX_QUALITY });
     }
     let bytes = read_source(source, base)?;
-    let pdq =
-        crate::decode::pdq_from_encoded(&bytes).map_err(|e| format!("source {source:?}: {e}"))?;
+    let pdq = crate::decode::pdq_from_encoded(&bytes)
+        .map_err(|e| format!("source {}: {e}", shown(source)))?;
     if pdq.quality < min_quality {
         return Err(format!(
-            "source {source:?} hashes at PDQ quality {}, under min_quality {min_quality}: it would match unrelated images",
+            "source {} hashes at PDQ quality {}, under min_quality {min_quality}: it would match unrelated images",
+            shown(source),
             pdq.quality
         ));
     }
@@ -123,17 +124,18 @@ fn image_hash(source: &str, base: Option<&Path>, min_quality: u8) -> Result<Pdq,
 /// frames of that quality in time order.
 fn video_source(
     source: &str,
-    base: Option<&Path>,
+    base: Option<&PackageDir>,
     min_quality: u8,
 ) -> Result<(Vec<Pdq>, Vec<FrameRef>), String> {
     let bytes = read_source(source, base)?;
     let text = std::str::from_utf8(&bytes).map_err(|_| {
-        format!("source {source:?} is not a vPDQ text file (hash a video with `prescreen hash {source} > clip.vpdq`)")
+        format!("source {} is not a vPDQ text file (hash a video with `prescreen hash VIDEO > clip.vpdq`)", shown(source))
     })?;
     let frames = crate::vpdq::parse_vpdq(source, text).map_err(|e| e.to_string())?;
     let frames: Vec<(f64, Pdq)> = frames.iter().map(|f| (f.timestamp, f.hash)).collect();
-    video_frames(&frames, min_quality)
-        .ok_or_else(|| format!("source {source:?} has no frame of quality {min_quality} or more"))
+    video_frames(&frames, min_quality).ok_or_else(|| {
+        format!("source {} has no frame of quality {min_quality} or more", shown(source))
+    })
 }
 
 /// Distinct hashes (each at its best quality) and time-ordered frames of the
@@ -163,20 +165,15 @@ pub(crate) fn video_frames(
 
 /// Reads a source file, which must lie inside the package directory so a package
 /// stays self-contained and builds the same anywhere.
-fn read_source(source: &str, base: Option<&Path>) -> Result<Vec<u8>, String> {
+fn read_source(source: &str, base: Option<&PackageDir>) -> Result<Vec<u8>, String> {
     if source.is_empty() {
         return Err("source is empty (a 64-digit PDQ hex hash or a file in the package)".into());
     }
     let Some(base) = base else {
         return Err(format!(
-            "source {source:?} is not a PDQ hash, and files need a package directory"
+            "source {} is not a PDQ hash, and files need a package directory",
+            shown(source)
         ));
     };
-    let rel = Path::new(source);
-    if !rel.components().all(|c| matches!(c, Component::Normal(_))) {
-        return Err(format!(
-            "source {source:?} must be a relative path inside the package (no `..`)"
-        ));
-    }
-    std::fs::read(base.join(rel)).map_err(|e| format!("source {source:?}: {e}"))
+    base.read(source, MAX_MEDIA_BYTES).map_err(|e| format!("source {e}"))
 }

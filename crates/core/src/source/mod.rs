@@ -3,16 +3,19 @@
 //! git), validates every line, and produces a [`Package`]. Every problem found is
 //! reported with its file and line, all at once, so one run shows everything to fix.
 
+mod cells;
 mod exchange;
 mod manifest;
 mod materials;
 mod media;
 
-pub use exchange::{HashFormat, export_hashes};
+pub use exchange::export_hashes;
+pub use manifest::HashFormat;
 
 pub(crate) use materials::{Row, Status};
 
 use crate::error::{Diagnostic, Error};
+use crate::files::{MAX_MANIFEST_BYTES, MAX_TABLE_BYTES, PackageDir};
 use crate::model::MaterialKind;
 use crate::package::Package;
 use jiff::Timestamp;
@@ -52,15 +55,19 @@ impl Compiler {
     /// Reads the package source in `dir` without compiling it: every valid row, and
     /// every problem found. `Err` only when the manifest or a file cannot be read.
     pub(crate) fn read_dir(&self, dir: &Path) -> Result<Source, Error> {
-        let manifest_path = dir.join("package.toml");
-        let manifest_text = std::fs::read_to_string(&manifest_path)
-            .map_err(|e| Error::io(manifest_path.display().to_string(), e))?;
-        let manifest = manifest::parse(&manifest_path.display().to_string(), &manifest_text)?;
-        let read = |name: &String| {
-            let path = dir.join(name);
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| Error::io(path.display().to_string(), e))?;
-            Ok::<_, Error>((path.display().to_string(), text))
+        let dir = PackageDir::open(dir)?;
+        let (manifest_file, manifest_text) = dir
+            .read_text("package.toml", MAX_MANIFEST_BYTES)
+            .map_err(|d| Error::source(vec![d]))?;
+        let manifest = manifest::parse(&manifest_file, &manifest_text)?;
+        // Every file is read before any is parsed, and every unreadable one reported.
+        let mut problems = Vec::new();
+        let mut read = |name: &str| match dir.read_text(name, MAX_TABLE_BYTES) {
+            Ok(file_text) => Some(file_text),
+            Err(d) => {
+                problems.push(d);
+                None
+            }
         };
         let mut tables = Vec::new();
         for (kind, names) in [
@@ -69,13 +76,16 @@ impl Compiler {
             (MaterialKind::Video, &manifest.videos),
         ] {
             for name in names {
-                let (file, text) = read(name)?;
-                tables.push((kind, file, text));
+                if let Some((file, text)) = read(name) {
+                    tables.push((kind, file, text));
+                }
             }
         }
-        let lists =
-            manifest.hash_lists.iter().map(|l| read(&l.file)).collect::<Result<Vec<_>, _>>()?;
-        Ok(self.read(manifest, Some(dir), &tables, &lists))
+        let lists: Vec<_> = manifest.hash_lists.iter().filter_map(|l| read(&l.file)).collect();
+        if !problems.is_empty() {
+            return Err(Error::source(problems));
+        }
+        Ok(self.read(manifest, Some(&dir), &tables, &lists))
     }
 
     /// Compiles a package from in-memory sources (a manifest and one materials table),
@@ -90,7 +100,7 @@ impl Compiler {
     fn read(
         &self,
         manifest: manifest::Manifest,
-        dir: Option<&Path>,
+        dir: Option<&PackageDir>,
         tables: &[(MaterialKind, String, String)],
         lists: &[(String, String)],
     ) -> Source {

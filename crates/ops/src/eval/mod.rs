@@ -68,10 +68,7 @@ impl ReportFile {
             Some(p) => {
                 std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display()))
             }
-            None => {
-                use std::io::Write as _;
-                std::io::stdout().write_all(text.as_bytes()).context("cannot write to stdout")
-            }
+            None => crate::terminal::print(text),
         }
     }
 }

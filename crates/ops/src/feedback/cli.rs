@@ -48,8 +48,8 @@ pub fn report(db: &Path, since: Option<&str>, bucket: Bucket, format: Format) ->
     let reviews = store::reviews(&store::open(db)?)?;
     let report = report::build(&reviews, bucket, since);
     match format {
-        Format::Table => print!("{}", table::render(&report)),
-        Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+        Format::Table => crate::terminal::print(&table::render(&report))?,
+        Format::Json => crate::terminal::print(&(serde_json::to_string_pretty(&report)? + "\n"))?,
     }
     Ok(ExitCode::SUCCESS)
 }

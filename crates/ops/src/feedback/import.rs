@@ -23,7 +23,7 @@
 use super::store;
 use anyhow::{Context, Result};
 use prescreen_core::corpus::Label;
-use prescreen_core::{Action, Diagnostic};
+use prescreen_core::{Action, Diagnostic, Limits};
 use prescreen_decision_log as decisions;
 use prescreen_decision_log::{HitOutcome, Review, ReviewedHit, VerdictSource};
 use rusqlite::Connection;
@@ -45,8 +45,7 @@ pub struct ImportSummary {
 /// Imports the feedback file at `path` into the database at `db` (created if absent)
 /// in one transaction: any bad line and nothing is written.
 pub fn import_file(db: &Path, path: &Path) -> Result<ImportSummary> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text = prescreen_core::corpus::read_file(path)?;
     let csv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
     let mut conn = store::open(db)?;
     import(&mut conn, &path.display().to_string(), &text, csv)
@@ -243,10 +242,13 @@ fn resolve(conn: &Connection, e: Entry) -> Result<Review, String> {
     if e.reviewer.trim().is_empty() {
         return Err("reviewer is empty".into());
     }
-    let reviewed_at: jiff::Timestamp = e
-        .reviewed_at
-        .parse()
-        .map_err(|err| format!("reviewed_at {:?} is not an RFC 3339 time: {err}", e.reviewed_at))?;
+    // Both are stored and echoed: bounded as upload names are (issue #15).
+    if e.upload_id.len() > Limits::MAX_NAME_BYTES || e.reviewer.len() > Limits::MAX_NAME_BYTES {
+        return Err(format!("upload_id and reviewer are at most {} bytes", Limits::MAX_NAME_BYTES));
+    }
+    let reviewed_at: jiff::Timestamp = e.reviewed_at.parse().map_err(|err| {
+        format!("reviewed_at {:?} is not an RFC 3339 time: {err}", cut(&e.reviewed_at))
+    })?;
     let (verdict, source) = match e.verdict {
         Some(v) => (v, VerdictSource::File),
         None => (logged_verdict(conn, &e.upload_id, reviewed_at)?, VerdictSource::DecisionLog),
@@ -256,7 +258,7 @@ fn resolve(conn: &Connection, e: Entry) -> Result<Review, String> {
     }
     if let Some(d) = &verdict.decided_at {
         d.parse::<jiff::Timestamp>()
-            .map_err(|err| format!("decided_at {d:?} is not an RFC 3339 time: {err}"))?;
+            .map_err(|err| format!("decided_at {:?} is not an RFC 3339 time: {err}", cut(d)))?;
     }
     let hits = judge(merge_hits(verdict.hits)?, e.label, &e.confirmed, &e.rejected)?;
     Ok(Review {
@@ -386,4 +388,9 @@ fn judge(
             }
         })
         .collect())
+}
+
+/// At most the first 40 characters of `s`: enough to find a bad cell, never a copy.
+fn cut(s: &str) -> &str {
+    s.char_indices().nth(40).map_or(s, |(i, _)| &s[..i])
 }
