@@ -50,6 +50,8 @@ pub struct LabeledUpload {
     pub line: u64,
 }
 
+pub use crate::error::shown;
+
 /// Reads a corpus or feedback file as text: a regular file (not a FIFO or a device)
 /// of at most 1 GiB, counted while reading; invalid UTF-8 is reported with its line.
 pub fn read_file(path: &Path) -> Result<String, Error> {

@@ -123,7 +123,7 @@ pub(crate) const SHOWN_CHARS: usize = 40;
 
 /// `value` as an error quotes it: escaped (control characters and terminal escapes
 /// print as `\u{1b}`), cut to [`SHOWN_CHARS`] characters.
-pub(crate) fn shown(value: &str) -> String {
+pub fn shown(value: &str) -> String {
     match value.char_indices().nth(SHOWN_CHARS) {
         None => format!("{value:?}"),
         Some((cut, _)) => format!("{:?}…", &value[..cut]),

@@ -20,10 +20,6 @@ pub(crate) use timeline::to_ms;
 use crate::bank::{BankEntry, HashBank};
 use crate::matcher::MAX_FIELD_MATCHES;
 
-/// (upload frame, material frame) pairs one video may match: every frame of a 2-hour
-/// upload against a hundred near-identical material frames. Past it the pairs would
-/// take more memory than the instance has.
-const MAX_FRAME_MATCHES: usize = 1 << 20;
 use crate::model::MaterialKind;
 use crate::package::{FrameRef, Material};
 use crate::pdq::PDQ_MIN_QUALITY;
@@ -36,6 +32,11 @@ use crate::verdict::{Evidence, ImageEvidence, ScreenError, TimeRange, Transform,
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
+
+/// (upload frame, material frame) pairs one video may match: every frame of a 2-hour
+/// upload against a hundred near-identical material frames. Past it the pairs would
+/// take more memory than the instance has.
+const MAX_FRAME_MATCHES: usize = 1 << 20;
 
 /// What each dihedral variant of the upload (in `pdq_dihedral_from_*` order) says
 /// was done to the material: variant 1 turns the upload 90 degrees counter-clockwise,

@@ -87,10 +87,7 @@ fn report(args: &LintArgs) -> Result<Report> {
     };
     if let Err(e) = crate::terminal::print(&text) {
         // `prescreen lint ... | head`: the reader has what it wanted.
-        let closed = e
-            .downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe);
-        if !closed {
+        if !crate::terminal::is_broken_pipe(&e) {
             return Err(e.context("cannot write the report"));
         }
     }

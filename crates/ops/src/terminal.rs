@@ -37,6 +37,15 @@ pub fn print(text: &str) -> Result<()> {
     Ok(())
 }
 
+/// Whether `e` is, at its root, a write to a closed pipe: the reader already has
+/// what it wanted, so the command ends quietly.
+pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,7 +22,7 @@
 
 use super::store;
 use anyhow::{Context, Result};
-use prescreen_core::corpus::Label;
+use prescreen_core::corpus::{Label, shown};
 use prescreen_core::{Action, Diagnostic, Limits};
 use prescreen_decision_log as decisions;
 use prescreen_decision_log::{HitOutcome, Review, ReviewedHit, VerdictSource};
@@ -247,7 +247,7 @@ fn resolve(conn: &Connection, e: Entry) -> Result<Review, String> {
         return Err(format!("upload_id and reviewer are at most {} bytes", Limits::MAX_NAME_BYTES));
     }
     let reviewed_at: jiff::Timestamp = e.reviewed_at.parse().map_err(|err| {
-        format!("reviewed_at {:?} is not an RFC 3339 time: {err}", cut(&e.reviewed_at))
+        format!("reviewed_at {} is not an RFC 3339 time: {err}", shown(&e.reviewed_at))
     })?;
     let (verdict, source) = match e.verdict {
         Some(v) => (v, VerdictSource::File),
@@ -258,7 +258,7 @@ fn resolve(conn: &Connection, e: Entry) -> Result<Review, String> {
     }
     if let Some(d) = &verdict.decided_at {
         d.parse::<jiff::Timestamp>()
-            .map_err(|err| format!("decided_at {:?} is not an RFC 3339 time: {err}", cut(d)))?;
+            .map_err(|err| format!("decided_at {} is not an RFC 3339 time: {err}", shown(d)))?;
     }
     let hits = judge(merge_hits(verdict.hits)?, e.label, &e.confirmed, &e.rejected)?;
     Ok(Review {
@@ -388,9 +388,4 @@ fn judge(
             }
         })
         .collect())
-}
-
-/// At most the first 40 characters of `s`: enough to find a bad cell, never a copy.
-fn cut(s: &str) -> &str {
-    s.char_indices().nth(40).map_or(s, |(i, _)| &s[..i])
 }
