@@ -35,9 +35,23 @@ fn main() {
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("target"))
         .join("guest");
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    println!("cargo:rerun-if-env-changed=PRESCREEN_GUEST_TOOLCHAIN");
     // One cargo run for all components: same flags and profile, built in parallel.
-    let status = Command::new(cargo)
+    let mut cargo = match std::env::var("PRESCREEN_GUEST_TOOLCHAIN") {
+        // Another toolchain for the guests, e.g. `stable` under `cargo +nightly fuzz`,
+        // whose nightly has no wasm32-wasip2 standard library: rustup's cargo, without
+        // the outer build's rustc.
+        Ok(toolchain) => {
+            let mut c = Command::new("rustup");
+            c.args(["run", &toolchain, "cargo"])
+                .env_remove("RUSTC")
+                .env_remove("RUSTC_WRAPPER")
+                .env_remove("RUSTUP_TOOLCHAIN");
+            c
+        }
+        Err(_) => Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string())),
+    };
+    let status = cargo
         .current_dir(&root)
         .args([
             "build",

@@ -31,20 +31,37 @@ pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// 3 s; a client that sends 2 bytes of a promised 100 GB is answered 408 long before.
 pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Serves `router` on `listener` until `stopped` turns true, then lets in-flight
-/// requests finish.
+/// The bounds [`serve`] keeps on a listener's connections.
+#[derive(Clone, Copy, Debug)]
+pub struct ConnLimits {
+    /// Connections open at once; past it new ones are closed on accept.
+    pub max_connections: usize,
+    /// Time a client has to send a request's head (and an idle keep-alive lasts).
+    pub header_read_timeout: Duration,
+}
+
+impl Default for ConnLimits {
+    /// [`MAX_CONNECTIONS`] and [`HEADER_READ_TIMEOUT`], what `prescreen serve` uses.
+    fn default() -> ConnLimits {
+        ConnLimits { max_connections: MAX_CONNECTIONS, header_read_timeout: HEADER_READ_TIMEOUT }
+    }
+}
+
+/// Serves `router` on `listener` under `limits` until `stopped` turns true, then lets
+/// in-flight requests finish.
 pub async fn serve(
     listener: TcpListener,
     router: Router,
     stopped: watch::Receiver<bool>,
+    limits: ConnLimits,
 ) -> std::io::Result<()> {
     let stop = stop_requested(stopped);
     tokio::pin!(stop);
-    let permits = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let permits = Arc::new(Semaphore::new(limits.max_connections));
     let graceful = GracefulShutdown::new();
     let service = TowerToHyperService::new(router);
     let mut http = hyper::server::conn::http1::Builder::new();
-    http.timer(TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT).keep_alive(true);
+    http.timer(TokioTimer::new()).header_read_timeout(limits.header_read_timeout).keep_alive(true);
     loop {
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,

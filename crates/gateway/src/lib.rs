@@ -282,7 +282,7 @@ fn spawn_server(
     router: Router,
     stopped: watch::Receiver<bool>,
 ) -> JoinHandle<std::io::Result<()>> {
-    tokio::spawn(conn::serve(listener, router, stopped))
+    tokio::spawn(conn::serve(listener, router, stopped, conn::ConnLimits::default()))
 }
 
 /// `prescreen serve`: runs until Ctrl-C or SIGTERM.

@@ -273,7 +273,7 @@ fn decision(
     };
     decisions::Decision {
         decided_at: jiff::Timestamp::now().to_string(),
-        upload_id,
+        upload_id: logged_id(upload_id),
         outcome,
         action: action.to_string(),
         error,
@@ -284,4 +284,17 @@ fn decision(
         route: route.label(),
         latency_us,
     }
+}
+
+/// The upload id as the decision log stores it: whole when the screener accepts it
+/// (at most [`prescreen_core::Limits::MAX_NAME_BYTES`]), else its first bytes and `…`, so a refused
+/// upload with a 1 MiB id costs the log a bounded row (issue #15, item 15).
+fn logged_id(mut id: String) -> String {
+    let max = prescreen_core::Limits::MAX_NAME_BYTES;
+    if id.len() > max {
+        let cut = (0..=max).rev().find(|&i| id.is_char_boundary(i)).unwrap_or(0);
+        id.truncate(cut);
+        id.push('…');
+    }
+    id
 }

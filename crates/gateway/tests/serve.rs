@@ -820,6 +820,33 @@ async fn every_answer_is_in_the_decision_log_after_a_clean_shutdown() {
     assert_eq!(route, "active");
 }
 
+/// Regression for issue #15 (item 15): a 1 MiB upload id is refused as too large
+/// (naming the limit, not quoting the id) and the decision log stores its first
+/// bytes only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_huge_upload_id_is_refused_and_logged_in_part() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("decisions.sqlite");
+    let path = db.clone();
+    let server = start(move |c| c.decision_log = Some(path)).await;
+    let id = "я".repeat(512 * 1024);
+    let reply = screen(server.addr, &id, "Best online casino").await;
+    assert_eq!(reply.status, 422);
+    let body = String::from_utf8_lossy(&reply.body).into_owned();
+    assert!(body.contains("id-bytes"), "{body}");
+    assert!(body.len() < 1024, "the answer quotes the id: {} bytes", body.len());
+    server.shutdown().await.unwrap();
+
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let (logged, outcome): (String, String) = conn
+        .query_row("SELECT upload_id, outcome FROM decisions", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    assert_eq!(outcome, "screen_error");
+    let max = prescreen_core::Limits::MAX_NAME_BYTES;
+    assert!(logged.len() <= max + '…'.len_utf8(), "{} bytes logged", logged.len());
+    assert!(logged.ends_with('…') && id.starts_with(logged.trim_end_matches('…')));
+}
+
 /// The gateway's real `.cwasm` validator program (`prescreen-validate-cwasm`).
 fn validator() -> serve::Validator {
     serve::Validator::new(env!("CARGO_BIN_EXE_prescreen-validate-cwasm"), [])
@@ -970,4 +997,65 @@ async fn metrics_labels_are_escaped() {
     let info = text.lines().find(|l| l.starts_with("prescreen_version_info")).unwrap();
     assert!(info.contains(r#"name="evil\"} 1\n# EOF""#), "{info}");
     server.shutdown().await.unwrap();
+}
+
+/// Regression for issue #15 (item 3): past the connection cap a new connection is
+/// closed on accept while the held ones keep being served, a closed one frees its
+/// place, and a client that never finishes its request head is closed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_past_the_cap_are_closed_and_unfinished_heads_time_out() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpStream;
+    const CAP: usize = 4;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = axum::Router::new().route("/", axum::routing::get(|| async { "ok" }));
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let limits = serve::conn::ConnLimits {
+        max_connections: CAP,
+        header_read_timeout: std::time::Duration::from_millis(200),
+    };
+    let server = tokio::spawn(serve::conn::serve(listener, router, stopped, limits));
+    // One keep-alive request answered: the connection holds a place.
+    async fn answered(stream: &mut TcpStream) -> bool {
+        let request = b"GET / HTTP/1.1\r\nhost: x\r\n\r\n";
+        if stream.write_all(request).await.is_err() {
+            return false;
+        }
+        let mut buf = [0u8; 256];
+        matches!(stream.read(&mut buf).await, Ok(n) if n > 0 && buf[..n].starts_with(b"HTTP/1.1 200"))
+    }
+    let mut held = Vec::new();
+    for _ in 0..CAP {
+        let mut s = TcpStream::connect(addr).await.unwrap();
+        assert!(answered(&mut s).await, "a connection under the cap is served");
+        held.push(s);
+    }
+    let mut over = TcpStream::connect(addr).await.unwrap();
+    assert!(!answered(&mut over).await, "the connection past the cap is closed");
+    for s in &mut held {
+        assert!(answered(s).await, "held connections keep being served");
+    }
+    // Closing one frees its place once the server sees the close: retry until then.
+    drop(held.pop());
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        let mut s = TcpStream::connect(addr).await.unwrap();
+        if answered(&mut s).await {
+            held.push(s);
+            break;
+        }
+        assert!(attempts < 10_000, "a closed connection never freed its place");
+        tokio::task::yield_now().await;
+    }
+    // On a served keep-alive connection, half of the next head: the server closes it
+    // (EOF) without an answer once the head timeout passes.
+    let mut slow = held.pop().unwrap();
+    slow.write_all(b"GET / HTTP/1.1\r\nhost:").await.unwrap();
+    let mut rest = Vec::new();
+    let _ = slow.read_to_end(&mut rest).await;
+    assert!(!rest.starts_with(b"HTTP/1.1 200"), "{}", String::from_utf8_lossy(&rest));
+    stop.send(true).unwrap();
+    server.await.unwrap().unwrap();
 }

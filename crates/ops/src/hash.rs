@@ -26,9 +26,24 @@ pub fn is_video(path: &Path) -> bool {
         .is_some_and(|e| VIDEO_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
 }
 
+/// Largest image file hashed: as large as a package's media sources may be.
+pub const MAX_IMAGE_FILE_BYTES: u64 = 64 << 20;
+
+/// Reads an image file, counting while reading (a device or a pipe has no size).
+fn read_image(path: &Path) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_IMAGE_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    if bytes.len() as u64 > MAX_IMAGE_FILE_BYTES {
+        bail!("{} is over the {MAX_IMAGE_FILE_BYTES}-byte image file limit", path.display());
+    }
+    Ok(bytes)
+}
+
 /// PDQ hash of an image file.
 pub fn image(path: &Path) -> Result<Pdq> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let bytes = read_image(path)?;
     prescreen_core::pdq::pdq_from_encoded(&bytes)
         .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
@@ -36,7 +51,7 @@ pub fn image(path: &Path) -> Result<Pdq> {
 /// PDQ hashes of an image file's eight rotations and flips, in
 /// `pdq_dihedral_from_encoded` order.
 pub fn image_dihedral(path: &Path) -> Result<[Pdq; 8]> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let bytes = read_image(path)?;
     prescreen_core::pdq::pdq_dihedral_from_encoded(&bytes)
         .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }

@@ -35,7 +35,8 @@ mod wasi_http;
 mod wizer_state;
 
 pub use runtime::{
-    Bounds, DEFAULT_MAX_WASM_STACK, Fault, Filter, KEEP_RESIDENT_BYTES, Runtime, Session,
+    Bounds, DEFAULT_MAX_WASM_STACK, Fault, Filter, KEEP_RESIDENT_BYTES, MAX_COMPONENT_FILE_BYTES,
+    Runtime, Session, read_component_file,
 };
 pub use ticker::{EpochTicker, TICK};
 pub use warm::{RETIRE_GROWTH_BYTES, WarmInstance};

@@ -375,8 +375,7 @@ impl Runtime {
     /// binary you run, see [`Runtime::load_precompiled`]). Native code in a file not
     /// named `.cwasm` is refused (issue #15).
     pub fn load_file(&self, path: &std::path::Path) -> Result<Filter> {
-        let bytes =
-            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let bytes = read_component_file(path)?;
         let named_cwasm = path.extension().is_some_and(|e| e == "cwasm");
         let native = bytes.starts_with(b"\x7fELF");
         if named_cwasm && native {
@@ -394,6 +393,32 @@ impl Runtime {
         };
         bail!("{} {why}", path.display())
     }
+}
+
+/// Largest component file [`Runtime::load_file`] reads: the pooling allocator's
+/// largest memory, so a bigger component would not instantiate anyway.
+pub const MAX_COMPONENT_FILE_BYTES: u64 = 1 << 30;
+
+/// Reads a component file (`.wasm` or `.cwasm`), counting while reading: `/dev/zero`
+/// or a pipe has no size to check beforehand (issue #15).
+pub fn read_component_file(path: &std::path::Path) -> Result<Vec<u8>> {
+    use std::io::Read as _;
+    let cannot = || format!("cannot read {}", path.display());
+    let mut file = std::fs::File::open(path).with_context(cannot)?;
+    // The header first: random bytes or a device are refused before the rest is read.
+    let mut bytes = Vec::new();
+    (&mut file).take(4).read_to_end(&mut bytes).with_context(cannot)?;
+    if bytes.is_empty() {
+        bail!("{} is empty, not a component", path.display());
+    }
+    if bytes != b"\0asm" && bytes != b"\x7fELF" {
+        bail!("{} is not a WebAssembly component (no `\\0asm` header)", path.display());
+    }
+    file.take(MAX_COMPONENT_FILE_BYTES + 1 - 4).read_to_end(&mut bytes).with_context(cannot)?;
+    if bytes.len() as u64 > MAX_COMPONENT_FILE_BYTES {
+        bail!("{} is over the {MAX_COMPONENT_FILE_BYTES}-byte component limit", path.display());
+    }
+    Ok(bytes)
 }
 
 /// A loaded filter component, ready to screen uploads. Cheap to share across threads.

@@ -1,6 +1,6 @@
 //! `prescreen info`: what a component holds.
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use prescreen_core::PackageInfo;
 use prescreen_runtime::{HttpRuntime, Runtime};
 use std::path::{Path, PathBuf};
@@ -42,7 +42,7 @@ fn info(path: &Path) -> Result<PackageInfo> {
 
 /// A component file's bytes.
 pub(super) fn read_component(path: &Path) -> Result<Vec<u8>> {
-    std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
+    prescreen_runtime::read_component_file(path)
 }
 
 /// What a filter or an HTTP component holds, and for an HTTP component the wasi:http

@@ -24,8 +24,7 @@ pub struct PrecompileCommand {
 impl PrecompileCommand {
     pub fn execute(self) -> Result<ExitCode> {
         let (component, output) = (&self.component, &self.output);
-        let bytes = std::fs::read(component)
-            .with_context(|| format!("cannot read {}", component.display()))?;
+        let bytes = prescreen_runtime::read_component_file(component)?;
         let runtime = if self.serve { Runtime::interruptible(0)? } else { Runtime::new()? };
         runtime
             .load(&bytes)

@@ -2,11 +2,10 @@
 //! built component: the exact figures the README quotes, what explains them, and the
 //! three output formats from the binary.
 
-use prescreen_core::Compiler;
 use prescreen_core::corpus::{Corpus, Label};
 use prescreen_ops::eval::metrics::{Evaluation, evaluate};
 use prescreen_ops::eval::screen_corpus;
-use prescreen_runtime::{Runtime, compile};
+use prescreen_runtime::Runtime;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
@@ -19,20 +18,8 @@ fn corpus_path() -> PathBuf {
     root().join("packages/ad-policy/corpus.jsonl")
 }
 
-/// The sample package built into a component once, written to a temp file for the CLI.
 fn component() -> &'static Path {
-    static BUILT: OnceLock<PathBuf> = OnceLock::new();
-    BUILT.get_or_init(|| {
-        let package = Compiler::new()
-            .built_at(1_700_000_000)
-            .unwrap()
-            .compile_dir(&root().join("packages/ad-policy"))
-            .unwrap();
-        let built = compile::compile(&Runtime::new().unwrap(), &package).unwrap();
-        let path = std::env::temp_dir().join(format!("prescreen-eval-{}.wasm", std::process::id()));
-        std::fs::write(&path, &built.component).unwrap();
-        path
-    })
+    crate::fixture::sample_component()
 }
 
 fn evaluation() -> &'static (Corpus, Evaluation) {

@@ -7,6 +7,8 @@ mod cli;
 mod diff;
 mod eval;
 mod feedback;
+mod fixture;
+mod hostile_cli;
 mod hostile_load;
 mod lint;
 mod served;

@@ -41,11 +41,12 @@ fn upload(market: &str, images: Vec<Image>, videos: Vec<Video>) -> Upload {
 fn both() -> &'static (Screener, Filter) {
     static BOTH: OnceLock<(Screener, Filter)> = OnceLock::new();
     BOTH.get_or_init(|| {
-        let package =
-            Compiler::new().built_at(1_764_000_000).unwrap().compile_dir(&sample()).unwrap();
         let runtime = Runtime::new().unwrap();
-        let built = compile::compile(&runtime, &package).unwrap();
-        (Screener::new(package).unwrap(), runtime.load(&built.component).unwrap())
+        let component = prescreen_testkit::sample_component(|package| {
+            compile::compile(&runtime, package).unwrap().component
+        });
+        let filter = runtime.load_file(&component).unwrap();
+        (Screener::new(prescreen_testkit::sample_package()).unwrap(), filter)
     })
 }
 

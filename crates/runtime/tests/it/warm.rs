@@ -2,7 +2,7 @@
 //! answers as fresh instances, upload after upload, through the real component; and
 //! retirement after a number of uses and after any fault.
 
-use prescreen_core::{Compiler, Upload};
+use prescreen_core::Upload;
 use prescreen_runtime::{Bounds, Fault, Filter, Runtime, compile};
 use std::sync::OnceLock;
 
@@ -12,10 +12,11 @@ const BOUNDS: Bounds = Bounds { deadline_ticks: 1 << 40, max_memory_bytes: 512 <
 fn sample() -> &'static Filter {
     static FILTER: OnceLock<Filter> = OnceLock::new();
     FILTER.get_or_init(|| {
-        let dir = prescreen_testkit::sample_dir();
-        let package = Compiler::new().built_at(1_764_000_000).unwrap().compile_dir(&dir).unwrap();
         let runtime = Runtime::new().unwrap();
-        runtime.load(&compile::compile(&runtime, &package).unwrap().component).unwrap()
+        let component = prescreen_testkit::sample_component(|package| {
+            compile::compile(&runtime, package).unwrap().component
+        });
+        runtime.load_file(&component).unwrap()
     })
 }
 

@@ -1,0 +1,6 @@
+#![no_main]
+//! See crates/fuzz: the body of `gateway`.
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    (prescreen_fuzz::target("gateway").expect("a known target"))(data)
+});

@@ -1,0 +1,6 @@
+#![no_main]
+//! See crates/fuzz: the body of `image`.
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    (prescreen_fuzz::target("image").expect("a known target"))(data)
+});

@@ -1,0 +1,6 @@
+#![no_main]
+//! See crates/fuzz: the body of `package_bytes`.
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    (prescreen_fuzz::target("package_bytes").expect("a known target"))(data)
+});

@@ -1,0 +1,6 @@
+#![no_main]
+//! See crates/fuzz: the body of `prebuilt`.
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    (prescreen_fuzz::target("prebuilt").expect("a known target"))(data)
+});

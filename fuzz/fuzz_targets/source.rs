@@ -1,0 +1,6 @@
+#![no_main]
+//! See crates/fuzz: the body of `source`.
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    (prescreen_fuzz::target("source").expect("a known target"))(data)
+});

@@ -1,0 +1,6 @@
+#![no_main]
+//! See crates/fuzz: the body of `vpdq`.
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    (prescreen_fuzz::target("vpdq").expect("a known target"))(data)
+});
