@@ -62,6 +62,11 @@ fn started() -> &'static Gateway {
     })
 }
 
+/// Starts the gateway (see [`crate::init`]).
+pub(crate) fn warm_up() {
+    started();
+}
+
 pub(crate) fn gateway(data: &[u8]) {
     let Some((&which, request)) = data.split_first() else { return };
     let g = started();
