@@ -1,6 +1,7 @@
 //! Fixtures shared by the benchmarks: a synthetic package compiled natively and into
 //! a pre-initialized component, and a ~2 KB Russian/English ad text.
 
+pub mod evasion;
 pub mod load;
 pub mod media;
 

@@ -1,0 +1,142 @@
+//! Evasion benchmark (issue #16): recall per disguise class and overkill on real clean
+//! text, for prescreen and, in the same run with the same terms, rustrict.
+//!
+//! `cargo bench -p prescreen-benches --bench evasion` prints the table that
+//! benches/README.md keeps. Terms: every word, prefix and substring material of the
+//! sample package (markets cleared, so each applies to every ad). Risky side: three
+//! disguised ads per term and class (`prescreen_benches::evasion`), stopped when the
+//! verdict has a hit. Clean side: Debian's fortunes and hunspell dictionaries; the
+//! clean rows are skipped, with a notice, when those packages are not installed.
+
+use prescreen_benches::evasion::{CLASSES, Lang, ad, debian_clean_text};
+use prescreen_core::{MatchMode, MaterialKind, Screener, Upload};
+use rustrict::{Censor, Trie, Type};
+
+/// Disguised ads per term and class.
+const VARIANTS: usize = 3;
+
+struct Filters {
+    prescreen: Screener,
+    rustrict: &'static Trie,
+}
+
+impl Filters {
+    fn prescreen_hits(&self, text: &str) -> Vec<String> {
+        let market = if Lang::of(text) == Lang::Ru { "RU" } else { "US" };
+        match self.prescreen.screen(&Upload::text("bench", market, text)) {
+            Ok(v) => v.hits.into_iter().map(|h| h.material_id).collect(),
+            // Refused (too large...): not stopped by a match.
+            Err(_) => Vec::new(),
+        }
+    }
+
+    fn rustrict_flags(&self, text: &str) -> bool {
+        Censor::from_str(text).with_trie(self.rustrict).analyze().is(Type::OFFENSIVE)
+    }
+}
+
+fn pct(n: usize, of: usize) -> String {
+    if of == 0 { "-".into() } else { format!("{:.1}%", 100.0 * n as f64 / of as f64) }
+}
+
+fn main() {
+    let mut package = sample_package();
+    package.materials.retain(|m| {
+        m.kind == MaterialKind::Text
+            && matches!(m.mode, MatchMode::Word | MatchMode::Prefix | MatchMode::Substring)
+    });
+    for m in &mut package.materials {
+        m.markets.clear();
+        m.detection_only = false;
+    }
+    let terms: Vec<(String, Lang)> =
+        package.materials.iter().map(|m| (m.term.to_lowercase(), Lang::of(&m.term))).collect();
+    let mut trie = Trie::new();
+    for (term, _) in &terms {
+        trie.set(term, Type::OFFENSIVE & Type::SEVERE);
+    }
+    let filters = Filters {
+        prescreen: Screener::new(package).expect("the sample's terms build"),
+        rustrict: Box::leak(Box::new(trie)),
+    };
+    let en = terms.iter().filter(|t| t.1 == Lang::En).count();
+    println!(
+        "terms: {} ({en} EN, {} RU), {VARIANTS} ads per term and class\n",
+        terms.len(),
+        terms.len() - en
+    );
+    println!(
+        "| class | EN ads | prescreen EN | rustrict EN | RU ads | prescreen RU | rustrict RU |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|");
+    let mut rng = fastrand::Rng::with_seed(16);
+    for class in CLASSES {
+        // [lang][filter] stopped, [lang] total
+        let (mut total, mut stopped) = ([0usize; 2], [[0usize; 2]; 2]);
+        for (term, lang) in &terms {
+            for _ in 0..VARIANTS {
+                let Some(disguised) = (class.disguise)(term, *lang, &mut rng) else { continue };
+                let text = ad(&disguised, *lang, &mut rng);
+                let l = (*lang == Lang::Ru) as usize;
+                total[l] += 1;
+                stopped[l][0] += !filters.prescreen_hits(&text).is_empty() as usize;
+                stopped[l][1] += filters.rustrict_flags(&text) as usize;
+            }
+        }
+        println!(
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            class.name,
+            total[0],
+            pct(stopped[0][0], total[0]),
+            pct(stopped[0][1], total[0]),
+            total[1],
+            pct(stopped[1][0], total[1]),
+            pct(stopped[1][1], total[1]),
+        );
+    }
+
+    let clean = debian_clean_text();
+    if clean.sentences.is_empty() && clean.words.is_empty() {
+        println!(
+            "\nnotice: Debian's fortunes, fortunes-ru, hunspell-en-us and hunspell-ru are not installed: no overkill rows"
+        );
+        return;
+    }
+    println!("\n| clean text | texts | prescreen overkill | rustrict overkill |");
+    println!("|---|---:|---:|---:|");
+    let mut evidence: Vec<(String, String)> = Vec::new();
+    for (name, texts) in
+        [("fortunes (sentences)", &clean.sentences), ("hunspell (dictionary words)", &clean.words)]
+    {
+        for lang in [Lang::En, Lang::Ru] {
+            let (mut n, mut ours, mut theirs) = (0, 0, 0);
+            for (_, text) in texts.iter().filter(|t| t.0 == lang) {
+                n += 1;
+                let hits = filters.prescreen_hits(text);
+                if let Some(id) = hits.first() {
+                    ours += 1;
+                    if evidence.len() < 20 {
+                        evidence.push((id.clone(), text.chars().take(60).collect()));
+                    }
+                }
+                theirs += filters.rustrict_flags(text) as usize;
+            }
+            println!(
+                "| {name}, {} | {n} | {} ({ours}) | {} ({theirs}) |",
+                lang.name(),
+                pct(ours, n),
+                pct(theirs, n)
+            );
+        }
+    }
+    println!("\nfirst clean texts prescreen hits (material: text):");
+    for (id, text) in evidence {
+        println!("- {id}: {text:?}");
+    }
+}
+
+/// The sample package, compiled from the repository.
+fn sample_package() -> prescreen_core::Package {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../packages/ad-policy");
+    prescreen_core::Compiler::new().compile_dir(&dir).expect("the sample package compiles")
+}
