@@ -34,11 +34,14 @@ impl Lang {
     }
 }
 
-/// One disguise class: its name and how it disguises a term (`None`: the class does
-/// not apply to this term, e.g. joining the words of a one-word term).
+/// How a class disguises a term (`None`: the class does not apply to this term, e.g.
+/// joining the words of a one-word term).
+pub type Disguise = fn(&str, Lang, &mut Rng) -> Option<String>;
+
+/// One disguise class.
 pub struct Class {
     pub name: &'static str,
-    pub disguise: fn(&str, Lang, &mut Rng) -> Option<String>,
+    pub disguise: Disguise,
 }
 
 /// Every class, the control (`plain`) first.
@@ -410,7 +413,7 @@ fn transliterated(term: &str, lang: Lang, _: &mut Rng) -> Option<String> {
 
 /// Two different disguises of the letter and the gap kinds, one after the other.
 fn combined(term: &str, lang: Lang, rng: &mut Rng) -> Option<String> {
-    let letters: [fn(&str, Lang, &mut Rng) -> Option<String>; 3] = [homoglyph, leet, case];
+    let letters: [Disguise; 3] = [homoglyph, leet, case];
     let first =
         letters[rng.usize(..letters.len())](term, lang, rng).unwrap_or_else(|| term.to_string());
     Some(match rng.usize(..3) {
