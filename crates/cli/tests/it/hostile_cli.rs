@@ -2,16 +2,9 @@
 //! devices and pipes as inputs, readers that close early, and corpus lines written to
 //! drive a terminal.
 
+use crate::fixture::prescreen;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-
-fn prescreen(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_prescreen"))
-        .args(args)
-        .current_dir(prescreen_testkit::root())
-        .output()
-        .unwrap()
-}
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()

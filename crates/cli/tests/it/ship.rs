@@ -5,18 +5,11 @@
 //! where no registry binary is installed (`.ci/run` installs Debian's).
 
 use super::served::{Served, request};
+use crate::fixture::prescreen;
 use prescreen_benches::load::Reply;
 use prescreen_testkit::registry::TestRegistry;
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn prescreen(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_prescreen"))
-        .args(args)
-        .current_dir(prescreen_testkit::root())
-        .output()
-        .unwrap()
-}
+use std::process::Output;
 
 fn ok(o: Output) -> String {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
