@@ -23,6 +23,7 @@
 //! assert_eq!(verdict.hits[0].material_id, "g1");
 //! ```
 
+mod automaton_check;
 mod bank;
 mod confusables;
 #[cfg(feature = "source")]

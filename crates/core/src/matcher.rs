@@ -37,7 +37,7 @@ pub(crate) const MAX_FIELD_MATCHES: usize = 4096;
 /// A matcher's serializable parts.
 #[derive(serde::Serialize, serde::Deserialize)]
 pub(crate) struct MatcherParts {
-    automaton: Vec<u8>,
+    pub(crate) automaton: Vec<u8>,
     rules: RuleSet,
     offsets: Vec<u32>,
     materials: Vec<u32>,
@@ -185,12 +185,9 @@ impl TextMatcher {
         }
     }
 
-    /// Rebuilds a matcher from [`TextMatcher::to_parts`].
-    ///
-    /// # Safety
-    /// `parts.automaton` must come from `to_parts` of this crate version: daachorse
-    /// does not validate it. Callers check a checksum first (see `prebuilt.rs`).
-    pub(crate) unsafe fn from_parts(parts: MatcherParts) -> Result<TextMatcher, Error> {
+    /// Rebuilds a matcher from [`TextMatcher::to_parts`], whatever the bytes: the
+    /// automaton is checked (`automaton_check.rs`) before daachorse reads it.
+    pub(crate) fn from_parts(parts: MatcherParts) -> Result<TextMatcher, Error> {
         let patterns = parts
             .offsets
             .len()
@@ -201,7 +198,8 @@ impl TextMatcher {
         {
             return Err(Error::format("pattern table out of order"));
         }
-        // SAFETY: the caller's contract.
+        crate::automaton_check::check(&parts.automaton, patterns).map_err(Error::format)?;
+        // SAFETY: `check` proved the properties daachorse's unchecked reads rely on.
         let (ac, rest) = unsafe {
             CharwiseDoubleArrayAhoCorasick::<u32>::deserialize_unchecked(&parts.automaton)
         };
@@ -243,6 +241,10 @@ impl TextMatcher {
         for m in self.ac.find_overlapping_iter(hay) {
             let p = m.value() as usize;
             let (start, end) = (m.start(), m.end());
+            if !hay.is_char_boundary(start) {
+                // Only a crafted automaton can get here (`automaton_check.rs`).
+                continue;
+            }
             let starts_word =
                 || !text.char_before(start).is_some_and(is_word_char) || text.inside_spelled(start);
             let ends_word =

@@ -51,14 +51,10 @@ impl Screener {
         frame(LABEL, &postcard::to_allocvec(&prebuilt).expect("serializing to a Vec cannot fail"))
     }
 
-    /// Loads prebuilt bytes. The header, checksum and tables are checked; the
-    /// automaton itself cannot be (daachorse reads it unchecked).
-    ///
-    /// # Safety
-    /// `bytes` must come from [`Screener::to_prebuilt`] of this crate version (the
-    /// checksum guards against corruption, not against crafted bytes). Use
-    /// [`Screener::from_bytes`] for compiled packages from anywhere.
-    pub unsafe fn from_prebuilt(bytes: &[u8]) -> Result<Screener, Error> {
+    /// Loads prebuilt bytes from anywhere: the header, the checksum, the tables and
+    /// the automaton's structure are checked, so crafted bytes get an error, never
+    /// unbounded memory or an out-of-bounds read (issue #15).
+    pub fn from_prebuilt(bytes: &[u8]) -> Result<Screener, Error> {
         let body = unframe(LABEL, bytes)?;
         let mut p: Prebuilt =
             postcard::from_bytes(body).map_err(|e| Error::format(format!("body: {e}")))?;
@@ -67,8 +63,7 @@ impl Screener {
         // Inside the component this runs before the snapshot: the look-alike
         // tables are then in the image, not built by the first request.
         crate::confusables::warm_up();
-        // SAFETY: the caller's contract, checked against corruption above.
-        let text = unsafe { TextMatcher::from_parts(p.matcher)? };
+        let text = TextMatcher::from_parts(p.matcher)?;
         if text.refers_beyond(p.table.len()) {
             return Err(Error::format("pattern table refers to a missing material"));
         }
@@ -92,10 +87,22 @@ mod tests {
     fn round_trips_and_screens_the_same() {
         let s = Screener::new(crate::screener::tests::tiny_package()).unwrap();
         let bytes = s.to_prebuilt();
-        let t = unsafe { Screener::from_prebuilt(&bytes) }.unwrap();
+        let t = Screener::from_prebuilt(&bytes).unwrap();
         let u = crate::Upload::text("u", "RU", "Assassin CASINO; казиношный alphabet");
         assert_eq!(s.screen(&u), t.screen(&u));
         assert_eq!(s.info(), t.info());
+    }
+
+    /// Issue #15: a fuzzer forged the checksum over a body whose automaton claimed
+    /// 27 GB; the automaton is checked before daachorse reads it.
+    #[test]
+    fn a_crafted_automaton_behind_a_valid_checksum_is_refused() {
+        let bytes = Screener::new(crate::screener::tests::tiny_package()).unwrap().to_prebuilt();
+        let mut p: Prebuilt = postcard::from_bytes(unframe(LABEL, &bytes).unwrap()).unwrap();
+        p.matcher.automaton[..4].copy_from_slice(&u32::MAX.to_le_bytes());
+        let forged = frame(LABEL, &postcard::to_allocvec(&p).unwrap());
+        let err = Screener::from_prebuilt(&forged).err().expect("a crafted automaton is refused");
+        assert!(err.to_string().contains("automaton"), "{err}");
     }
 
     #[test]
@@ -104,7 +111,7 @@ mod tests {
             Screener::new(crate::screener::tests::tiny_package()).unwrap().to_prebuilt();
         let n = bytes.len();
         bytes[n - 3] ^= 1;
-        let err = unsafe { Screener::from_prebuilt(&bytes) }.err().expect("corruption is refused");
+        let err = Screener::from_prebuilt(&bytes).err().expect("corruption is refused");
         assert!(err.to_string().contains("checksum"), "{err}");
     }
 }

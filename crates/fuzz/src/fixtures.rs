@@ -38,7 +38,14 @@ pub fn seeds(name: &str) -> Vec<(String, Vec<u8>)> {
             // The raw format, and the body alone (which the target frames itself).
             vec![("sample.pkg".into(), bytes), ("sample.body".into(), [&[1u8][..], &body].concat())]
         }
-        "prebuilt" => vec![("sample.prebuilt".into(), sample_screener().to_prebuilt())],
+        "prebuilt" => {
+            let bytes = sample_screener().to_prebuilt();
+            let body = bytes[crate::formats::HEADER_LEN..].to_vec();
+            vec![
+                ("sample.prebuilt".into(), bytes),
+                ("sample.prebuilt-body".into(), [&[1u8][..], &body].concat()),
+            ]
+        }
         "upload_json" => std::fs::read_dir(dir.join("uploads"))
             .expect("uploads")
             .filter_map(Result::ok)

@@ -15,9 +15,7 @@ pub fn load(prebuilt: Vec<u8>) -> Result<(), String> {
     // Freed temporaries (the argument, decoding buffers) are zeroed, so the
     // snapshot holds only the live matcher (wizer leaves zero runs out).
     let screener = crate::alloc::zeroing_freed(move || {
-        // SAFETY: `load` takes what `prescreen build` passes: bytes from
-        // `Screener::to_prebuilt`, checksummed (see the WIT doc of `loader.load`).
-        let screener = unsafe { Screener::from_prebuilt(&prebuilt) };
+        let screener = Screener::from_prebuilt(&prebuilt);
         drop(prebuilt);
         screener.map_err(|e| e.to_string())
     })?;
