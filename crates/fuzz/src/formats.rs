@@ -14,14 +14,7 @@ pub(crate) const HEADER_LEN: usize = 8 + 4 + 32;
 /// own invariants instead of stopping at the checksum. Anything else is taken as a
 /// whole file.
 pub(crate) fn package_bytes(data: &[u8]) {
-    let framed;
-    let bytes = match data.split_first() {
-        Some((1, body)) => {
-            framed = frame(b"PRSCRPKG", body);
-            &framed[..]
-        }
-        _ => data,
-    };
+    let bytes = &*as_file(b"PRSCRPKG", data);
     if Package::from_bytes(bytes).is_err() {
         return;
     }
@@ -38,17 +31,18 @@ pub(crate) fn package_bytes(data: &[u8]) {
 /// forged checksum once made the loader allocate 27 GB). What loads must screen
 /// without a panic, and write itself back as bytes that load again.
 pub(crate) fn prebuilt(data: &[u8]) {
-    let framed;
-    let bytes = match data.split_first() {
-        Some((1, body)) => {
-            framed = frame(b"PRSCRMAT", body);
-            &framed[..]
-        }
-        _ => data,
-    };
+    let bytes = &*as_file(b"PRSCRMAT", data);
     let Ok(s) = Screener::from_prebuilt(bytes) else { return };
     let _ = s.screen(&Upload::text("fuzz", "RU", "онлайн казино casino 1xbet ставки"));
     assert!(Screener::from_prebuilt(&s.to_prebuilt()).is_ok(), "a loaded prebuilt must reload");
+}
+
+/// `data` as a whole file: framed with `label` when its first byte is 1 (a body).
+fn as_file<'a>(label: &[u8; 8], data: &'a [u8]) -> std::borrow::Cow<'a, [u8]> {
+    match data.split_first() {
+        Some((1, body)) => frame(label, body).into(),
+        _ => data.into(),
+    }
 }
 
 fn frame(label: &[u8; 8], body: &[u8]) -> Vec<u8> {
