@@ -65,14 +65,33 @@ fn tables() -> &'static Tables {
                     .find(char::is_ascii_lowercase);
                 if let Some(latin) = latin {
                     to_latin.entry(small).or_insert(latin);
-                    if script_of(small) == Some(Script::Cyrillic) {
+                    // Folding into Cyrillic serves Russian words: only into their
+                    // letters (`i` has no twin there, though Ukrainian has `і`).
+                    if matches!(small, 'а'..='я') {
                         to_cyrillic.entry(latin).or_insert(small);
                     }
                 }
             }
         }
+        // Shapes UTS #39 leaves out, reviewed: the pairs advertisers write for one
+        // another (`нaркotuки`, `cтаbки`). UTS #39 pairs win where both have one.
+        for (cyrillic, latin) in SHAPE_PAIRS {
+            to_latin.entry(cyrillic).or_insert(latin);
+            to_cyrillic.entry(latin).or_insert(cyrillic);
+        }
         Tables { to_latin, to_cyrillic }
     })
+}
+
+/// Small Cyrillic and Latin letters alike in shape (handwriting, italics) though not
+/// in UTS #39's data: `и`/`u`, `г`/`r`, `п`/`n`, and `ь`, which stands for `b` (the
+/// other way `b` is `в`, from UTS #39's `В`/`B`). Used, as UTS #39's pairs are, only
+/// inside a word that mixes the two scripts.
+const SHAPE_PAIRS: [(char, char); 4] = [('и', 'u'), ('г', 'r'), ('п', 'n'), ('ь', 'b')];
+
+/// Whether `a` and `b` are look-alikes by shape only (`SHAPE_PAIRS`), not by UTS #39.
+pub(crate) fn is_shape_pair(a: char, b: char) -> bool {
+    SHAPE_PAIRS.iter().any(|&(c, l)| (a, b) == (c, l) || (a, b) == (l, c))
 }
 
 /// Builds the tables now: inside the component this runs at build time, so the
@@ -100,11 +119,15 @@ pub(crate) fn is_leet_symbol(c: char) -> bool {
 /// Leetspeak is folk convention, not Unicode data: this table is ours.
 pub(crate) fn leet(c: char, script: Script) -> Option<char> {
     match script {
+        // `3` is `е` as often as `з`, and `4` far more often `а` than `ч` (`34кл4дка`,
+        // `6укм3к3ры`): the commoner letter wins.
         Script::Cyrillic => match c {
             '0' => Some('о'),
-            '3' => Some('з'),
-            '4' => Some('ч'),
+            '1' => Some('и'),
+            '3' => Some('е'),
+            '4' => Some('а'),
             '6' => Some('б'),
+            '7' => Some('т'),
             '@' => Some('а'),
             '$' => Some('с'),
             _ => None,
@@ -120,6 +143,22 @@ pub(crate) fn leet(c: char, script: Script) -> Option<char> {
             '9' => Some('g'),
             _ => None,
         },
+    }
+}
+
+/// Whether the look-alike `to` that `fold` gave for `from` could as well have been
+/// another (`normalize::readings` tries that one too): Cyrillic `т` is Latin `t`, or
+/// `m` in italics; Latin `m` is `м` or `т`, and `b` is `в` or `ь`.
+pub(crate) fn fold_is_ambiguous(from: char, to: char) -> bool {
+    matches!((from, to), ('т', 't') | ('m', 'м') | ('b', 'в'))
+}
+
+/// Whether the digit `c` read by `leet` in script `script` could as well be another
+/// letter of it (`normalize::readings` tries that one too).
+pub(crate) fn leet_is_ambiguous(c: char, script: Script) -> bool {
+    match script {
+        Script::Cyrillic => matches!(c, '3' | '4'),
+        _ => matches!(c, '1' | '!' | '|'),
     }
 }
 

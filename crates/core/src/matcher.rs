@@ -88,7 +88,56 @@ pub(crate) struct TextMatch {
     pub start: usize,
     pub end: usize,
     /// Disguise bits of the matched text (`normalize::flag`).
-    pub flags: u8,
+    pub flags: u16,
+}
+
+/// A phrase of up to this many words is also indexed with every choice of its
+/// spaces removed (`sports betting` as `sportsbetting`; three words give three more
+/// forms); a longer one only with all of them removed, so a term costs at most
+/// eight patterns.
+const MAX_RESPACED_WORDS: usize = 4;
+
+/// The other spacings a term also matches: a phrase without its spaces
+/// (`#sportsbetting`, and `sports-betting`, whose hyphen joins it into one word),
+/// and a word joined by punctuation with a space there (`e-cigarette` as
+/// `e cigarette`).
+fn respacings(term: &Normalized) -> Vec<String> {
+    let text = term.as_str();
+    // The term's words: cut at its spaces and at its joints.
+    let mut words = Vec::new();
+    let mut start = 0;
+    for (at, c) in text.char_indices() {
+        if c == ' ' {
+            words.push(&text[start..at]);
+            start = at + 1;
+        } else if at > start && term.joined_at(at) {
+            words.push(&text[start..at]);
+            start = at;
+        }
+    }
+    words.push(&text[start..]);
+    let gaps = words.len() - 1;
+    let masks: Vec<u32> = if gaps == 0 {
+        Vec::new()
+    } else if words.len() <= MAX_RESPACED_WORDS {
+        (0..1u32 << gaps).collect()
+    } else {
+        vec![0, (1u32 << gaps) - 1]
+    };
+    masks
+        .into_iter()
+        .map(|mask| {
+            let mut out = words[0].to_string();
+            for (g, w) in words[1..].iter().enumerate() {
+                if mask & (1 << g) == 0 {
+                    out.push(' ');
+                }
+                out.push_str(w);
+            }
+            out
+        })
+        .filter(|t| t != text)
+        .collect()
 }
 
 impl TextMatcher {
@@ -135,6 +184,9 @@ impl TextMatcher {
                     if collapsed != term {
                         // Found in stretched words only (see `collapse_runs`).
                         terms.entry(collapsed).or_default().push(i as u32 | NEEDS_STRETCH);
+                    }
+                    for spaced in respacings(&normalized) {
+                        terms.entry(spaced).or_default().push(i as u32);
                     }
                     terms.entry(term).or_default().push(i as u32);
                 }
@@ -237,19 +289,28 @@ impl TextMatcher {
         mut allowed: impl FnMut(Allowed),
     ) {
         let mut operands = Vec::new();
-        let hay = text.as_str();
+        let hay = text.haystack();
         for m in self.ac.find_overlapping_iter(hay) {
             let p = m.value() as usize;
-            let (start, end) = (m.start(), m.end());
-            if !hay.is_char_boundary(start) {
+            let (at, to) = (m.start(), m.end());
+            if !hay.is_char_boundary(at) {
                 // Only a crafted automaton can get here (`automaton_check.rs`).
                 continue;
             }
-            let starts_word =
-                || !text.char_before(start).is_some_and(is_word_char) || text.inside_spelled(start);
-            let ends_word =
-                || !text.char_at(end).is_some_and(is_word_char) || text.inside_spelled(end);
-            let flags = text.flags(start, end);
+            // Word edges and disguises are read where the match is, in the text or
+            // in another reading of a word; everything else uses the text's range.
+            let Some((start, end)) = text.to_text(at, to) else { continue };
+            let starts_word = || {
+                !text.char_before(at).is_some_and(is_word_char)
+                    || text.inside_spelled(at)
+                    || text.joined_at(at)
+            };
+            let ends_word = || {
+                !text.char_at(to).is_some_and(is_word_char)
+                    || text.inside_spelled(to)
+                    || text.joined_at(to)
+            };
+            let flags = text.match_flags(at, to);
             for &entry in &self.materials[self.offsets[p] as usize..self.offsets[p + 1] as usize] {
                 if entry & NEEDS_STRETCH != 0 && flags & flag::REPEAT == 0 {
                     continue;

@@ -9,14 +9,18 @@
 //! writes `е` for `ё` as often as not, so both must meet); invisible and bidi
 //! control characters (Unicode category Cf) dropped.
 //!
-//! Per word: single letters split by separators are joined (`c.a.s.i.n.o`,
-//! `к а з и н о`); a word mixing Latin, Cyrillic and Greek letters has its minority
-//! letters folded to look-alikes of its majority script (`кaзинo` -> `казино`,
-//! UTS #39 data, see `confusables.rs`); digits and symbols inside a word with
-//! letters are read as leetspeak (`c4s1n0`); a word with a run of three or more of a
-//! letter has its runs collapsed (`caaasino`), see `collapse_runs` for how terms with
-//! double letters still match. Between words, any run of spaces and punctuation is one
-//! space, so phrases match across `online - casino`.
+//! Per word: punctuation, symbols and emoji between two letters are noise, dropped
+//! with a word edge left where they were (`ca🔥sino`, `c.a-s_i/n'o`, `casino★bonus`);
+//! single letters spelled out with spaces are joined (`к а з и н о`); a word mixing
+//! Latin, Cyrillic and Greek letters is folded into the one script all its letters
+//! have look-alikes in (`кaзинo` -> `казино`, `саѕіnо` -> `casino`; UTS #39 data and
+//! shape pairs, see `confusables.rs` and `Scripts::target`); digits and symbols inside
+//! a word with letters are read as leetspeak (`c4s1n0`), and where a digit or a
+//! look-alike stands for two letters the other reading is searched too
+//! (`readings.rs`); a word with a run of three or more of a letter has its runs
+//! collapsed (`caaasino`), see `collapse_runs` for how terms with double letters still
+//! match. Between words, any run of spaces and punctuation is one space, so phrases
+//! match across `online - casino`. `packages/README.md` states the model for operators.
 //!
 //! Every output byte remembers the byte range of the original it came from and the
 //! disguises that produced it, so a match maps back to an exact span of what the
@@ -26,34 +30,46 @@
 //! (see [`normalize_with`]); the result is the same, only faster.
 
 mod plain;
+mod readings;
 
-use crate::confusables::{Script, fold, is_leet_symbol, leet, script_of};
+use crate::confusables::{
+    Script, fold, fold_is_ambiguous, is_leet_symbol, is_shape_pair, leet, leet_is_ambiguous,
+    script_of,
+};
 use crate::verdict::Evasion;
 use caseless::Caseless as _;
 use plain::{is_ascii_non_word, is_gap_byte, is_plain_word, plain_run, utf8_len};
+use readings::{Ambiguous, AmbiguousWord, Reading};
 use std::ops::Range;
 use unicode_normalization::char::{decompose_canonical, decompose_compatible, is_combining_mark};
 use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 
 /// Disguise bits carried by each output byte.
 pub(crate) mod flag {
-    pub const HOMOGLYPH: u8 = 1;
-    pub const LEET: u8 = 2;
-    pub const SEPARATOR: u8 = 4;
-    pub const REPEAT: u8 = 8;
-    pub const INVISIBLE: u8 = 16;
-    pub const MIXED_SCRIPT: u8 = 32;
-    pub const DIACRITIC: u8 = 64;
-    pub const COMPATIBILITY: u8 = 128;
+    pub const HOMOGLYPH: u16 = 1;
+    pub const LEET: u16 = 2;
+    pub const SEPARATOR: u16 = 4;
+    pub const REPEAT: u16 = 8;
+    pub const INVISIBLE: u16 = 16;
+    pub const MIXED_SCRIPT: u16 = 32;
+    pub const DIACRITIC: u16 = 64;
+    pub const COMPATIBILITY: u16 = 128;
+    /// The byte follows noise the normalizer dropped from inside a word
+    /// (`ca🔥sino`): a word may start here, and one may end just before it, since
+    /// the noise may as well have stood between two words (`casino★bonus`).
+    pub const JOINED: u16 = 256;
+    /// A leet digit read as the commoner of two letters (`3` as `е`, not `з`): the
+    /// other is tried in a reading of its own (`readings.rs`). Not a disguise.
+    pub const AMBIGUOUS: u16 = 512;
 }
 
 /// The evasions named by a set of disguise bits, in a fixed order.
-pub(crate) fn evasions(bits: u8) -> Vec<Evasion> {
+pub(crate) fn evasions(bits: u16) -> Vec<Evasion> {
     use flag::*;
     [
         (HOMOGLYPH, Evasion::Homoglyph),
         (LEET, Evasion::Leet),
-        (SEPARATOR, Evasion::Separator),
+        (SEPARATOR | JOINED, Evasion::Separator),
         (REPEAT, Evasion::Repeat),
         (INVISIBLE, Evasion::Invisible),
         (MIXED_SCRIPT, Evasion::MixedScript),
@@ -75,12 +91,27 @@ pub struct Normalized {
     /// For each byte of `text`, the disguise bits that produced it. While the text
     /// is normalized it may be shorter than `text`: the bytes after its end have no
     /// bits, and are filled in at the end (`finish`), not word by word.
-    flags: Vec<u8>,
+    flags: Vec<u16>,
+    /// Length of the text proper: other readings of ambiguous words follow it, one
+    /// per line (`readings.rs`).
+    primary: usize,
+    /// Letters that could have been others, and the words holding them, while the
+    /// text is normalized.
+    ambiguous: Vec<Ambiguous>,
+    ambiguous_words: Vec<AmbiguousWord>,
+    /// The readings after the text, in order.
+    readings: Vec<Reading>,
 }
 
 impl Normalized {
     /// The normalized text.
     pub fn as_str(&self) -> &str {
+        &self.text[..self.primary]
+    }
+
+    /// What the matcher searches: the text and, after it, the other readings of its
+    /// ambiguous words; map a match back with `to_text`.
+    pub(crate) fn haystack(&self) -> &str {
         &self.text
     }
 
@@ -93,7 +124,7 @@ impl Normalized {
     }
 
     /// The disguise bits of the normalized range `start..end`.
-    pub(crate) fn flags(&self, start: usize, end: usize) -> u8 {
+    pub(crate) fn flags(&self, start: usize, end: usize) -> u16 {
         self.flags[start..end].iter().fold(0, |a, b| a | b)
     }
 
@@ -112,13 +143,25 @@ impl Normalized {
             && self.flags[at] & flag::SEPARATOR != 0
     }
 
+    /// Whether byte `at` follows noise dropped from inside a word (`casino★bonus`):
+    /// a term may start there, and one may end just before it.
+    pub(crate) fn joined_at(&self, at: usize) -> bool {
+        self.flags.get(at).is_some_and(|f| f & flag::JOINED != 0)
+    }
+
+    /// The disguise bits a match of `start..end` saw through: a joint at its first
+    /// byte is where the match begins, not a disguise inside it.
+    pub(crate) fn match_flags(&self, start: usize, end: usize) -> u16 {
+        let first = self.flags[start] & !flag::JOINED;
+        self.flags[start + 1..end].iter().fold(first, |a, b| a | b)
+    }
+
     /// Byte ranges of the normalized words that mix scripts.
     pub(crate) fn mixed_script_words(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
-        let mut at = 0;
+        let (mut at, flags) = (0, &self.flags[..self.primary]);
         std::iter::from_fn(move || {
-            let start = at + self.flags[at..].iter().position(|f| f & flag::MIXED_SCRIPT != 0)?;
-            let len =
-                self.flags[start..].iter().take_while(|f| *f & flag::MIXED_SCRIPT != 0).count();
+            let start = at + flags[at..].iter().position(|f| f & flag::MIXED_SCRIPT != 0)?;
+            let len = flags[start..].iter().take_while(|f| *f & flag::MIXED_SCRIPT != 0).count();
             at = start + len;
             Some((start, at))
         })
@@ -147,6 +190,7 @@ impl Normalized {
     /// The flags of the bytes no disguise produced, at the end.
     fn finish(mut self) -> Normalized {
         self.flags.resize(self.text.len(), 0);
+        self.append_readings();
         self
     }
 
@@ -163,8 +207,16 @@ impl Normalized {
     /// Appends one word of the general path.
     fn push_word(&mut self, word: &[Unit]) {
         self.push_gap(word[0].start);
+        let (start, first) = (self.text.len(), self.ambiguous.len());
         for u in word {
+            if u.flags & flag::AMBIGUOUS != 0 {
+                self.note_ambiguous(self.text.len(), u.c, first);
+            }
             self.push(*u);
+        }
+        if self.ambiguous.len() > first {
+            let letters = first..self.ambiguous.len();
+            self.ambiguous_words.push(AmbiguousWord { start, end: self.text.len(), letters });
         }
     }
 }
@@ -175,7 +227,10 @@ struct Unit {
     c: char,
     start: u32,
     end: u32,
-    flags: u8,
+    flags: u16,
+    /// Noise inside a word (`tokens`): dropped from the output, and the next unit
+    /// of the word is marked `flag::JOINED`.
+    noise: bool,
 }
 
 impl Unit {
@@ -187,6 +242,27 @@ impl Unit {
 /// Separators advertisers put between single letters (`c.a.s.i.n.o`).
 fn is_separator(c: char) -> bool {
     matches!(c, ' ' | '.' | '-' | '_' | '*' | '·' | '•' | '/' | ',' | '+' | '|' | '~' | '\'')
+}
+
+/// How far `@` or `$` may stand from a letter of its word and still be one
+/// (`@3@ртные`: three units to `р`); a price (`$40`) has none that near.
+const LEET_REACH: usize = 3;
+
+/// Longest run of punctuation and symbols between two letters that is read as noise
+/// inside one word (`ca🔥🔥sino`, an emoji with its skin tone, a flag): a longer run
+/// is decoration between words.
+const MAX_NOISE_RUN: usize = 4;
+
+/// Punctuation and symbols (emoji among them) that may stand between two letters of
+/// one word: every code point that is neither a letter, a digit, a mark nor a space.
+/// Invisible characters are dropped before this is asked; leet symbols (`@`, `$`,
+/// `!`, `|`, `€`) are read as letters where they can be.
+fn is_noise(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_punctuation() && !is_leet_symbol(c)
+    } else {
+        !c.is_alphanumeric() && !c.is_whitespace() && !is_combining_mark(c) && !is_leet_symbol(c)
+    }
 }
 
 /// At least this many single letters in a row are joined: `я и в` (three real
@@ -234,8 +310,10 @@ pub fn normalize_with(text: &str, options: NormalizeOptions) -> Normalized {
         text: String::with_capacity(text.len()),
         origin: Vec::with_capacity(text.len()),
         flags: Vec::with_capacity(text.len()),
+        ..Normalized::default()
     };
     let mut scratch = Scratch::default();
+    let dominant = Dominant::of(text);
     // Start of the text not yet normalized.
     let mut done = 0;
     // Whether `text[done..at]` is only ASCII spaces and punctuation: no word, so
@@ -253,7 +331,7 @@ pub fn normalize_with(text: &str, options: NormalizeOptions) -> Normalized {
         };
         if is_plain_word(bytes, at, &run, left_clear) {
             if !wordless {
-                scratch.normalize(&text[done..at], done, options, &mut out);
+                scratch.normalize(&text[done..at], done, options, &dominant, &mut out);
             }
             out.push_plain(text, at, &run);
             done = run.end;
@@ -265,7 +343,7 @@ pub fn normalize_with(text: &str, options: NormalizeOptions) -> Normalized {
         at = run.end;
     }
     if !wordless {
-        scratch.normalize(&text[done..], done, options, &mut out);
+        scratch.normalize(&text[done..], done, options, &dominant, &mut out);
     }
     out.finish()
 }
@@ -276,7 +354,7 @@ struct Scratch {
     units: Vec<Unit>,
     words: Vec<Range<usize>>,
     gaps: Vec<(usize, usize)>,
-    runs: Vec<(usize, usize)>,
+    runs: Vec<(usize, usize, usize)>,
     tokens: Vec<Token>,
     word: Vec<Unit>,
     kept: Vec<Unit>,
@@ -292,6 +370,7 @@ impl Scratch {
         chunk: &str,
         base: usize,
         options: NormalizeOptions,
+        dominant: &Dominant,
         out: &mut Normalized,
     ) {
         characters(
@@ -301,18 +380,20 @@ impl Scratch {
             &mut self.units,
             [&mut self.decomposed, &mut self.canonical],
         );
-        tokens(&self.units, &mut self.words, &mut self.gaps, &mut self.runs, &mut self.tokens);
+        tokens(&mut self.units, &mut self.words, &mut self.gaps, &mut self.runs, &mut self.tokens);
         for tok in &self.tokens {
             self.word.clear();
             let spelled = if tok.spelled { flag::SEPARATOR } else { 0 };
-            for range in &self.words[tok.words.clone()] {
-                self.word.extend(
-                    self.units[range.clone()]
-                        .iter()
-                        .map(|u| Unit { flags: u.flags | spelled, ..*u }),
-                );
+            let mut joined = 0;
+            for u in self.words[tok.words.clone()].iter().flat_map(|r| &self.units[r.clone()]) {
+                if u.noise {
+                    joined = flag::JOINED;
+                } else {
+                    self.word.push(Unit { flags: u.flags | spelled | joined, ..*u });
+                    joined = 0;
+                }
             }
-            fold_word(&mut self.word, &mut self.kept);
+            fold_word(&mut self.word, &mut self.kept, dominant);
             out.push_word(&self.word);
         }
     }
@@ -328,10 +409,11 @@ fn characters(
     [buf, canonical]: [&mut Vec<char>; 2],
 ) {
     units.clear();
-    let mut pending = 0u8;
+    let mut pending = 0u16;
     for (at, c) in text.char_indices() {
         let (start, end) = (offset + at as u32, offset + (at + c.len_utf8()) as u32);
-        let mut push = |c: char, flags: u8| units.push(Unit { c, start, end, flags });
+        let mut push =
+            |c: char, flags: u16| units.push(Unit { c, start, end, flags, noise: false });
         if c.is_ascii() {
             push(if c.is_ascii_whitespace() { ' ' } else { c.to_ascii_lowercase() }, pending);
             pending = 0;
@@ -386,7 +468,7 @@ fn characters(
                     last.end = end;
                     base = Some('й');
                 } else if !options.strip_diacritics {
-                    units.push(Unit { c: d, start, end, flags });
+                    units.push(Unit { c: d, start, end, flags, noise: false });
                 } else {
                     flags |= flag::DIACRITIC;
                     // A mark on its own belongs to the letter before it: the span
@@ -401,7 +483,7 @@ fn characters(
             base = Some(d);
             // Full case folding (`ß` -> `ss`, `ς` -> `σ`), not just lowercase.
             for l in std::iter::once(d).default_case_fold() {
-                units.push(Unit { c: l, start, end, flags });
+                units.push(Unit { c: l, start, end, flags, noise: false });
             }
         }
         // Diacritics found after the base apply to the whole character.
@@ -418,34 +500,71 @@ fn characters(
 /// out. A leet symbol between two word characters belongs to the word; single
 /// letters separated by separators are joined into one word.
 fn tokens(
-    units: &[Unit],
+    units: &mut [Unit],
     words: &mut Vec<Range<usize>>,
     gaps: &mut Vec<(usize, usize)>,
-    runs: &mut Vec<(usize, usize)>,
+    runs: &mut Vec<(usize, usize, usize)>,
     out: &mut Vec<Token>,
 ) {
-    // `@` and `$` next to a letter on either side are letters (`н@`, `@втомат`);
+    // `@` and `$` near a letter are letters (`н@`, `@втомат`, `@3@ртные`, not `$40`);
     // `!`, `|` and `€` only between two (`casino!` keeps its `!` as punctuation).
     let letter = |j: usize| units.get(j).is_some_and(|u| is_letter(u.c));
+    let word = |j: usize| units.get(j).is_some_and(Unit::is_word);
+    // A word character with no word character beyond it: `a` and `s` in `c|a|s`.
+    let single = |j: usize, step: isize| !word(j.wrapping_add_signed(step));
+    // A letter within `LEET_REACH` units, through word characters and leet symbols.
+    let near_letter = |i: usize| {
+        let through = |j: usize| units.get(j).is_some_and(|u| u.is_word() || is_leet_symbol(u.c));
+        (1..=LEET_REACH).take_while(|&d| i >= d && through(i - d)).any(|d| letter(i - d))
+            || (1..=LEET_REACH).take_while(|&d| through(i + d)).any(|d| letter(i + d))
+    };
     let in_word = |i: usize| {
         let u = units[i];
         u.is_word()
             || (is_leet_symbol(u.c)
                 && if matches!(u.c, '@' | '$') {
-                    (i > 0 && letter(i - 1)) || letter(i + 1)
+                    near_letter(i)
                 } else {
-                    i > 0 && units[i - 1].is_word() && units.get(i + 1).is_some_and(Unit::is_word)
+                    // Between two single letters it separates them (`c|a|s|i|n|o`).
+                    i > 0 && word(i - 1) && word(i + 1) && !(single(i - 1, -1) && single(i + 1, 1))
                 })
+    };
+    // Noise between two letters (`ca🔥sino`, `c.a-s_i*n/o`, `e-mail`): the units from
+    // `i` up to the next letter, if they are a short run of punctuation and symbols.
+    // Digits count when a letter is beside them or earlier in the word (`1.x.b.e.t`,
+    // `a.z.i.n.o.7.7.7`), so numbers (`12.05.2026`, `3.5`) keep their punctuation.
+    // Called just past units of the word, so `i - 1` is one.
+    let noise = |lettered_before: bool, i: usize| {
+        let n = units[i..]
+            .iter()
+            .take(MAX_NOISE_RUN + 1)
+            .take_while(|u| is_noise(u.c) || matches!(u.c, '!' | '|'))
+            .count();
+        let lettered = || lettered_before || letter(i + n);
+        (n > 0 && n <= MAX_NOISE_RUN && i + n < units.len() && in_word(i + n) && lettered())
+            .then_some(n)
     };
     words.clear();
     gaps.clear(); // gap before each word: unit range
+    runs.clear(); // noise runs inside words, marked below
     let mut i = 0;
     let mut gap_start = 0;
     while i < units.len() {
         if in_word(i) {
             let start = i;
-            while i < units.len() && in_word(i) {
-                i += 1;
+            let mut lettered = false;
+            loop {
+                while i < units.len() && in_word(i) {
+                    lettered |= letter(i);
+                    i += 1;
+                }
+                match noise(lettered, i) {
+                    Some(n) => {
+                        runs.push((i, i + n, 0));
+                        i += n;
+                    }
+                    None => break,
+                }
             }
             gaps.push((gap_start, start));
             words.push(start..i);
@@ -454,16 +573,24 @@ fn tokens(
             i += 1;
         }
     }
-    // Join runs of single-letter words split by short separator-only gaps, all the
-    // same within a run. Runs of different separators may share their boundary
-    // letter (`x x c.a.s.i.n.o`): the longer run takes it, the later one on a tie.
+    for &(a, b, _) in runs.iter() {
+        units[a..b].iter_mut().for_each(|u| u.noise = true);
+    }
+    // Join runs of single-letter words split by short separator-only gaps with
+    // spaces, all the same within a run (gaps without spaces were joined above, as
+    // noise). Runs of different separators may share their boundary letter
+    // (`x x c . a . s`, `b u y  a  d i p`): the run with the shorter gap takes it,
+    // since letters are spelled closer than words are set apart; between equal gaps
+    // the longer run, and the later one on a tie.
     let gap_chars = |w: usize| units[gaps[w].0..gaps[w].1].iter().map(|u| u.c);
     let spelled_gap = |w: usize| {
         let (a, b) = gaps[w];
         b - a <= MAX_SEPARATOR_RUN && units[a..b].iter().all(|u| is_separator(u.c))
     };
+    let gap_len = |w: usize| gaps[w].1 - gaps[w].0;
     let single = |w: usize| words[w].len() == 1;
-    // Maximal runs [first, last] of single letters with equal separators.
+    // Maximal runs [first, last] of single letters with equal separators, and the
+    // word whose gap they share.
     runs.clear();
     let mut w = 0;
     while w + 1 < words.len() {
@@ -476,7 +603,7 @@ fn tokens(
             {
                 last += 1;
             }
-            runs.push((w, last));
+            runs.push((w, last, w + 1));
             w = last;
         } else {
             w += 1;
@@ -485,19 +612,38 @@ fn tokens(
     for k in 1..runs.len() {
         let (prev, cur) = (runs[k - 1], runs[k]);
         if prev.1 == cur.0 {
-            if prev.1 - prev.0 > cur.1 - cur.0 {
+            let (pg, cg) = (gap_len(prev.2), gap_len(cur.2));
+            if pg < cg || (pg == cg && prev.1 - prev.0 > cur.1 - cur.0) {
                 runs[k].0 += 1;
             } else {
                 runs[k - 1].1 -= 1;
             }
         }
     }
-    runs.retain(|(a, b)| b + 1 - a >= MIN_SPELLED_LETTERS);
+    // Two letters make a run only beside a run kept, spelled the same way, in one
+    // phrase (`с т а в к и  н а  с п о р т`): alone, `в 3` and `a b` stay words.
+    let len = |r: &(usize, usize, usize)| (r.1 + 1).saturating_sub(r.0);
+    let beside = |x: &(usize, usize, usize), y: &(usize, usize, usize)| {
+        x.1 + 1 == y.0 && gap_chars(x.2).eq(gap_chars(y.2))
+    };
+    runs.retain(|r| len(r) >= 2);
+    let mut keep: Vec<bool> = runs.iter().map(|r| len(r) >= MIN_SPELLED_LETTERS).collect();
+    for k in 1..runs.len() {
+        keep[k] |= keep[k - 1] && len(&runs[k]) == 2 && beside(&runs[k - 1], &runs[k]);
+    }
+    for k in (0..runs.len().saturating_sub(1)).rev() {
+        keep[k] |= keep[k + 1] && len(&runs[k]) == 2 && beside(&runs[k], &runs[k + 1]);
+    }
+    let mut k = 0;
+    runs.retain(|_| {
+        k += 1;
+        keep[k - 1]
+    });
     out.clear();
     let mut next_run = runs.iter().peekable();
     let mut w = 0;
     while w < words.len() {
-        if let Some(&&(a, b)) = next_run.peek()
+        if let Some(&&(a, b, _)) = next_run.peek()
             && a == w
         {
             out.push(Token { words: a..b + 1, spelled: true });
@@ -518,49 +664,39 @@ struct Token {
 }
 
 /// Pass 3: per word, in place: homoglyphs, leetspeak, stretched letters (`kept` is
-/// scratch space).
-fn fold_word(word: &mut Vec<Unit>, kept: &mut Vec<Unit>) {
+/// scratch space). Scripts are told apart per piece, cut at noise joints where
+/// the script changes, so a compound of two scripts (`casino-казино`, `а.л.ь.ф.а-p.v.p`)
+/// keeps both; a piece of one or two letters (`к🔥aзинo`) goes with its word.
+fn fold_word(word: &mut Vec<Unit>, kept: &mut Vec<Unit>, dominant: &Dominant) {
     if word.is_empty() {
         return;
     }
-    let (mut latin, mut cyrillic, mut greek, mut letters) = (0, 0, 0, 0);
-    for u in word.iter() {
-        match script_of(u.c) {
-            Some(Script::Latin) => latin += 1,
-            Some(Script::Cyrillic) => cyrillic += 1,
-            Some(Script::Greek) => greek += 1,
-            None => {}
+    join_letter_pairs(word, kept);
+    let whole = Scripts::of(word);
+    // A joint between letters of two scripts ends a piece; the script of the last
+    // letter seen so far, to tell.
+    let mut script = None;
+    let boundary = |u: &Unit, script: &mut Option<Script>| {
+        let s = script_of(u.c);
+        let cut = u.flags & flag::JOINED != 0 && s.is_some() && script.is_some() && s != *script;
+        if s.is_some() {
+            *script = s;
         }
-        letters += is_letter(u.c) as usize;
-    }
-    let target = if cyrillic > latin && cyrillic >= greek {
-        Script::Cyrillic
-    } else if greek > latin && greek > cyrillic {
-        Script::Greek
-    } else {
-        Script::Latin
+        cut
     };
-    let scripts = (latin > 0) as u8 + (cyrillic > 0) as u8 + (greek > 0) as u8;
-    if scripts > 1 {
-        for u in word.iter_mut() {
-            u.flags |= flag::MIXED_SCRIPT;
-            if script_of(u.c).is_some_and(|s| s != target)
-                && let Some(f) = fold(u.c, target)
-            {
-                u.c = f;
-                u.flags |= flag::HOMOGLYPH;
-            }
+    let mut a = 0;
+    while a < word.len() {
+        boundary(&word[a], &mut script);
+        let len = word[a + 1..].iter().position(|u| boundary(u, &mut script));
+        let b = len.map_or(word.len(), |n| a + 1 + n);
+        if a == 0 && b == word.len() {
+            fold_piece(word, &whole, dominant);
+            break;
         }
-    }
-    if letters > 0 {
-        for u in word.iter_mut() {
-            if (u.c.is_ascii_digit() || is_leet_symbol(u.c))
-                && let Some(l) = leet(u.c, target)
-            {
-                u.c = l;
-                u.flags |= flag::LEET;
-            }
-        }
+        let piece = Scripts::of(&word[a..b]);
+        let counts = if piece.letters <= 2 { &whole } else { &piece };
+        fold_piece(&mut word[a..b], counts, dominant);
+        a = b;
     }
     if has_stretch(word.iter().map(|u| u.c)) {
         // Runs of three or more become one letter; doubles stay (`ggguaranteed`
@@ -581,6 +717,199 @@ fn fold_word(word: &mut Vec<Unit>, kept: &mut Vec<Unit>) {
             i += run;
         }
         std::mem::swap(word, kept);
+    }
+}
+
+/// Two Latin characters that together draw one Russian letter (`jl` is `л`, `9l`
+/// is `я`), read as it inside a word with Russian letters (`аjlкогол9l`).
+const LETTER_PAIRS: [(char, char, char); 2] = [('j', 'l', 'л'), ('9', 'l', 'я')];
+
+/// Replaces `LETTER_PAIRS` in a word that has a Russian letter, in place (`kept`
+/// is scratch space); the letter spans both characters.
+fn join_letter_pairs(word: &mut Vec<Unit>, kept: &mut Vec<Unit>) {
+    let pair_at = |w: &[Unit], i: usize| {
+        LETTER_PAIRS.iter().find(|p| w[i].c == p.0 && w.get(i + 1).is_some_and(|u| u.c == p.1))
+    };
+    if !word.iter().any(|u| matches!(u.c, 'а'..='я'))
+        || !(0..word.len()).any(|i| pair_at(word, i).is_some())
+    {
+        return;
+    }
+    kept.clear();
+    let mut i = 0;
+    while i < word.len() {
+        if let Some(&(_, _, letter)) = pair_at(word, i) {
+            let (a, b) = (word[i], word[i + 1]);
+            kept.push(Unit {
+                c: letter,
+                end: b.end,
+                flags: a.flags | b.flags | flag::HOMOGLYPH,
+                ..a
+            });
+            i += 2;
+        } else {
+            kept.push(word[i]);
+            i += 1;
+        }
+    }
+    std::mem::swap(word, kept);
+}
+
+/// How many letters of each script a word or piece holds.
+struct Scripts {
+    latin: usize,
+    cyrillic: usize,
+    greek: usize,
+    letters: usize,
+    /// A Cyrillic letter no Russian word has (`і`, `ѕ`, `ј`): a word of them may
+    /// be Latin in disguise.
+    foreign: bool,
+    /// The letters as they are, to try folds on (mixed or foreign words only).
+    chars: Vec<char>,
+}
+
+impl Scripts {
+    fn of(units: &[Unit]) -> Scripts {
+        let mut s = Scripts {
+            latin: 0,
+            cyrillic: 0,
+            greek: 0,
+            letters: 0,
+            foreign: false,
+            chars: Vec::new(),
+        };
+        for u in units {
+            match script_of(u.c) {
+                Some(Script::Latin) => s.latin += 1,
+                Some(Script::Cyrillic) => {
+                    s.cyrillic += 1;
+                    s.foreign |= !matches!(u.c, 'а'..='я');
+                }
+                Some(Script::Greek) => s.greek += 1,
+                None => {}
+            }
+            s.letters += is_letter(u.c) as usize;
+        }
+        if s.mixed() || s.foreign {
+            s.chars = units.iter().map(|u| u.c).collect();
+        }
+        s
+    }
+
+    fn mixed(&self) -> bool {
+        (self.latin > 0) as u8 + (self.cyrillic > 0) as u8 + (self.greek > 0) as u8 > 1
+    }
+
+    fn majority(&self) -> Script {
+        if self.cyrillic > self.latin && self.cyrillic >= self.greek {
+            Script::Cyrillic
+        } else if self.greek > self.latin && self.greek > self.cyrillic {
+            Script::Greek
+        } else {
+            Script::Latin
+        }
+    }
+
+    /// The script the word's letters are folded into: one into which every letter
+    /// folds to a basic letter (`a`-`z`, `а`-`я`) by UTS #39 pairs, or failing that
+    /// by shape pairs too; where both scripts do, the text's own (`кacтeт` in a
+    /// Russian ad is Russian), else the word's majority; where neither does, the
+    /// majority. `саѕіnо` is `casino` (in Cyrillic it keeps `ѕ` and `і`, letters no
+    /// Russian word has); `нaркotuки` is Russian, through the shape pair `u`/`и`.
+    fn target(&self, dominant: &Dominant) -> Script {
+        let majority = self.majority();
+        if !(self.mixed() || self.foreign) || majority == Script::Greek {
+            return majority;
+        }
+        let basic = |c: char, to: Script| match to {
+            Script::Latin => c.is_ascii_lowercase(),
+            _ => matches!(c, 'а'..='я'),
+        };
+        let folds_into = |to: Script, shapes: bool| {
+            self.chars.iter().all(|&c| match script_of(c) {
+                None => true,
+                Some(s) if s == to => basic(c, to),
+                Some(_) => {
+                    fold(c, to).is_some_and(|f| basic(f, to) && (shapes || !is_shape_pair(c, f)))
+                }
+            })
+        };
+        if !self.mixed() {
+            // All Cyrillic, with a letter Russian lacks: Latin if it all folds there
+            // (`ѕех`), by UTS #39 pairs alone.
+            return if folds_into(Script::Latin, false) { Script::Latin } else { majority };
+        }
+        for shapes in [false, true] {
+            match (folds_into(Script::Latin, shapes), folds_into(Script::Cyrillic, shapes)) {
+                (true, true) => return dominant.get().unwrap_or(majority),
+                (true, false) => return Script::Latin,
+                (false, true) => return Script::Cyrillic,
+                (false, false) => {}
+            }
+        }
+        majority
+    }
+}
+
+/// The script most letters of the whole text are in, asked only when a mixed word's
+/// own letters do not decide, and counted then, once per text.
+struct Dominant<'a> {
+    text: &'a str,
+    script: std::cell::OnceCell<Option<Script>>,
+}
+
+impl<'a> Dominant<'a> {
+    fn of(text: &'a str) -> Dominant<'a> {
+        Dominant { text, script: std::cell::OnceCell::new() }
+    }
+
+    fn get(&self) -> Option<Script> {
+        *self.script.get_or_init(|| {
+            let bytes = self.text.as_bytes();
+            let latin = bytes.iter().filter(|b| b.is_ascii_alphabetic()).count();
+            // Lead bytes of U+0400..U+047F, which hold the Russian letters.
+            let cyrillic = bytes.iter().filter(|&&b| b == 0xD0 || b == 0xD1).count();
+            match latin.cmp(&cyrillic) {
+                std::cmp::Ordering::Greater => Some(Script::Latin),
+                std::cmp::Ordering::Less => Some(Script::Cyrillic),
+                std::cmp::Ordering::Equal => None,
+            }
+        })
+    }
+}
+
+/// Folds one piece of a word into the script `counts` chose, and reads its digits
+/// and symbols as letters of that script.
+fn fold_piece(piece: &mut [Unit], counts: &Scripts, dominant: &Dominant) {
+    let target = counts.target(dominant);
+    if counts.mixed() || target != counts.majority() {
+        for u in piece.iter_mut() {
+            if counts.mixed() {
+                u.flags |= flag::MIXED_SCRIPT;
+            }
+            if script_of(u.c).is_some_and(|s| s != target)
+                && let Some(f) = fold(u.c, target)
+            {
+                if fold_is_ambiguous(u.c, f) {
+                    u.flags |= flag::AMBIGUOUS;
+                }
+                u.c = f;
+                u.flags |= flag::HOMOGLYPH;
+            }
+        }
+    }
+    if counts.letters > 0 {
+        for u in piece.iter_mut() {
+            if (u.c.is_ascii_digit() || is_leet_symbol(u.c))
+                && let Some(l) = leet(u.c, target)
+            {
+                if leet_is_ambiguous(u.c, target) {
+                    u.flags |= flag::AMBIGUOUS;
+                }
+                u.c = l;
+                u.flags |= flag::LEET;
+            }
+        }
     }
 }
 
@@ -676,7 +1005,7 @@ mod tests {
     /// normalizer was before plain words got their fast path.
     fn general_path_only(text: &str, options: NormalizeOptions) -> Normalized {
         let mut out = Normalized::default();
-        Scratch::default().normalize(text, 0, options, &mut out);
+        Scratch::default().normalize(text, 0, options, &Dominant::of(text), &mut out);
         out.finish()
     }
 
@@ -768,6 +1097,29 @@ mod tests {
             "~",
             "|",
             "!",
+            "ca🔥sino",
+            "ка★зи•но",
+            "c.a-s_i/n'o",
+            "e-mail",
+            "casino★bonus",
+            "1.x.b.e.t",
+            "12.05.2026",
+            "$40k",
+            "@3@ртные",
+            "к@3ин0",
+            "34кл4дка",
+            "rep11ca",
+            "s|ot",
+            "н а",
+            "с т а в к и  н а  с п о р т",
+            "аjlкогол9l",
+            "саѕіnо",
+            "нaркotuки",
+            "кacтeт",
+            "ѕех",
+            "casino-казино",
+            "👍🏽",
+            "🇷🇺",
         ]);
         prop_oneof![
             4 => words.prop_map(str::to_string),
@@ -803,6 +1155,67 @@ mod tests {
         ];
         for ad in ads {
             same_as_oracle(ad).unwrap();
+        }
+    }
+
+    /// Issue #16: noise inside words, and what stays outside them.
+    #[test]
+    fn noise_between_letters_is_dropped_and_leaves_a_word_edge() {
+        assert_eq!(n("ca🔥si✨no ка★зи•но c.a-s_i/n'o"), "casino казино casino");
+        let joined = normalize("casino★bonus");
+        assert_eq!(joined.as_str(), "casinobonus");
+        assert!(joined.joined_at(6) && !joined.joined_at(5));
+        assert_eq!(joined.match_flags(6, 11), 0, "a joint where a match starts is no disguise");
+        assert_eq!(n("c|a|s|i|n|o 1.x.b.e.t"), "casino ixbet");
+        // Numbers keep their punctuation, prices their sign.
+        assert_eq!(n("12.05.2026, 3.5 $40"), "12 05 2026 3 5 40");
+        assert_eq!(n("casino 🔥 bonus"), "casino bonus", "emoji between words is a gap");
+    }
+
+    #[test]
+    fn two_letter_words_join_only_beside_a_spelled_run() {
+        assert_eq!(n("с т а в к и  н а  с п о р т"), "ставки на спорт");
+        assert_eq!(n("b u y  a  d i p l o m a"), "buy a diploma");
+        assert_eq!(n("a b"), "a b");
+        assert_eq!(n("в 3"), "в 3");
+    }
+
+    #[test]
+    fn ambiguous_letters_are_read_every_way() {
+        let norm = normalize("к@3ин0 онлайн");
+        assert_eq!(norm.as_str(), "каеино онлайн", "the commoner letter first");
+        let hay = norm.haystack();
+        let at = hay.find("\nказино онлайн").expect("the other reading follows") + 1;
+        let end = at + "казино".len();
+        assert_eq!(norm.to_text(at, end), Some((0, "каеино".len())));
+        let (a, b) = norm.original_span(at, end);
+        assert_eq!(&"к@3ин0 онлайн"[a..b], "к@3ин0");
+        // A match of the reading's context alone is the text's own: not new.
+        let context = at + "казино ".len();
+        assert_eq!(norm.to_text(context, context + "онлайн".len()), None);
+        assert!(normalize("rep11ca").haystack().contains("replica"));
+        assert!(normalize("s|ot").haystack().contains("slot"));
+    }
+
+    #[test]
+    fn a_mixed_word_takes_the_script_its_letters_fold_into() {
+        assert_eq!(n("саѕіnо"), "casino", "n has no Russian twin");
+        assert_eq!(n("нaркotuки"), "наркотики", "through the shape pair u/и");
+        assert_eq!(n("кacтeт рядом"), "кастет рядом", "both fold: the text's script");
+        assert_eq!(n("best кacтeт"), "best kactet");
+        assert_eq!(n("ѕех"), "sex", "Cyrillic letters Russian lacks");
+        assert_eq!(n("аjlкогол9l"), "алкоголя");
+        assert_eq!(n("casino-казино"), "casinoказино", "a compound keeps both scripts");
+        assert_eq!(n("секс шоп"), "секс шоп", "plain words are left alone");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn readings_stay_within_their_bound(text in "[0-9а-я@ ]{0,400}") {
+            let norm = normalize(&text);
+            let primary = norm.as_str().len();
+            proptest::prop_assert!(norm.haystack().len() <= 5 * primary + 4096);
+            proptest::prop_assert!(norm.haystack().starts_with(norm.as_str()));
         }
     }
 

@@ -190,22 +190,27 @@ pub(super) fn is_ascii_non_word(b: u8) -> bool {
     b.is_ascii() && !b.is_ascii_alphanumeric()
 }
 
-/// Whether a word starting at `start` cannot extend to the left.
+/// Whether a word starting at `start` cannot extend to the left: only ASCII
+/// punctuation (`(`, `"`) stands between it and a space or the start of the text.
+/// Punctuation between two letters is noise inside one word (`e-mail`), and `@` or
+/// `$` next to a letter is one, so a word after those goes the general way.
 pub(super) fn bounded_before(bytes: &[u8], start: usize) -> bool {
-    match start.checked_sub(1).map(|p| bytes[p]) {
-        None => true,
-        Some(b'!' | b'|') => start < 2 || is_ascii_non_word(bytes[start - 2]),
-        Some(b) => is_gap_byte(b),
-    }
+    let before = bytes[..start].iter().rposition(|&b| !is_skippable_punctuation(b));
+    before.is_none_or(|p| bytes[p].is_ascii_whitespace())
 }
 
-/// Whether a word ending at `end` cannot extend to the right.
+/// Whether a word ending at `end` cannot extend to the right (as `bounded_before`).
 pub(super) fn bounded_after(bytes: &[u8], end: usize) -> bool {
-    match bytes.get(end) {
-        None => true,
-        Some(b'!' | b'|') => bytes.get(end + 1).is_none_or(|&b| is_ascii_non_word(b)),
-        Some(&b) => is_gap_byte(b),
-    }
+    let after = bytes[end..].iter().position(|&b| !is_skippable_punctuation(b));
+    after.is_none_or(|p| bytes[end + p].is_ascii_whitespace())
+}
+
+/// ASCII punctuation a plain word's bounds may look past: all of it but `@` and `$`,
+/// which are letters next to a letter (`!` and `|` are one only between two word
+/// characters, and the look stops at the word beyond them anyway).
+#[inline]
+fn is_skippable_punctuation(b: u8) -> bool {
+    b.is_ascii_punctuation() && !matches!(b, b'@' | b'$')
 }
 
 /// Whether the next word after `end` is not a single letter: only gap bytes up to
