@@ -47,6 +47,7 @@ mod rules;
 mod screener;
 #[cfg(feature = "source")]
 mod source;
+mod stem;
 #[cfg(feature = "source")]
 pub mod synth;
 mod table;

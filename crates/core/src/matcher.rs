@@ -41,6 +41,7 @@ pub(crate) struct MatcherParts {
     rules: RuleSet,
     offsets: Vec<u32>,
     materials: Vec<u32>,
+    stems: Vec<(u32, Vec<String>)>,
 }
 
 /// Marks a pattern-table entry for a term's collapsed form: the material fires on it
@@ -54,8 +55,11 @@ const STRETCHED_TERM: u32 = 1 << 28;
 const ALLOW: u32 = 1 << 30;
 /// Marks a pattern-table entry for a rule operand (its index in the rule set).
 const OPERAND: u32 = 1 << 29;
+/// Marks a pattern-table entry for a term's other spacing (`respacings`): a hit
+/// through it reports `spacing`.
+const RESPACED: u32 = 1 << 27;
 /// The index bits of an entry.
-const INDEX: u32 = STRETCHED_TERM - 1;
+const INDEX: u32 = RESPACED - 1;
 /// The "material" of a package-level allow-term; material indices stay below it.
 const PACKAGE_WIDE: u32 = INDEX;
 
@@ -66,6 +70,8 @@ pub(crate) struct TextMatcher {
     /// vectors instead of a Vec per pattern, so a 1M-term package is two allocations.
     offsets: Vec<u32>,
     materials: Vec<u32>,
+    /// The stems of each `stem`-mode material's words, by material, in order.
+    stems: Vec<(u32, Vec<String>)>,
 }
 
 /// An allow-term found at a normalized byte span: it shields hits of `material`
@@ -155,6 +161,7 @@ impl TextMatcher {
         let mut terms: BTreeMap<String, Vec<u32>> = BTreeMap::new();
         let mut operands: BTreeMap<String, u32> = BTreeMap::new();
         let mut rules = RuleSet::default();
+        let mut stems = Vec::new();
         for (i, m) in materials.iter().enumerate() {
             if let Some(rule) = &m.rule {
                 for t in rule.operands() {
@@ -167,7 +174,28 @@ impl TextMatcher {
                 rules.add(i as u32, ids(&rule.all), rule.within, ids(&rule.none));
                 continue;
             }
-            if m.kind == MaterialKind::Text {
+            // A term written stretched (`xxx`) is found only where the text is
+            // stretched too, which stems cannot tell: it is matched as a word.
+            let stretched_term = || {
+                let n = normalize(&m.term);
+                n.flags(0, n.as_str().len()) & flag::REPEAT != 0
+            };
+            if m.kind == MaterialKind::Text && m.mode == MatchMode::Stem && !stretched_term() {
+                // Indexed by the start of its first word's stem; the rest is checked
+                // where that is found (`stem_end`).
+                let normalized = normalize(&m.term);
+                let words: Vec<&str> = normalized.as_str().split(' ').collect();
+                let start = crate::stem::shared_start(words[0]).to_string();
+                terms.entry(start).or_default().push(i as u32);
+                let stemmed = words.iter().map(|w| crate::stem::stem(w).into_owned()).collect();
+                stems.push((i as u32, stemmed));
+                for e in &m.exceptions {
+                    terms
+                        .entry(normalize(e).as_str().to_string())
+                        .or_default()
+                        .push(i as u32 | ALLOW);
+                }
+            } else if m.kind == MaterialKind::Text {
                 let normalized = normalize(&m.term);
                 let term = normalized.as_str().to_string();
                 // A term written with a run of three or more (`xxx`) was collapsed like
@@ -186,7 +214,7 @@ impl TextMatcher {
                         terms.entry(collapsed).or_default().push(i as u32 | NEEDS_STRETCH);
                     }
                     for spaced in respacings(&normalized) {
-                        terms.entry(spaced).or_default().push(i as u32);
+                        terms.entry(spaced).or_default().push(i as u32 | RESPACED);
                     }
                     terms.entry(term).or_default().push(i as u32);
                 }
@@ -223,7 +251,7 @@ impl TextMatcher {
             .match_kind(MatchKind::Standard)
             .build_with_values(terms.keys().enumerate().map(|(i, t)| (t.as_str(), i as u32)))
             .map_err(|e| Error::build(e.to_string()))?;
-        Ok(TextMatcher { ac, rules, offsets, materials: flat })
+        Ok(TextMatcher { ac, rules, offsets, materials: flat, stems })
     }
 
     /// The matcher as bytes: the automaton in daachorse's own format, and the
@@ -234,6 +262,7 @@ impl TextMatcher {
             rules: self.rules.clone(),
             offsets: self.offsets.clone(),
             materials: self.materials.clone(),
+            stems: self.stems.clone(),
         }
     }
 
@@ -263,6 +292,7 @@ impl TextMatcher {
             rules: parts.rules,
             offsets: parts.offsets,
             materials: parts.materials,
+            stems: parts.stems,
         })
     }
 
@@ -277,6 +307,31 @@ impl TextMatcher {
     /// Heap bytes held by the matcher.
     pub(crate) fn memory_usage(&self) -> usize {
         self.ac.heap_bytes() + 4 * (self.offsets.capacity() + self.materials.capacity())
+    }
+
+    /// Whether `material` is matched by its stems (a `stem`-mode term not written
+    /// stretched).
+    fn stemmed(&self, material: usize) -> bool {
+        self.stems.binary_search_by_key(&(material as u32), |s| s.0).is_ok()
+    }
+
+    /// Where the words of `stem`-mode material `material` end, if the haystack's
+    /// words from `at` on have its stems, one for one.
+    fn stem_end(&self, material: usize, text: &Normalized, at: usize) -> Option<usize> {
+        let i = self.stems.binary_search_by_key(&(material as u32), |s| s.0).ok()?;
+        let hay = text.haystack();
+        let mut pos = at;
+        for (k, want) in self.stems[i].1.iter().enumerate() {
+            if k > 0 {
+                pos += hay[pos..].starts_with(' ').then_some(1)?;
+            }
+            let len = hay[pos..].find(|c: char| !is_word_char(c)).unwrap_or(hay.len() - pos);
+            if len == 0 || crate::stem::stem(&hay[pos..pos + len]) != want.as_str() {
+                return None;
+            }
+            pos += len;
+        }
+        Some(pos)
     }
 
     /// Calls `found` for every material whose term occurs in `text` in a position its
@@ -329,8 +384,20 @@ impl TextMatcher {
                     continue;
                 }
                 let material = (entry & INDEX) as usize;
+                if table.mode(material) == MatchMode::Stem && self.stemmed(material) {
+                    let m = starts_word()
+                        .then(|| self.stem_end(material, text, at))
+                        .flatten()
+                        .and_then(|to| Some((text.to_text(at, to)?, text.match_flags(at, to))));
+                    if let Some(((start, end), flags)) = m
+                        && found(TextMatch { material, start, end, flags }).is_break()
+                    {
+                        return;
+                    }
+                    continue;
+                }
                 let fits = match table.mode(material) {
-                    MatchMode::Word => starts_word() && ends_word(),
+                    MatchMode::Word | MatchMode::Stem => starts_word() && ends_word(),
                     MatchMode::Prefix => starts_word(),
                     MatchMode::Substring => true,
                     MatchMode::Rule => false,
@@ -338,6 +405,7 @@ impl TextMatcher {
                 if fits {
                     let flags =
                         if entry & STRETCHED_TERM != 0 { flags & !flag::REPEAT } else { flags };
+                    let flags = if entry & RESPACED != 0 { flags | flag::SPACING } else { flags };
                     if found(TextMatch { material, start, end, flags }).is_break() {
                         return;
                     }

@@ -70,6 +70,10 @@ pub enum MatchMode {
     /// The term is a co-occurrence rule over other terms (`casino + bonus ~ 5`);
     /// see `rules.rs`.
     Rule,
+    /// The term is whole words, in any inflected form: each word of the text is
+    /// stemmed as the term's words are (Snowball: Russian for Cyrillic, English for
+    /// Latin; `гарантированный доход` fires on `гарантированного дохода`).
+    Stem,
 }
 
 impl MatchMode {
@@ -79,6 +83,7 @@ impl MatchMode {
             MatchMode::Prefix => "prefix",
             MatchMode::Substring => "substring",
             MatchMode::Rule => "rule",
+            MatchMode::Stem => "stem",
         }
     }
 }
@@ -91,8 +96,9 @@ impl FromStr for MatchMode {
             "prefix" => Ok(MatchMode::Prefix),
             "substring" => Ok(MatchMode::Substring),
             "rule" => Ok(MatchMode::Rule),
+            "stem" => Ok(MatchMode::Stem),
             _ => Err(format!(
-                "unknown mode {} (expected word, prefix, substring or rule)",
+                "unknown mode {} (expected word, prefix, substring, stem or rule)",
                 crate::error::shown(s)
             )),
         }

@@ -38,7 +38,7 @@ use crate::confusables::{
 };
 use crate::verdict::Evasion;
 use caseless::Caseless as _;
-use plain::{is_ascii_non_word, is_gap_byte, is_plain_word, plain_run, utf8_len};
+use plain::{is_ascii_non_word, is_gap_byte, is_plain_word, plain_compound, plain_run, utf8_len};
 use readings::{Ambiguous, AmbiguousWord, Reading};
 use std::ops::Range;
 use unicode_normalization::char::{decompose_canonical, decompose_compatible, is_combining_mark};
@@ -61,6 +61,10 @@ pub(crate) mod flag {
     /// A leet digit read as the commoner of two letters (`3` as `е`, not `з`): the
     /// other is tried in a reading of its own (`readings.rs`). Not a disguise.
     pub const AMBIGUOUS: u16 = 512;
+    /// A look-alike by shape, outside UTS #39 (`u` for `и`).
+    pub const SHAPE: u16 = 1024;
+    /// Set on a match, not on text: the term matched with other spacing.
+    pub const SPACING: u16 = 2048;
 }
 
 /// The evasions named by a set of disguise bits, in a fixed order.
@@ -75,6 +79,8 @@ pub(crate) fn evasions(bits: u16) -> Vec<Evasion> {
         (MIXED_SCRIPT, Evasion::MixedScript),
         (DIACRITIC, Evasion::Diacritic),
         (COMPATIBILITY, Evasion::Compatibility),
+        (SHAPE, Evasion::Shape),
+        (SPACING, Evasion::Spacing),
     ]
     .into_iter()
     .filter(|(b, _)| bits & b != 0)
@@ -333,9 +339,20 @@ pub fn normalize_with(text: &str, options: NormalizeOptions) -> Normalized {
             if !wordless {
                 scratch.normalize(&text[done..at], done, options, &dominant, &mut out);
             }
-            out.push_plain(text, at, &run);
+            out.push_plain(text, at, &run, false);
             done = run.end;
             wordless = true;
+        } else if let Some(second) = plain_compound(bytes, at, &run) {
+            if !wordless {
+                scratch.normalize(&text[done..at], done, options, &dominant, &mut out);
+            }
+            out.push_plain(text, at, &run, false);
+            out.push_plain(text, run.end + 1, &second, true);
+            done = second.end;
+            wordless = true;
+            left_clear = true;
+            at = second.end;
+            continue;
         } else {
             wordless = false;
         }
@@ -740,12 +757,7 @@ fn join_letter_pairs(word: &mut Vec<Unit>, kept: &mut Vec<Unit>) {
     while i < word.len() {
         if let Some(&(_, _, letter)) = pair_at(word, i) {
             let (a, b) = (word[i], word[i + 1]);
-            kept.push(Unit {
-                c: letter,
-                end: b.end,
-                flags: a.flags | b.flags | flag::HOMOGLYPH,
-                ..a
-            });
+            kept.push(Unit { c: letter, end: b.end, flags: a.flags | b.flags | flag::SHAPE, ..a });
             i += 2;
         } else {
             kept.push(word[i]);
@@ -893,8 +905,8 @@ fn fold_piece(piece: &mut [Unit], counts: &Scripts, dominant: &Dominant) {
                 if fold_is_ambiguous(u.c, f) {
                     u.flags |= flag::AMBIGUOUS;
                 }
+                u.flags |= if is_shape_pair(u.c, f) { flag::SHAPE } else { flag::HOMOGLYPH };
                 u.c = f;
-                u.flags |= flag::HOMOGLYPH;
             }
         }
     }

@@ -63,6 +63,7 @@ impl Screener {
         // Inside the component this runs before the snapshot: the look-alike
         // tables are then in the image, not built by the first request.
         crate::confusables::warm_up();
+        crate::stem::warm_up();
         let text = TextMatcher::from_parts(p.matcher)?;
         if text.refers_beyond(p.table.len()) {
             return Err(Error::format("pattern table refers to a missing material"));

@@ -53,6 +53,7 @@ impl Screener {
     /// Keeps only the matcher and the compact table: the package itself is dropped.
     fn with_digest(package: Package, digest: String) -> Result<Screener, Error> {
         crate::confusables::warm_up();
+        crate::stem::warm_up();
         let text = TextMatcher::build(&package.materials, &package.allow, package.normalize)?;
         let table = MaterialTable::build(&package.materials).map_err(Error::build)?;
         let media = MediaMatcher::build(&package.materials, package.image_dihedral);
@@ -284,6 +285,30 @@ pub(crate) mod tests {
         let v = s.screen(&Upload::text("u", "US", "казино")).unwrap();
         assert!(v.hits.is_empty());
         assert_eq!(v.action, Action::Pass);
+    }
+
+    /// Issue #16: a stretched term (`xxx`, read as `x`) keeps needing stretched text
+    /// in stem mode, and stem hits survive a round trip through the prebuilt matcher.
+    #[test]
+    fn stem_mode_keeps_stretched_terms_to_stretched_text() {
+        let mut p = tiny_package();
+        p.materials = vec![
+            material("xxx", "xxx", MatchMode::Stem, Action::Block, &[]),
+            material("dohod", "гарантированный доход", MatchMode::Stem, Action::Block, &[]),
+        ];
+        let s = Screener::new(p).unwrap();
+        let ids = |s: &Screener, t: &str| -> Vec<String> {
+            s.screen(&Upload::text("u", "US", t))
+                .unwrap()
+                .hits
+                .into_iter()
+                .map(|h| h.material_id)
+                .collect()
+        };
+        assert!(ids(&s, "X-ray and Malcolm X").is_empty());
+        assert_eq!(ids(&s, "XXXX videos"), ["xxx"]);
+        let again = Screener::from_prebuilt(&s.to_prebuilt()).unwrap();
+        assert_eq!(ids(&again, "гарантированного дохода"), ["dohod"]);
     }
 
     #[test]

@@ -123,6 +123,10 @@ pub enum Evasion {
     MixedScript,
     Diacritic,
     Compatibility,
+    /// A look-alike by shape outside UTS #39 (`u` for `и`, `jl` for `л`).
+    Shape,
+    /// A phrase matched without its spaces, or a hyphenated term with a space.
+    Spacing,
 }
 
 /// Why an upload could not be screened. Never a trap: the gateway gets one of these.

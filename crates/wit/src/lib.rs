@@ -19,12 +19,13 @@ macro_rules! conversions {
 
             $crate::__enum_map!(core::Action <=> wit::Action { Pass, Review, Block });
             $crate::__enum_map!(core::MaterialKind <=> wit::MaterialKind { Text, Image, Video });
-            $crate::__enum_map!(core::MatchMode <=> wit::MatchMode { Word, Prefix, Substring, Rule });
+            $crate::__enum_map!(core::MatchMode <=> wit::MatchMode { Word, Prefix, Substring, Rule, Stem });
             $crate::__enum_map!(core::Transform <=> wit::Transform {
                 None, Rotate90, Rotate180, Rotate270, FlipHorizontal, FlipVertical, Transpose, Transverse
             });
             $crate::__enum_map!(core::Evasion <=> wit::Evasion {
-                Homoglyph, Leet, Separator, Repeat, Invisible, MixedScript, Diacritic, Compatibility
+                Homoglyph, Leet, Separator, Repeat, Invisible, MixedScript, Diacritic, Compatibility,
+                Shape, Spacing
             });
 
             fn list<A, B: From<A>>(v: Vec<A>) -> Vec<B> {

@@ -136,7 +136,7 @@ fn short_term(cx: &Context<'_>, row: &Row) -> Option<Finding> {
         MatchMode::Word => {
             (SHORT_WORD_CHARS, "a word this short is often also an abbreviation or another word")
         }
-        MatchMode::Prefix => {
+        MatchMode::Prefix | MatchMode::Stem => {
             (SHORT_PREFIX_CHARS, "a prefix this short starts many unrelated words")
         }
         MatchMode::Substring => {

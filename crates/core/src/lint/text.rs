@@ -131,12 +131,12 @@ fn fires_when_stretched(ta: &str, inner: MatchMode, tb: &str, outer: MatchMode) 
 /// occurrence of `needle` in `hay` has the word edges `inner` needs, either inside
 /// `hay` or at its ends where `outer` guarantees them.
 pub(super) fn fires_within(needle: &str, inner: MatchMode, hay: &str, outer: MatchMode) -> bool {
-    let starts_word = matches!(outer, MatchMode::Word | MatchMode::Prefix);
+    let starts_word = matches!(outer, MatchMode::Word | MatchMode::Prefix | MatchMode::Stem);
     let ends_word = outer == MatchMode::Word;
     hay.char_indices().filter(|(p, _)| hay[*p..].starts_with(needle)).any(|(p, _)| {
         let end = p + needle.len();
         let start_ok = match inner {
-            MatchMode::Word | MatchMode::Prefix => {
+            MatchMode::Word | MatchMode::Prefix | MatchMode::Stem => {
                 if p == 0 {
                     starts_word
                 } else {

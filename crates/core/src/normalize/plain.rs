@@ -12,9 +12,16 @@ impl Normalized {
     /// lowercased, each byte mapped to its character, no disguise bits (so no flags
     /// yet). Its characters are all one byte (Latin, digits) or all two (Cyrillic),
     /// so the origins follow a pattern.
-    pub(super) fn push_plain(&mut self, text: &str, start: usize, run: &PlainRun) {
+    #[inline(always)]
+    pub(super) fn push_plain(&mut self, text: &str, start: usize, run: &PlainRun, joined: bool) {
         let (end, cyrillic) = (run.end, run.script == Some(Script::Cyrillic));
-        self.push_gap(start as u32);
+        if joined {
+            // The second word of a compound (`plain_compound`): no gap, and a joint.
+            self.flags.resize(self.text.len(), 0);
+            self.flags.extend(std::iter::repeat_n(super::flag::JOINED, 1 + cyrillic as usize));
+        } else {
+            self.push_gap(start as u32);
+        }
         let word = &text[start..end];
         if run.verbatim {
             // Already lowercase: the bulk of words.
@@ -39,6 +46,7 @@ impl Normalized {
 
 /// Appends basic Russian letters lowercased, `ё` as `е`; runs already in that form
 /// (most of a word but its capital) are copied whole.
+#[inline(always)]
 pub(super) fn push_lower_cyrillic(out: &mut String, word: &str) {
     let mut copied = 0;
     for (at, c) in word.char_indices() {
@@ -137,6 +145,7 @@ pub(super) fn cyrillic_char(bytes: &[u8], at: usize) -> Option<Plain> {
 }
 
 /// The plain run starting at byte `at`, if a plain character is there.
+#[inline(always)]
 pub(super) fn plain_run(bytes: &[u8], at: usize) -> Option<PlainRun> {
     let first = plain_char(bytes, at)?;
     let mut run = PlainRun {
@@ -170,12 +179,38 @@ pub(super) fn plain_run(bytes: &[u8], at: usize) -> Option<PlainRun> {
 /// link across words is joining spelled-out single letters, which needs two single
 /// letters in a row: a run of two or more characters is never single, and a single
 /// letter is taken only when the words either side of it are not single either.
+#[inline(always)]
 pub(super) fn is_plain_word(bytes: &[u8], start: usize, run: &PlainRun, left_clear: bool) -> bool {
     !run.mixed
         && !run.stretched
         && bounded_before(bytes, start)
         && bounded_after(bytes, run.end)
         && (run.chars >= 2 || (left_clear && right_clear(bytes, run.end)))
+}
+
+/// The second word of a compound starting with plain run `first`: two plain words of
+/// one script joined by one punctuation mark (`Санкт-Петербургу`, `e-mail`), which
+/// the general path joins into one word with a joint at the mark and changes no
+/// other way, as long as neither is a single letter, the mark cannot be a letter
+/// (`@ $ ! |`), the two do not stretch a letter across it, and nothing else can join
+/// them to a neighbour. `None` when the words do not make such a compound.
+#[inline(always)]
+pub(super) fn plain_compound(bytes: &[u8], start: usize, first: &PlainRun) -> Option<PlainRun> {
+    let mark = *bytes.get(first.end)?;
+    if !mark.is_ascii_punctuation() || matches!(mark, b'@' | b'$' | b'!' | b'|') {
+        return None;
+    }
+    let second = plain_run(bytes, first.end + 1)?;
+    let next = plain_char(bytes, first.end + 1)?.lower;
+    (first.script.is_some()
+        && second.script == first.script
+        && !(first.mixed || second.mixed || first.stretched || second.stretched)
+        && first.chars >= 2
+        && second.chars >= 2
+        && next != first.last
+        && bounded_before(bytes, start)
+        && bounded_after(bytes, second.end))
+    .then_some(second)
 }
 
 /// ASCII that is never part of a word, whatever its neighbours (not a leet symbol).
@@ -194,15 +229,23 @@ pub(super) fn is_ascii_non_word(b: u8) -> bool {
 /// punctuation (`(`, `"`) stands between it and a space or the start of the text.
 /// Punctuation between two letters is noise inside one word (`e-mail`), and `@` or
 /// `$` next to a letter is one, so a word after those goes the general way.
+#[inline(always)]
 pub(super) fn bounded_before(bytes: &[u8], start: usize) -> bool {
-    let before = bytes[..start].iter().rposition(|&b| !is_skippable_punctuation(b));
-    before.is_none_or(|p| bytes[p].is_ascii_whitespace())
+    let mut p = start;
+    while p > 0 && is_skippable_punctuation(bytes[p - 1]) {
+        p -= 1;
+    }
+    p == 0 || bytes[p - 1].is_ascii_whitespace()
 }
 
 /// Whether a word ending at `end` cannot extend to the right (as `bounded_before`).
+#[inline(always)]
 pub(super) fn bounded_after(bytes: &[u8], end: usize) -> bool {
-    let after = bytes[end..].iter().position(|&b| !is_skippable_punctuation(b));
-    after.is_none_or(|p| bytes[end + p].is_ascii_whitespace())
+    let mut p = end;
+    while p < bytes.len() && is_skippable_punctuation(bytes[p]) {
+        p += 1;
+    }
+    p == bytes.len() || bytes[p].is_ascii_whitespace()
 }
 
 /// ASCII punctuation a plain word's bounds may look past: all of it but `@` and `$`,
