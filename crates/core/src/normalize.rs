@@ -346,8 +346,7 @@ pub fn normalize_with(text: &str, options: NormalizeOptions) -> Normalized {
             if !wordless {
                 scratch.normalize(&text[done..at], done, options, &dominant, &mut out);
             }
-            out.push_plain(text, at, &run, false);
-            out.push_plain(text, run.end + 1, &second, true);
+            out.push_compound(text, at, &run, &second);
             done = second.end;
             wordless = true;
             left_clear = true;

@@ -12,6 +12,14 @@ impl Normalized {
     /// lowercased, each byte mapped to its character, no disguise bits (so no flags
     /// yet). Its characters are all one byte (Latin, digits) or all two (Cyrillic),
     /// so the origins follow a pattern.
+    /// Appends a compound (`plain_compound`): its two words, joined. Rarer than
+    /// plain words, so kept out of the fast path's loop.
+    #[inline(never)]
+    pub(super) fn push_compound(&mut self, text: &str, at: usize, a: &PlainRun, b: &PlainRun) {
+        self.push_plain(text, at, a, false);
+        self.push_plain(text, a.end + 1, b, true);
+    }
+
     #[inline(always)]
     pub(super) fn push_plain(&mut self, text: &str, start: usize, run: &PlainRun, joined: bool) {
         let (end, cyrillic) = (run.end, run.script == Some(Script::Cyrillic));
@@ -231,6 +239,9 @@ pub(super) fn is_ascii_non_word(b: u8) -> bool {
 /// `$` next to a letter is one, so a word after those goes the general way.
 #[inline(always)]
 pub(super) fn bounded_before(bytes: &[u8], start: usize) -> bool {
+    if start == 0 || bytes[start - 1] == b' ' {
+        return true;
+    }
     let mut p = start;
     while p > 0 && is_skippable_punctuation(bytes[p - 1]) {
         p -= 1;
@@ -241,6 +252,10 @@ pub(super) fn bounded_before(bytes: &[u8], start: usize) -> bool {
 /// Whether a word ending at `end` cannot extend to the right (as `bounded_before`).
 #[inline(always)]
 pub(super) fn bounded_after(bytes: &[u8], end: usize) -> bool {
+    // The common case first: a space.
+    if bytes.get(end).is_none_or(|&b| b == b' ') {
+        return true;
+    }
     let mut p = end;
     while p < bytes.len() && is_skippable_punctuation(bytes[p]) {
         p += 1;
