@@ -174,34 +174,25 @@ impl TextMatcher {
                 rules.add(i as u32, ids(&rule.all), rule.within, ids(&rule.none));
                 continue;
             }
-            // A term written stretched (`xxx`) is found only where the text is
-            // stretched too, which stems cannot tell: it is matched as a word.
-            let stretched_term = || {
-                let n = normalize(&m.term);
-                n.flags(0, n.as_str().len()) & flag::REPEAT != 0
-            };
-            if m.kind == MaterialKind::Text && m.mode == MatchMode::Stem && !stretched_term() {
+            if m.kind != MaterialKind::Text {
+                continue;
+            }
+            let normalized = normalize(&m.term);
+            let term = normalized.as_str().to_string();
+            // A term written with a run of three or more (`xxx`) was collapsed like
+            // a stretched upload word (`x`). Indexed plainly it would fire on every
+            // lone `x` ("X-ray", issue #5); it may only match text stretched likewise.
+            // Stems cannot tell stretched text, so such a term in stem mode is a word.
+            let stretched = normalized.flags(0, term.len()) & flag::REPEAT != 0;
+            if m.mode == MatchMode::Stem && !stretched {
                 // Indexed by the start of its first word's stem; the rest is checked
                 // where that is found (`stem_end`).
-                let normalized = normalize(&m.term);
-                let words: Vec<&str> = normalized.as_str().split(' ').collect();
+                let words: Vec<&str> = term.split(' ').collect();
                 let start = crate::stem::shared_start(words[0]).to_string();
-                terms.entry(start).or_default().push(i as u32);
                 let stemmed = words.iter().map(|w| crate::stem::stem(w).into_owned()).collect();
                 stems.push((i as u32, stemmed));
-                for e in &m.exceptions {
-                    terms
-                        .entry(normalize(e).as_str().to_string())
-                        .or_default()
-                        .push(i as u32 | ALLOW);
-                }
-            } else if m.kind == MaterialKind::Text {
-                let normalized = normalize(&m.term);
-                let term = normalized.as_str().to_string();
-                // A term written with a run of three or more (`xxx`) was collapsed like
-                // a stretched upload word (`x`). Indexed plainly it would fire on every
-                // lone `x` ("X-ray", issue #5); it may only match text stretched likewise.
-                let stretched = normalized.flags(0, term.len()) & flag::REPEAT != 0;
+                terms.entry(start).or_default().push(i as u32);
+            } else {
                 let collapsed = collapse_runs(&term);
                 if stretched {
                     terms
@@ -218,12 +209,9 @@ impl TextMatcher {
                     }
                     terms.entry(term).or_default().push(i as u32);
                 }
-                for e in &m.exceptions {
-                    terms
-                        .entry(normalize(e).as_str().to_string())
-                        .or_default()
-                        .push(i as u32 | ALLOW);
-                }
+            }
+            for e in &m.exceptions {
+                terms.entry(normalize(e).as_str().to_string()).or_default().push(i as u32 | ALLOW);
             }
         }
         for (t, &o) in &operands {

@@ -8,10 +8,6 @@ use super::{MIN_STRETCH, Normalized};
 use crate::confusables::Script;
 
 impl Normalized {
-    /// Appends the plain word `text[start..run.end]` (see `is_plain_word`):
-    /// lowercased, each byte mapped to its character, no disguise bits (so no flags
-    /// yet). Its characters are all one byte (Latin, digits) or all two (Cyrillic),
-    /// so the origins follow a pattern.
     /// Appends a compound (`plain_compound`): its two words, joined. Rarer than
     /// plain words, so kept out of the fast path's loop.
     #[inline(never)]
@@ -20,6 +16,10 @@ impl Normalized {
         self.push_plain(text, a.end + 1, b, true);
     }
 
+    /// Appends the plain word `text[start..run.end]` (see `is_plain_word`):
+    /// lowercased, each byte mapped to its character, no disguise bits (so no flags
+    /// yet). Its characters are all one byte (Latin, digits) or all two (Cyrillic),
+    /// so the origins follow a pattern.
     #[inline(always)]
     pub(super) fn push_plain(&mut self, text: &str, start: usize, run: &PlainRun, joined: bool) {
         let (end, cyrillic) = (run.end, run.script == Some(Script::Cyrillic));
@@ -180,9 +180,9 @@ pub(super) fn plain_run(bytes: &[u8], at: usize) -> Option<PlainRun> {
 /// Whether the plain run at `start` is a whole word the general path would leave as
 /// it is, so that it can be copied and the text cut on both sides of it.
 ///
-/// The cut is exact when the characters either side are ASCII spaces or punctuation
-/// that stay outside any word (`is_gap_byte`; `!` and `|` only when not between two
-/// word characters): pass 1 has no state across them (no pending invisible flag, no
+/// The cut is exact when only ASCII punctuation (not `@` or `$`) stands between the
+/// word and a space or an end of the text on either side (`bounded_before`,
+/// `bounded_after`), so that no noise joins it to a letter: pass 1 has no state across them (no pending invisible flag, no
 /// mark to attach), pass 2 sees the same neighbours, and pass 3 is per word. The one
 /// link across words is joining spelled-out single letters, which needs two single
 /// letters in a row: a run of two or more characters is never single, and a single

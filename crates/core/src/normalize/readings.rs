@@ -121,7 +121,6 @@ impl Normalized {
                 self.readings.push(Reading { at, from, len: to - from, word: (w.start, w.end) });
             }
         }
-        self.ambiguous_words = words;
     }
 
     /// Where the text `CONTEXT_WORDS` words before the word at `start` begins.
