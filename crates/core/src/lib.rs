@@ -51,6 +51,7 @@ mod stem;
 #[cfg(feature = "source")]
 pub mod synth;
 mod table;
+mod term_index;
 mod upload;
 mod verdict;
 mod vpdq;

@@ -1,18 +1,19 @@
-//! The text matcher: one Aho-Corasick automaton over every distinct normalized term,
-//! plus the table from automaton pattern to the materials that share that term.
+//! The text matcher: word, phrase and prefix terms in two hashed term tables
+//! (`term_index.rs`), the rest (substring terms, allow-terms, terms too long for a
+//! key) in one Aho-Corasick automaton, and the pattern table from a key or an
+//! automaton pattern to the materials that share it.
 //!
-//! The automaton is daachorse's character-wise double array rather than the
-//! aho-corasick crate's contiguous NFA: measured on a 100k-term package and a 2 KB
-//! Russian/English ad (benches/README.md), it is smaller and faster, and a fresh
-//! instance faults in fewer pages of the memory image per request, which is what
-//! dominates a fresh instance's cost. It also serializes, which lets the compiler
-//! build it natively and hand it to the component whole (`prebuilt.rs`).
+//! Why the split (issue #13, numbers in benches/README.md): the bulk of a package is
+//! whole words and phrases, and an automaton over them spreads a request's reads over
+//! the whole package, so a fresh instance faults in, and its reset walks, pages in
+//! proportion to the package. A word-start scan that looks each span up in a compact
+//! table reads a few dense pages instead. The automaton, daachorse's character-wise
+//! double array, stays for the terms that may match anywhere, which are few.
 //!
 //! Built once, natively, at `prescreen build` time and snapshotted into the
-//! component, so a request only runs the automaton over the normalized text. Besides
-//! material terms, the automaton holds allow-terms (which shield hits inside them)
-//! and the operands of co-occurrence rules (`rules.rs`); pattern-table entries say
-//! which is which.
+//! component. Besides material terms, the matcher holds allow-terms (which shield
+//! hits inside them) and the operands of co-occurrence rules (`rules.rs`);
+//! pattern-table entries say which is which.
 
 use crate::error::Error;
 use crate::model::{MatchMode, MaterialKind};
@@ -22,8 +23,9 @@ use crate::normalize::{
 use crate::package::Material;
 use crate::rules::{OperandMatch, RuleSet};
 use crate::table::MaterialTable;
+use crate::term_index::{HEAD_BYTES, JOINT, MAX_KEY_BYTES, TermTable, head_hash, push};
 use daachorse::{CharwiseDoubleArrayAhoCorasick, CharwiseDoubleArrayAhoCorasickBuilder, MatchKind};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::ops::ControlFlow;
 
 /// Rule operand occurrences kept per field: a rule's window search is quadratic in
@@ -42,6 +44,8 @@ pub(crate) struct MatcherParts {
     offsets: Vec<u32>,
     materials: Vec<u32>,
     stems: Vec<(u32, Vec<String>)>,
+    words: TermTable,
+    prefixes: TermTable,
 }
 
 /// Marks a pattern-table entry for a term's collapsed form: the material fires on it
@@ -72,6 +76,22 @@ pub(crate) struct TextMatcher {
     materials: Vec<u32>,
     /// The stems of each `stem`-mode material's words, by material, in order.
     stems: Vec<(u32, Vec<String>)>,
+    /// Keys a span must end a word to match (word mode, rule operands).
+    words: TermTable,
+    /// Keys a span may end anywhere to match (prefix mode, stems' starts).
+    prefixes: TermTable,
+    /// `BASE^k` for every key length: a span's hash from two running hashes.
+    powers: Vec<u64>,
+    /// Whether some key is shorter than a head, so starts the gate closes still count.
+    short_keys: bool,
+}
+
+/// Where a term goes: which table, or the automaton.
+#[derive(Clone, Copy, PartialEq)]
+enum Place {
+    Words,
+    Prefixes,
+    Anywhere,
 }
 
 /// An allow-term found at a normalized byte span: it shields hits of `material`
@@ -146,7 +166,75 @@ fn respacings(term: &Normalized) -> Vec<String> {
         .collect()
 }
 
+/// `text` (a normalized term, or the start of one) as a table key: its joints in
+/// `term` marked with `JOINT`; `None` where a key cannot hold it (empty, longer than
+/// `MAX_KEY_BYTES`, or holding a byte keys reserve).
+fn stored_key(term: &Normalized, text: &str) -> Option<Vec<u8>> {
+    let joints = term.as_str().starts_with(text);
+    let mut key = Vec::with_capacity(text.len() + 2);
+    for (at, c) in text.char_indices() {
+        if matches!(c, '\n' | '\u{1}') || (c == ' ' && (at == 0 || key.last() == Some(&b' '))) {
+            return None;
+        }
+        if joints && at > 0 && c != ' ' && key.last() != Some(&b' ') && term.joined_at(at) {
+            key.push(JOINT);
+        }
+        key.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+    }
+    let squeezed = key.iter().filter(|&&b| b != b' ' && b != JOINT).count();
+    (squeezed > 0 && squeezed <= MAX_KEY_BYTES && key.last() != Some(&b' ')).then_some(key)
+}
+
+/// The first `HEAD_BYTES` bytes from `at` on, spaces skipped, packed as a table's
+/// heads are; `None` if the line ends first.
+#[inline]
+fn head_at(bytes: &[u8], at: usize) -> Option<u32> {
+    let (mut head, mut n) = (0u32, 0);
+    for &b in &bytes[at..] {
+        match b {
+            b'\n' => return None,
+            b' ' => {}
+            _ => {
+                head |= (b as u32) << (8 * n);
+                n += 1;
+                if n == HEAD_BYTES {
+                    return Some(head);
+                }
+            }
+        }
+    }
+    None
+}
+
+/// A place in the text where a key may start, while the scan keeps it in reach.
+struct Start {
+    at: usize,
+    /// The running hash, squeezed length and space count before `at`.
+    hash: u64,
+    squeezed: usize,
+    spaces: u32,
+    /// Whether each table's gate let this start's head through.
+    gates: [bool; 2],
+}
+
 impl TextMatcher {
+    fn assemble(
+        ac: CharwiseDoubleArrayAhoCorasick<u32>,
+        rules: RuleSet,
+        offsets: Vec<u32>,
+        materials: Vec<u32>,
+        stems: Vec<(u32, Vec<String>)>,
+        words: TermTable,
+        prefixes: TermTable,
+    ) -> TextMatcher {
+        let mut powers = vec![1u64; MAX_KEY_BYTES + 1];
+        for k in 1..powers.len() {
+            powers[k] = powers[k - 1].wrapping_mul(crate::term_index::BASE);
+        }
+        let short_keys = (1..HEAD_BYTES).any(|l| words.has_len(l) || prefixes.has_len(l));
+        TextMatcher { ac, rules, offsets, materials, stems, words, prefixes, powers, short_keys }
+    }
+
     pub(crate) fn build(
         materials: &[Material],
         allow: &[String],
@@ -156,12 +244,31 @@ impl TextMatcher {
         if materials.len() >= PACKAGE_WIDE as usize {
             return Err(Error::build(format!("more than {} materials", PACKAGE_WIDE - 1)));
         }
-        // Distinct normalized terms in a deterministic order: the same package must
-        // give the same automaton, byte for byte, so builds are reproducible.
-        let mut terms: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+        // Distinct keys and patterns in a deterministic order: the same package must
+        // give the same matcher, byte for byte, so builds are reproducible.
+        let mut anywhere: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+        let mut keyed: [BTreeMap<Vec<u8>, Vec<u32>>; 2] = Default::default();
         let mut operands: BTreeMap<String, u32> = BTreeMap::new();
         let mut rules = RuleSet::default();
         let mut stems = Vec::new();
+        // A term's text with its joints marked, as a table key; the automaton takes
+        // what a key cannot hold.
+        let mut add = |place: Place, term: &Normalized, text: &str, entry: u32, respace: bool| {
+            let key = (place != Place::Anywhere).then(|| stored_key(term, text)).flatten();
+            match key {
+                Some(key) => {
+                    keyed[(place == Place::Prefixes) as usize].entry(key).or_default().push(entry)
+                }
+                None => {
+                    if respace && entry & NEEDS_STRETCH == 0 {
+                        for spaced in respacings(term) {
+                            anywhere.entry(spaced).or_default().push(entry | RESPACED);
+                        }
+                    }
+                    anywhere.entry(text.to_string()).or_default().push(entry);
+                }
+            }
+        };
         for (i, m) in materials.iter().enumerate() {
             if let Some(rule) = &m.rule {
                 for t in rule.operands() {
@@ -178,68 +285,85 @@ impl TextMatcher {
                 continue;
             }
             let normalized = normalize(&m.term);
-            let term = normalized.as_str().to_string();
+            let term = normalized.as_str();
+            let place = match m.mode {
+                MatchMode::Word | MatchMode::Stem | MatchMode::Rule => Place::Words,
+                MatchMode::Prefix => Place::Prefixes,
+                MatchMode::Substring => Place::Anywhere,
+            };
+            let entry = i as u32;
             // A term written with a run of three or more (`xxx`) was collapsed like
             // a stretched upload word (`x`). Indexed plainly it would fire on every
             // lone `x` ("X-ray", issue #5); it may only match text stretched likewise.
             // Stems cannot tell stretched text, so such a term in stem mode is a word.
             let stretched = normalized.flags(0, term.len()) & flag::REPEAT != 0;
             if m.mode == MatchMode::Stem && !stretched {
-                // Indexed by the start of its first word's stem; the rest is checked
+                // Keyed by the start of its first word's stem; the rest is checked
                 // where that is found (`stem_end`).
                 let words: Vec<&str> = term.split(' ').collect();
-                let start = crate::stem::shared_start(words[0]).to_string();
+                let start = crate::stem::shared_start(words[0]);
                 let stemmed = words.iter().map(|w| crate::stem::stem(w).into_owned()).collect();
-                stems.push((i as u32, stemmed));
-                terms.entry(start).or_default().push(i as u32);
+                stems.push((entry, stemmed));
+                add(Place::Prefixes, &normalized, start, entry, false);
             } else {
-                let collapsed = collapse_runs(&term);
+                let collapsed = collapse_runs(term);
                 if stretched {
-                    terms
-                        .entry(collapsed)
-                        .or_default()
-                        .push(i as u32 | NEEDS_STRETCH | STRETCHED_TERM);
+                    let entry = entry | NEEDS_STRETCH | STRETCHED_TERM;
+                    add(place, &normalized, &collapsed, entry, false);
                 } else {
                     if collapsed != term {
                         // Found in stretched words only (see `collapse_runs`).
-                        terms.entry(collapsed).or_default().push(i as u32 | NEEDS_STRETCH);
+                        add(place, &normalized, &collapsed, entry | NEEDS_STRETCH, false);
                     }
-                    for spaced in respacings(&normalized) {
-                        terms.entry(spaced).or_default().push(i as u32 | RESPACED);
-                    }
-                    terms.entry(term).or_default().push(i as u32);
+                    add(place, &normalized, term, entry, true);
                 }
             }
             for e in &m.exceptions {
-                terms.entry(normalize(e).as_str().to_string()).or_default().push(i as u32 | ALLOW);
+                let e = normalize(e);
+                add(Place::Anywhere, &e, e.as_str(), entry | ALLOW, false);
             }
         }
         for (t, &o) in &operands {
-            terms.entry(t.clone()).or_default().push(o | OPERAND);
+            add(Place::Words, &Normalized::default(), t, o | OPERAND, false);
         }
         for a in allow {
-            terms.entry(normalize(a).as_str().to_string()).or_default().push(PACKAGE_WIDE | ALLOW);
+            let a = normalize(a);
+            add(Place::Anywhere, &a, a.as_str(), PACKAGE_WIDE | ALLOW, false);
         }
-        let mut offsets = Vec::with_capacity(terms.len() + 1);
+        // The pattern table: the automaton's patterns, then each table's keys in the
+        // order the table numbered them.
+        let mut offsets = vec![0];
         let mut flat = Vec::with_capacity(materials.len());
-        offsets.push(0);
-        for ids in terms.values() {
+        for ids in anywhere.values() {
             flat.extend_from_slice(ids);
             offsets.push(flat.len() as u32);
         }
-        if terms.is_empty() {
-            // daachorse refuses an empty pattern set; a package without text
-            // materials still screens (and finds nothing).
-            terms.insert("\u{0}".to_string(), Vec::new());
+        if anywhere.is_empty() {
+            // daachorse refuses an empty pattern set; a package without such terms
+            // still screens. The placeholder is a pattern without materials.
+            anywhere.insert("\u{0}".to_string(), Vec::new());
             offsets.push(0);
         }
+        let mut tables = Vec::with_capacity(2);
+        for keyed in &keyed {
+            let keys: Vec<&[u8]> = keyed.keys().map(Vec::as_slice).collect();
+            let ids: Vec<&Vec<u32>> = keyed.values().collect();
+            let (table, order) = TermTable::build((offsets.len() - 1) as u32, &keys);
+            for k in order {
+                flat.extend_from_slice(ids[k]);
+                offsets.push(flat.len() as u32);
+            }
+            tables.push(table);
+        }
+        let prefixes = tables.pop().expect("two tables");
+        let words = tables.pop().expect("two tables");
         let ac = CharwiseDoubleArrayAhoCorasickBuilder::new()
             // Standard semantics is what overlapping search needs: every material
             // that fires is reported, not just the leftmost-longest.
             .match_kind(MatchKind::Standard)
-            .build_with_values(terms.keys().enumerate().map(|(i, t)| (t.as_str(), i as u32)))
+            .build_with_values(anywhere.keys().enumerate().map(|(i, t)| (t.as_str(), i as u32)))
             .map_err(|e| Error::build(e.to_string()))?;
-        Ok(TextMatcher { ac, rules, offsets, materials: flat, stems })
+        Ok(TextMatcher::assemble(ac, rules, offsets, flat, stems, words, prefixes))
     }
 
     /// The matcher as bytes: the automaton in daachorse's own format, and the
@@ -251,6 +375,8 @@ impl TextMatcher {
             offsets: self.offsets.clone(),
             materials: self.materials.clone(),
             stems: self.stems.clone(),
+            words: self.words.clone(),
+            prefixes: self.prefixes.clone(),
         }
     }
 
@@ -275,13 +401,17 @@ impl TextMatcher {
         if !rest.is_empty() || ac.num_states() == 0 || patterns == 0 {
             return Err(Error::format("automaton bytes do not fit the pattern table"));
         }
-        Ok(TextMatcher {
+        parts.words.validate(patterns).map_err(Error::format)?;
+        parts.prefixes.validate(patterns).map_err(Error::format)?;
+        Ok(TextMatcher::assemble(
             ac,
-            rules: parts.rules,
-            offsets: parts.offsets,
-            materials: parts.materials,
-            stems: parts.stems,
-        })
+            parts.rules,
+            parts.offsets,
+            parts.materials,
+            parts.stems,
+            parts.words,
+            parts.prefixes,
+        ))
     }
 
     /// Whether the pattern table refers to a material at or past `n`.
@@ -294,7 +424,10 @@ impl TextMatcher {
 
     /// Heap bytes held by the matcher.
     pub(crate) fn memory_usage(&self) -> usize {
-        self.ac.heap_bytes() + 4 * (self.offsets.capacity() + self.materials.capacity())
+        self.ac.heap_bytes()
+            + 4 * (self.offsets.capacity() + self.materials.capacity())
+            + self.words.heap_bytes()
+            + self.prefixes.heap_bytes()
     }
 
     /// Whether `material` is matched by its stems (a `stem`-mode term not written
@@ -322,6 +455,172 @@ impl TextMatcher {
         Some(pos)
     }
 
+    /// Calls `each` for every key span of the two tables in `text`, in order of span
+    /// end: `(pattern, start, end, respaced)`.
+    ///
+    /// One pass over the haystack keeps a running hash of its bytes without spaces
+    /// and the word starts still in reach of the longest key; at each character
+    /// boundary every start in reach gives one span, whose hash is the difference of
+    /// two running hashes. A span is looked up only where its table has a key of its
+    /// length and the start's head passed that table's gate.
+    fn scan(
+        &self,
+        text: &Normalized,
+        mut each: impl FnMut(u32, usize, usize, bool) -> ControlFlow<()>,
+    ) -> ControlFlow<()> {
+        let max_len = self.words.max_len().max(self.prefixes.max_len());
+        if max_len == 0 {
+            return ControlFlow::Continue(());
+        }
+        let max_gaps = self.words.max_gaps().max(self.prefixes.max_gaps());
+        let tables = [(&self.words, true), (&self.prefixes, false)];
+        let hay = text.haystack();
+        let bytes = hay.as_bytes();
+        let mut starts: VecDeque<Start> = VecDeque::new();
+        let (mut hash, mut squeezed, mut spaces) = (0u64, 0usize, 0u32);
+        let mut prev: Option<char> = None;
+        let mut chars = hay.char_indices();
+        loop {
+            let next = chars.next();
+            let at = next.map_or(hay.len(), |(i, _)| i);
+            let c = next.map(|(_, c)| c);
+            if !starts.is_empty() && prev.is_some_and(|p| p != ' ') {
+                let ends_word =
+                    !c.is_some_and(is_word_char) || text.inside_spelled(at) || text.joined_at(at);
+                for s in &starts {
+                    let len = squeezed - s.squeezed;
+                    let gaps = spaces - s.spaces;
+                    for (t, &(table, needs_end)) in tables.iter().enumerate() {
+                        if (ends_word || !needs_end)
+                            && gaps <= table.max_gaps()
+                            && table.has_len(len)
+                            && (len < HEAD_BYTES || s.gates[t])
+                        {
+                            let h = hash.wrapping_sub(s.hash.wrapping_mul(self.powers[len]));
+                            for k in table.probe(h, len) {
+                                if let Some(respaced) = table.verify(k, &bytes[s.at..at]) {
+                                    each(table.pattern(k), s.at, at, respaced)?;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            let Some(c) = c else { break };
+            match c {
+                '\n' => starts.clear(),
+                ' ' => spaces += 1,
+                _ => {
+                    let starts_word = !prev.is_some_and(is_word_char)
+                        || text.inside_spelled(at)
+                        || text.joined_at(at);
+                    if starts_word {
+                        let gates = head_at(bytes, at).map_or([false; 2], |head| {
+                            let g = head_hash(head);
+                            [self.words.gate_open(g), self.prefixes.gate_open(g)]
+                        });
+                        if gates[0] || gates[1] || self.short_keys {
+                            starts.push_back(Start { at, hash, squeezed, spaces, gates });
+                        }
+                    }
+                    for &b in &bytes[at..at + c.len_utf8()] {
+                        hash = push(hash, b);
+                    }
+                    squeezed += c.len_utf8();
+                    while starts.front().is_some_and(|s| {
+                        squeezed - s.squeezed > max_len || spaces - s.spaces > max_gaps
+                    }) {
+                        starts.pop_front();
+                    }
+                }
+            }
+            prev = Some(c);
+        }
+        ControlFlow::Continue(())
+    }
+
+    /// Reports the entries of pattern `p` found at haystack bytes `at..to` whose
+    /// mode allows that position; `respaced` if the text spaced the key otherwise.
+    #[allow(clippy::too_many_arguments)]
+    fn entries(
+        &self,
+        p: usize,
+        at: usize,
+        to: usize,
+        respaced: bool,
+        text: &Normalized,
+        table: &MaterialTable,
+        found: &mut impl FnMut(TextMatch) -> ControlFlow<()>,
+        allowed: &mut impl FnMut(Allowed),
+        operands: &mut Vec<OperandMatch>,
+    ) -> ControlFlow<()> {
+        let hay = text.haystack();
+        let (Some(&from), Some(&until)) = (self.offsets.get(p), self.offsets.get(p + 1)) else {
+            return ControlFlow::Continue(());
+        };
+        if !hay.is_char_boundary(at) {
+            // Only a crafted automaton can get here (`automaton_check.rs`).
+            return ControlFlow::Continue(());
+        }
+        // Word edges and disguises are read where the match is, in the text or in
+        // another reading of a word; everything else uses the text's range.
+        let Some((start, end)) = text.to_text(at, to) else {
+            return ControlFlow::Continue(());
+        };
+        let starts_word = || {
+            !text.char_before(at).is_some_and(is_word_char)
+                || text.inside_spelled(at)
+                || text.joined_at(at)
+        };
+        let ends_word = || {
+            !text.char_at(to).is_some_and(is_word_char)
+                || text.inside_spelled(to)
+                || text.joined_at(to)
+        };
+        let flags = text.match_flags(at, to);
+        for &entry in &self.materials[from as usize..until as usize] {
+            if entry & NEEDS_STRETCH != 0 && flags & flag::REPEAT == 0 {
+                continue;
+            }
+            if entry & OPERAND != 0 {
+                if starts_word() && ends_word() && operands.len() < MAX_OPERAND_MATCHES {
+                    operands.push(OperandMatch { operand: entry & INDEX, start, end });
+                }
+                continue;
+            }
+            if entry & ALLOW != 0 {
+                // Allow-terms match anywhere: `scunthorpe` shields what is inside it.
+                let material = (entry & INDEX != PACKAGE_WIDE).then_some((entry & INDEX) as usize);
+                allowed(Allowed { material, start, end });
+                continue;
+            }
+            let material = (entry & INDEX) as usize;
+            if table.mode(material) == MatchMode::Stem && self.stemmed(material) {
+                let m = starts_word()
+                    .then(|| self.stem_end(material, text, at))
+                    .flatten()
+                    .and_then(|to| Some((text.to_text(at, to)?, text.match_flags(at, to))));
+                if let Some(((start, end), flags)) = m {
+                    found(TextMatch { material, start, end, flags })?;
+                }
+                continue;
+            }
+            let fits = match table.mode(material) {
+                MatchMode::Word | MatchMode::Stem => starts_word() && ends_word(),
+                MatchMode::Prefix => starts_word(),
+                MatchMode::Substring => true,
+                MatchMode::Rule => false,
+            };
+            if fits {
+                let flags = if entry & STRETCHED_TERM != 0 { flags & !flag::REPEAT } else { flags };
+                let flags =
+                    if entry & RESPACED != 0 || respaced { flags | flag::SPACING } else { flags };
+                found(TextMatch { material, start, end, flags })?;
+            }
+        }
+        ControlFlow::Continue(())
+    }
+
     /// Calls `found` for every material whose term occurs in `text` in a position its
     /// mode allows, in order of match end.
     pub(crate) fn find(
@@ -333,72 +632,24 @@ impl TextMatcher {
     ) {
         let mut operands = Vec::new();
         let hay = text.haystack();
-        for m in self.ac.find_overlapping_iter(hay) {
-            let p = m.value() as usize;
-            let (at, to) = (m.start(), m.end());
-            if !hay.is_char_boundary(at) {
-                // Only a crafted automaton can get here (`automaton_check.rs`).
-                continue;
-            }
-            // Word edges and disguises are read where the match is, in the text or
-            // in another reading of a word; everything else uses the text's range.
-            let Some((start, end)) = text.to_text(at, to) else { continue };
-            let starts_word = || {
-                !text.char_before(at).is_some_and(is_word_char)
-                    || text.inside_spelled(at)
-                    || text.joined_at(at)
-            };
-            let ends_word = || {
-                !text.char_at(to).is_some_and(is_word_char)
-                    || text.inside_spelled(to)
-                    || text.joined_at(to)
-            };
-            let flags = text.match_flags(at, to);
-            for &entry in &self.materials[self.offsets[p] as usize..self.offsets[p + 1] as usize] {
-                if entry & NEEDS_STRETCH != 0 && flags & flag::REPEAT == 0 {
-                    continue;
+        let mut ac = self.ac.find_overlapping_iter(hay).peekable();
+        let mut entries = |p: usize, at: usize, to: usize, respaced: bool| {
+            self.entries(p, at, to, respaced, text, table, &mut found, &mut allowed, &mut operands)
+        };
+        // The automaton's matches and the tables' spans, merged by end.
+        let stopped = self
+            .scan(text, |p, at, to, respaced| {
+                while let Some(m) = ac.next_if(|m| m.end() <= to) {
+                    entries(m.value() as usize, m.start(), m.end(), false)?;
                 }
-                if entry & OPERAND != 0 {
-                    if starts_word() && ends_word() && operands.len() < MAX_OPERAND_MATCHES {
-                        operands.push(OperandMatch { operand: entry & INDEX, start, end });
-                    }
-                    continue;
-                }
-                if entry & ALLOW != 0 {
-                    // Allow-terms match anywhere: `scunthorpe` shields what is inside it.
-                    let material =
-                        (entry & INDEX != PACKAGE_WIDE).then_some((entry & INDEX) as usize);
-                    allowed(Allowed { material, start, end });
-                    continue;
-                }
-                let material = (entry & INDEX) as usize;
-                if table.mode(material) == MatchMode::Stem && self.stemmed(material) {
-                    let m = starts_word()
-                        .then(|| self.stem_end(material, text, at))
-                        .flatten()
-                        .and_then(|to| Some((text.to_text(at, to)?, text.match_flags(at, to))));
-                    if let Some(((start, end), flags)) = m
-                        && found(TextMatch { material, start, end, flags }).is_break()
-                    {
-                        return;
-                    }
-                    continue;
-                }
-                let fits = match table.mode(material) {
-                    MatchMode::Word | MatchMode::Stem => starts_word() && ends_word(),
-                    MatchMode::Prefix => starts_word(),
-                    MatchMode::Substring => true,
-                    MatchMode::Rule => false,
-                };
-                if fits {
-                    let flags =
-                        if entry & STRETCHED_TERM != 0 { flags & !flag::REPEAT } else { flags };
-                    let flags = if entry & RESPACED != 0 { flags | flag::SPACING } else { flags };
-                    if found(TextMatch { material, start, end, flags }).is_break() {
-                        return;
-                    }
-                }
-            }
+                entries(p as usize, at, to, respaced)
+            })
+            .is_break()
+            || ac
+                .try_for_each(|m| entries(m.value() as usize, m.start(), m.end(), false))
+                .is_break();
+        if stopped {
+            return;
         }
         if !self.rules.is_empty() {
             let mut stopped = false;

@@ -319,4 +319,89 @@ pub(crate) mod tests {
         assert_eq!(v.hits.len(), 256);
         assert!(v.truncated);
     }
+
+    /// The term tables against a reference written from the modes' definitions
+    /// (issue #13): over random phrases of a few syllables, a word or prefix term
+    /// fires exactly where the text's words, with spaces only where the term has
+    /// them, spell it from a word start (to a word end, for `word`); a substring
+    /// term (the automaton) wherever one of its spacings occurs.
+    mod term_tables {
+        use super::*;
+        use proptest::prelude::*;
+
+        const SYLLABLES: [&str; 5] = ["ka", "zi", "no", "be", "to"];
+
+        fn phrase(words: std::ops::Range<usize>) -> impl Strategy<Value = String> {
+            prop::collection::vec(
+                prop::collection::vec(prop::sample::select(&SYLLABLES), 1..3),
+                words,
+            )
+            .prop_map(|ws| ws.iter().map(|w| w.concat()).collect::<Vec<_>>().join(" "))
+        }
+
+        fn expected(term: &str, mode: MatchMode, text: &str) -> bool {
+            let words: Vec<&str> = term.split(' ').collect();
+            if mode == MatchMode::Substring {
+                return (0..1u32 << (words.len() - 1)).any(|mask| {
+                    let mut t = words[0].to_string();
+                    for (g, w) in words[1..].iter().enumerate() {
+                        if mask & (1 << g) == 0 {
+                            t.push(' ');
+                        }
+                        t.push_str(w);
+                    }
+                    text.contains(&t)
+                });
+            }
+            let squeezed = words.concat();
+            let term_cuts: Vec<usize> =
+                words.iter().scan(0, |n, w| Some(*n + w.len()).inspect(|v| *n = *v)).collect();
+            let text_words: Vec<&str> = text.split(' ').collect();
+            (0..text_words.len()).any(|a| {
+                let rest = text_words[a..].concat();
+                let cuts: Vec<usize> = text_words[a..]
+                    .iter()
+                    .scan(0, |n, w| Some(*n + w.len()).inspect(|v| *n = *v))
+                    .collect();
+                let len = squeezed.len();
+                rest.starts_with(&squeezed)
+                    && cuts.iter().filter(|&&c| c < len).all(|c| term_cuts.contains(c))
+                    && (mode == MatchMode::Prefix || cuts.contains(&len))
+            })
+        }
+
+        proptest! {
+            #[test]
+            fn hits_are_the_reference(
+                terms in prop::collection::vec((phrase(1..4), 0..3u8), 1..6),
+                text in phrase(0..14),
+            ) {
+                let modes = [MatchMode::Word, MatchMode::Prefix, MatchMode::Substring];
+                let mut p = tiny_package();
+                p.materials = terms
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (t, m))| material(&format!("m{i}"), t, modes[*m as usize], Action::Block, &[]))
+                    .collect();
+                let s = Screener::new(p.clone()).unwrap();
+                let again = Screener::from_prebuilt(&s.to_prebuilt()).unwrap();
+                for s in [&s, &again] {
+                    let hits: std::collections::BTreeSet<String> = s
+                        .screen(&Upload::text("u", "US", &text))
+                        .unwrap()
+                        .hits
+                        .into_iter()
+                        .map(|h| h.material_id)
+                        .collect();
+                    let want: std::collections::BTreeSet<String> = p
+                        .materials
+                        .iter()
+                        .filter(|m| expected(&m.term, m.mode, &text))
+                        .map(|m| m.id.clone())
+                        .collect();
+                    prop_assert_eq!(&hits, &want, "text {:?}", text);
+                }
+            }
+        }
+    }
 }

@@ -1,0 +1,379 @@
+//! The term index: word, phrase and prefix terms as 32-bit fingerprints in a
+//! bucketed hash table, so a request reads a few pages of it instead of walking an
+//! automaton's states all over the package (issue #13).
+//!
+//! A key is a term's normalized text with its spaces squeezed out. The matcher
+//! hashes each candidate span of the text the same way (its bytes without spaces,
+//! `matcher.rs`), so one key finds a phrase written with its spaces, without them or
+//! with a space at a joint (`sports betting`, `sportsbetting`, `e cigarette`), and
+//! [`TermTable::verify`] against the key's stored text decides which spacings are the
+//! term's own. Per key, in memory: 2 bits of head gate, 16 bits of filter, ~4.5
+//! bytes of table and, read only on a fingerprint hit, the key's text.
+//!
+//! A probe reads, in order: the head gate (one bit per start of a text word, keyed
+//! by the first [`HEAD_BYTES`] bytes), the filter (one `u64` per span), then the
+//! bucket and its fingerprints, then the text. Each layer is denser than the next,
+//! so the pages a request touches are mostly the gate's and the filter's.
+
+use serde::{Deserialize, Serialize};
+
+/// Keys longer than this (squeezed bytes) are left to the automaton: it bounds the
+/// window of starts a scan keeps, and no real risk term is that long.
+pub(crate) const MAX_KEY_BYTES: usize = 255;
+/// A key's head: the gate is keyed by this many leading bytes of it.
+pub(crate) const HEAD_BYTES: usize = 4;
+/// Marks a joint in a stored key: a word edge with no space (`e-mail`), where the
+/// text may also have a space.
+pub(crate) const JOINT: u8 = 0x01;
+/// Filter bits per key: with four bits set in one `u64` a miss is a false positive
+/// about 0.5% of the time.
+const FILTER_BITS_PER_KEY: usize = 16;
+/// Gate bits per distinct head: one bit each, about 12% false positives, enough to
+/// spare most words of an ad every probe after the first.
+const GATE_BITS_PER_HEAD: usize = 8;
+/// Keys per bucket on average: one bucket offset per two keys.
+const KEYS_PER_BUCKET: usize = 2;
+/// The polynomial hash's multiplier (odd, so every byte stays significant).
+pub(crate) const BASE: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// Appends one byte to a polynomial hash. The byte counts as `b + 1`, so a run of
+/// zero bytes still changes it.
+#[inline(always)]
+pub(crate) fn push(hash: u64, b: u8) -> u64 {
+    hash.wrapping_mul(BASE).wrapping_add(b as u64 + 1)
+}
+
+/// Murmur3's 64-bit finalizer: spreads a polynomial hash over all bits.
+#[inline(always)]
+fn fmix64(mut k: u64) -> u64 {
+    k ^= k >> 33;
+    k = k.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    k ^= k >> 33;
+    k = k.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    k ^ (k >> 33)
+}
+
+/// The digest of a span with polynomial hash `hash` and `len` squeezed bytes.
+#[inline(always)]
+fn digest(hash: u64, len: usize) -> u64 {
+    fmix64(hash.wrapping_add((len as u64) << 56))
+}
+
+/// The gate's hash of a head (the first `HEAD_BYTES` squeezed bytes, packed).
+#[inline(always)]
+pub(crate) fn head_hash(head: u32) -> u64 {
+    fmix64(head as u64 | 1 << 40)
+}
+
+/// The squeezed bytes of a stored key: without its spaces and joints.
+fn squeezed(key: &[u8]) -> impl Iterator<Item = u8> + '_ {
+    key.iter().copied().filter(|&b| b != b' ' && b != JOINT)
+}
+
+/// One table of keys: word keys (a span must end where a word does) or prefix keys
+/// (a span may end anywhere).
+#[derive(Serialize, Deserialize, Clone, Default)]
+pub(crate) struct TermTable {
+    /// Pattern id of key 0; key `k` is pattern `base + k`.
+    base: u32,
+    /// Squeezed key lengths present, as a bit set over `1..=MAX_KEY_BYTES`.
+    lengths: [u64; 4],
+    /// Most gaps (spaces and joints) in one key: a span crossing more text spaces
+    /// cannot be a key.
+    max_gaps: u32,
+    /// One bit per head hash; empty for a table without keys.
+    gate: Vec<u64>,
+    /// Blocked Bloom filter over key digests: one `u64` per probe.
+    filter: Vec<u64>,
+    /// Key `k` of bucket `b` is in `buckets[b]..buckets[b + 1]`; the table's length
+    /// is a power of two plus one.
+    buckets: Vec<u32>,
+    /// Per key, in bucket order: the low half of its bucket hash.
+    fingerprints: Vec<u32>,
+    /// Per key: where its stored text ends in `text`.
+    ends: Vec<u32>,
+    /// The keys' texts, with `' '` for a space and `JOINT` for a joint.
+    text: Vec<u8>,
+}
+
+/// The bucket hash of a digest: its high bits pick the bucket, its low half is the
+/// fingerprint.
+#[inline(always)]
+fn bucket_hash(d: u64) -> u64 {
+    fmix64(d ^ 0x5851_F42D_4C95_7F2D)
+}
+
+#[inline(always)]
+fn filter_mask(d: u64) -> u64 {
+    1 << (d & 63) | 1 << ((d >> 6) & 63) | 1 << ((d >> 12) & 63) | 1 << ((d >> 18) & 63)
+}
+
+impl TermTable {
+    /// A table of `keys` (stored texts: a term's normalized text, `JOINT` at its
+    /// joints), whose first pattern id is `base`. Returns the table and the order
+    /// in which it numbered the keys: `order[k]` is the index in `keys` of key `k`.
+    /// Every key must be non-empty and at most `MAX_KEY_BYTES` squeezed bytes.
+    pub(crate) fn build(base: u32, keys: &[&[u8]]) -> (TermTable, Vec<usize>) {
+        if keys.is_empty() {
+            return (TermTable { base, buckets: vec![0, 0], ..TermTable::default() }, Vec::new());
+        }
+        let n = keys.len();
+        let bits = (n.div_ceil(KEYS_PER_BUCKET)).next_power_of_two().trailing_zeros().min(31);
+        let mut lengths = [0u64; 4];
+        let mut max_gaps = 0;
+        let mut heads = Vec::with_capacity(n);
+        let mut hashed: Vec<(u64, usize)> = Vec::with_capacity(n);
+        let mut filter = vec![0u64; (n * FILTER_BITS_PER_KEY / 64).next_power_of_two()];
+        for (i, key) in keys.iter().enumerate() {
+            let (mut hash, mut len, mut head) = (0u64, 0usize, 0u32);
+            for b in squeezed(key) {
+                hash = push(hash, b);
+                if len < HEAD_BYTES {
+                    head |= (b as u32) << (8 * len);
+                }
+                len += 1;
+            }
+            debug_assert!((1..=MAX_KEY_BYTES).contains(&len));
+            lengths[len / 64] |= 1 << (len % 64);
+            max_gaps = max_gaps.max(key.len() - len);
+            if len >= HEAD_BYTES {
+                heads.push(head);
+            }
+            let d = digest(hash, len);
+            let block = (d >> 32) as usize & (filter.len() - 1);
+            filter[block] |= filter_mask(d);
+            hashed.push((bucket_hash(d), i));
+        }
+        heads.sort_unstable();
+        heads.dedup();
+        let mut gate = vec![0u64; (heads.len() * GATE_BITS_PER_HEAD / 64).next_power_of_two()];
+        for &h in &heads {
+            let g = head_hash(h) as usize & (gate.len() * 64 - 1);
+            gate[g / 64] |= 1 << (g % 64);
+        }
+        // Bucket order, then the key's text: the same keys give the same bytes.
+        let bucket = |h: u64| (h >> 32 >> (32 - bits)) as usize;
+        hashed.sort_unstable_by(|a, b| {
+            (bucket(a.0), a.0 as u32, keys[a.1]).cmp(&(bucket(b.0), b.0 as u32, keys[b.1]))
+        });
+        let mut buckets = vec![0u32; (1 << bits) + 1];
+        for &(h, _) in &hashed {
+            buckets[bucket(h) + 1] += 1;
+        }
+        for b in 1..buckets.len() {
+            buckets[b] += buckets[b - 1];
+        }
+        let fingerprints = hashed.iter().map(|&(h, _)| h as u32).collect();
+        let order: Vec<usize> = hashed.iter().map(|&(_, i)| i).collect();
+        let mut text = Vec::with_capacity(order.iter().map(|&i| keys[i].len()).sum());
+        let mut ends = Vec::with_capacity(n);
+        for &i in &order {
+            text.extend_from_slice(keys[i]);
+            ends.push(text.len() as u32);
+        }
+        let table = TermTable {
+            base,
+            lengths,
+            max_gaps: max_gaps as u32,
+            gate,
+            filter,
+            buckets,
+            fingerprints,
+            ends,
+            text,
+        };
+        (table, order)
+    }
+
+    /// Checks what lookups rely on, for a table read from bytes: a crafted table
+    /// gets an error, never an out-of-bounds read. `patterns` is the pattern table's
+    /// length.
+    pub(crate) fn validate(&self, patterns: usize) -> Result<(), &'static str> {
+        let n = self.fingerprints.len();
+        let pow2 = |v: &Vec<u64>| v.is_empty() || v.len().is_power_of_two();
+        if !pow2(&self.gate) || !pow2(&self.filter) || (n > 0 && self.filter.is_empty()) {
+            return Err("term index filter is not a power of two");
+        }
+        if self.buckets.len() < 2
+            || !(self.buckets.len() - 1).is_power_of_two()
+            || self.buckets[0] != 0
+            || self.buckets.windows(2).any(|w| w[0] > w[1])
+            || self.buckets.last().copied() != Some(n as u32)
+        {
+            return Err("term index buckets out of order");
+        }
+        if self.ends.len() != n
+            || self.ends.windows(2).any(|w| w[0] > w[1])
+            || self.ends.last().copied().unwrap_or(0) as usize != self.text.len()
+        {
+            return Err("term index texts out of order");
+        }
+        if (self.base as usize).checked_add(n).is_none_or(|end| end > patterns) {
+            return Err("term index refers past the pattern table");
+        }
+        if self.lengths[0] & 1 != 0 {
+            return Err("term index holds an empty key");
+        }
+        Ok(())
+    }
+
+    /// The longest squeezed key, 0 for none.
+    pub(crate) fn max_len(&self) -> usize {
+        (0..4)
+            .rev()
+            .find(|&w| self.lengths[w] != 0)
+            .map_or(0, |w| w * 64 + 63 - self.lengths[w].leading_zeros() as usize)
+    }
+
+    /// The most gaps of one key.
+    pub(crate) fn max_gaps(&self) -> u32 {
+        self.max_gaps
+    }
+
+    /// Whether some key has `len` squeezed bytes.
+    #[inline(always)]
+    pub(crate) fn has_len(&self, len: usize) -> bool {
+        len <= MAX_KEY_BYTES && self.lengths[len / 64] & (1 << (len % 64)) != 0
+    }
+
+    /// Whether some key of at least `HEAD_BYTES` bytes may start with the packed
+    /// head whose gate hash is `head` (false positives possible, no false negatives).
+    #[inline(always)]
+    pub(crate) fn gate_open(&self, head: u64) -> bool {
+        let bits = self.gate.len() * 64;
+        bits != 0 && {
+            let g = head as usize & (bits - 1);
+            self.gate[g / 64] & (1 << (g % 64)) != 0
+        }
+    }
+
+    /// The keys that may have squeezed bytes of polynomial hash `hash` and length
+    /// `len`, by key index: verify each with [`TermTable::verify`].
+    #[inline]
+    pub(crate) fn probe(&self, hash: u64, len: usize) -> impl Iterator<Item = usize> + '_ {
+        let d = digest(hash, len);
+        let hit = !self.filter.is_empty() && {
+            let mask = filter_mask(d);
+            self.filter[(d >> 32) as usize & (self.filter.len() - 1)] & mask == mask
+        };
+        let (mut lo, mut hi, mut fp) = (0, 0, 0);
+        if hit {
+            let h = bucket_hash(d);
+            let bits = (self.buckets.len() - 1).trailing_zeros();
+            let b = if bits == 0 { 0 } else { (h >> 32 >> (32 - bits)) as usize };
+            (lo, hi, fp) = (self.buckets[b] as usize, self.buckets[b + 1] as usize, h as u32);
+        }
+        (lo..hi).filter(move |&k| self.fingerprints[k] == fp)
+    }
+
+    /// Pattern id of key `k`.
+    pub(crate) fn pattern(&self, k: usize) -> u32 {
+        self.base + k as u32
+    }
+
+    /// The stored text of key `k`.
+    pub(crate) fn key(&self, k: usize) -> &[u8] {
+        let start = if k == 0 { 0 } else { self.ends[k - 1] as usize };
+        &self.text[start..self.ends[k] as usize]
+    }
+
+    /// Whether the text span `span` is key `k` with its spaces where the key allows
+    /// them: `Some(true)` if the spacing differs from the key's (a space where the
+    /// key has a joint, none where it has a space), `Some(false)` if it is the key's
+    /// own, `None` if it is not the key.
+    pub(crate) fn verify(&self, k: usize, span: &[u8]) -> Option<bool> {
+        let key = self.key(k);
+        let (mut i, mut j, mut respaced) = (0, 0, false);
+        while i < span.len() || j < key.len() {
+            match (span.get(i), key.get(j)) {
+                (Some(b' '), Some(&g)) if g == b' ' || g == JOINT => {
+                    respaced |= g == JOINT;
+                    i += 1;
+                    j += 1;
+                }
+                (_, Some(&b' ')) => {
+                    respaced = true;
+                    j += 1;
+                }
+                (_, Some(&JOINT)) => j += 1,
+                (Some(a), Some(b)) if a == b => {
+                    i += 1;
+                    j += 1;
+                }
+                _ => return None,
+            }
+        }
+        Some(respaced)
+    }
+
+    /// Heap bytes held by the table.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        8 * (self.gate.capacity() + self.filter.capacity())
+            + 4 * (self.buckets.capacity() + self.fingerprints.capacity() + self.ends.capacity())
+            + self.text.capacity()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hash_of(s: &[u8]) -> (u64, usize) {
+        let (mut h, mut n) = (0, 0);
+        for &b in s.iter().filter(|&&b| b != b' ') {
+            h = push(h, b);
+            n += 1;
+        }
+        (h, n)
+    }
+
+    fn find(t: &TermTable, span: &str) -> Vec<(Vec<u8>, bool)> {
+        let (h, n) = hash_of(span.as_bytes());
+        t.probe(h, n)
+            .filter_map(|k| Some((t.key(k).to_vec(), t.verify(k, span.as_bytes())?)))
+            .collect()
+    }
+
+    #[test]
+    fn keys_are_found_with_their_spacings_and_nothing_else() {
+        let keys: Vec<&[u8]> =
+            vec![b"sports betting", b"e\x01cigarette", b"casino", b"cas ino bonus"];
+        let (t, order) = TermTable::build(7, &keys);
+        assert_eq!(order.len(), 4);
+        t.validate(11).unwrap();
+        assert!(t.validate(10).is_err());
+        assert_eq!(find(&t, "sports betting"), vec![(b"sports betting".to_vec(), false)]);
+        assert_eq!(find(&t, "sportsbetting"), vec![(b"sports betting".to_vec(), true)]);
+        assert_eq!(find(&t, "ecigarette"), vec![(b"e\x01cigarette".to_vec(), false)]);
+        assert_eq!(find(&t, "e cigarette"), vec![(b"e\x01cigarette".to_vec(), true)]);
+        assert_eq!(find(&t, "casino"), vec![(b"casino".to_vec(), false)]);
+        // A space where the key has none is not the key.
+        assert!(find(&t, "cas ino").is_empty());
+        assert!(find(&t, "sportsbet ting").is_empty());
+        assert!(find(&t, "casinos").is_empty());
+        assert_eq!(t.max_gaps(), 2);
+        assert_eq!(t.max_len(), "casinobonus".len().max("sportsbetting".len()));
+        for k in 0..4 {
+            assert_eq!(t.pattern(k), 7 + k as u32);
+            assert_eq!(t.key(k), keys[order[k]]);
+        }
+    }
+
+    #[test]
+    fn every_key_of_a_large_table_is_found_and_the_build_is_deterministic() {
+        let owned: Vec<String> = (0..20_000).map(|i| format!("term{i} w{}", i % 7)).collect();
+        let keys: Vec<&[u8]> = owned.iter().map(|s| s.as_bytes()).collect();
+        let (t, order) = TermTable::build(0, &keys);
+        let (again, _) = TermTable::build(0, &keys);
+        assert_eq!(postcard::to_allocvec(&t).unwrap(), postcard::to_allocvec(&again).unwrap());
+        for (k, &i) in order.iter().enumerate() {
+            let found = find(&t, &owned[i]);
+            assert_eq!(found, vec![(keys[i].to_vec(), false)], "key {k}");
+            let head = u32::from_le_bytes(owned[i].as_bytes()[..4].try_into().unwrap());
+            assert!(t.gate_open(head_hash(head)));
+        }
+        // Misses are mostly stopped by the filter: count probes that reach a bucket.
+        let misses = (0..20_000).filter(|i| !find(&t, &format!("other{i} w1")).is_empty()).count();
+        assert_eq!(misses, 0);
+    }
+}
