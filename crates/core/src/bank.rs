@@ -59,14 +59,31 @@ pub struct HashBank {
     index: Option<Index>,
 }
 
+/// Banks up to this many entries are indexed: an index id is 24 bits (3 bytes, not 4:
+/// the ids are 16 per entry, 48 of a 1M-hash bank's 86 MiB). Past it a bank (512 MiB
+/// of hashes) is scanned; the memory bound refuses such packages anyway.
+pub const MAX_INDEXED_HASHES: usize = 1 << 24;
+/// Bytes of one index id.
+const ID_BYTES: usize = 3;
+
 #[derive(Clone)]
 struct Index {
     /// Bits a probed chunk may differ in: the largest threshold / 16.
     radius: u32,
-    /// Chunk `c`'s bucket `v` is `ids[c * n + starts[c * (BUCKETS + 1) + v] ..
-    /// c * n + starts[c * (BUCKETS + 1) + v + 1]]`.
+    /// Chunk `c`'s bucket `v` holds the ids `c * n + starts[c * (BUCKETS + 1) + v] ..
+    /// c * n + starts[c * (BUCKETS + 1) + v + 1]` of `ids`.
     starts: Vec<u32>,
-    ids: Vec<u32>,
+    /// Entry ids as 24-bit little-endian integers, sorted by bucket within a chunk,
+    /// and one byte of padding so every id reads as one 4-byte load.
+    ids: Vec<u8>,
+}
+
+impl Index {
+    #[inline]
+    fn id(&self, k: usize) -> usize {
+        let b: [u8; 4] = self.ids[k * ID_BYTES..k * ID_BYTES + 4].try_into().expect("4 bytes");
+        (u32::from_le_bytes(b) & 0x00ff_ffff) as usize
+    }
 }
 
 impl HashBank {
@@ -103,14 +120,14 @@ impl HashBank {
     /// it (0: always index; `usize::MAX`: always scan). Benchmarks compare the two.
     pub fn reindex(&mut self, min_hashes: usize) {
         let n = self.hashes.len();
-        if n == 0 || n < min_hashes {
+        if n == 0 || n < min_hashes || n > MAX_INDEXED_HASHES {
             self.index = None;
             return;
         }
         let radius =
             u32::from(self.max_distance.iter().copied().max().unwrap_or(0)) / CHUNKS as u32;
         let mut starts = vec![0u32; CHUNKS * (BUCKETS + 1)];
-        let mut ids = vec![0u32; CHUNKS * n];
+        let mut ids = vec![0u8; CHUNKS * n * ID_BYTES + 1];
         for c in 0..CHUNKS {
             let starts = &mut starts[c * (BUCKETS + 1)..(c + 1) * (BUCKETS + 1)];
             // Counting sort: count each bucket into the slot after it, prefix-sum,
@@ -121,10 +138,11 @@ impl HashBank {
             for v in 1..=BUCKETS {
                 starts[v] += starts[v - 1];
             }
-            let ids = &mut ids[c * n..(c + 1) * n];
+            let ids = &mut ids[c * n * ID_BYTES..(c + 1) * n * ID_BYTES];
             for (i, h) in self.hashes.iter().enumerate() {
                 let v = chunk(h, c);
-                ids[starts[v] as usize] = i as u32;
+                let at = starts[v] as usize * ID_BYTES;
+                ids[at..at + ID_BYTES].copy_from_slice(&(i as u32).to_le_bytes()[..ID_BYTES]);
                 starts[v] += 1;
             }
             for v in (1..=BUCKETS).rev() {
@@ -153,7 +171,7 @@ impl HashBank {
 
     /// Heap bytes of the entries and the index.
     pub fn memory_usage(&self) -> usize {
-        let index = self.index.as_ref().map_or(0, |ix| 4 * (ix.starts.len() + ix.ids.len()));
+        let index = self.index.as_ref().map_or(0, |ix| 4 * ix.starts.len() + ix.ids.len());
         self.hashes.len() * (32 + 4 + 1 + 1) + index
     }
 
@@ -174,10 +192,9 @@ impl HashBank {
         let q: [usize; CHUNKS] = std::array::from_fn(|c| chunk(hash, c));
         for c in 0..CHUNKS {
             let starts = &ix.starts[c * (BUCKETS + 1)..(c + 1) * (BUCKETS + 1)];
-            let ids = &ix.ids[c * n..(c + 1) * n];
             neighbours(q[c], ix.radius, |v| {
-                for &id in &ids[starts[v] as usize..starts[v + 1] as usize] {
-                    let id = id as usize;
+                for k in c * n + starts[v] as usize..c * n + starts[v + 1] as usize {
+                    let id = ix.id(k);
                     let h = &self.hashes[id];
                     // An entry reachable from an earlier chunk was checked there:
                     // skipping it here reports every entry once, without a set.
@@ -302,6 +319,22 @@ mod tests {
         assert_eq!(results(&bank, &q, 100), vec![(0, 2)]);
         assert!(results(&bank, &q, 49).is_empty(), "quality under the gate");
         assert_eq!(bank.owner(0), 0);
+    }
+
+    #[test]
+    fn ids_past_two_bytes_are_found() {
+        // Ids are 24-bit: entries past 65,535 need the third byte.
+        let hashes = random_hashes(70_000, 3);
+        let mut bank = HashBank::new(&entries(&hashes, 31));
+        assert!(bank.is_indexed());
+        for pick in [0, 65_535, 65_536, 69_999] {
+            let q = flip(hashes[pick], &[3, 77, 140, 201, 255]);
+            let index = results(&bank, &q, 100);
+            assert!(index.contains(&(pick, 5)), "entry {pick}");
+            bank.reindex(usize::MAX);
+            assert_eq!(results(&bank, &q, 100), index);
+            bank.reindex(0);
+        }
     }
 
     proptest! {

@@ -23,7 +23,7 @@ use crate::normalize::{
 use crate::package::Material;
 use crate::rules::{OperandMatch, RuleSet};
 use crate::table::MaterialTable;
-use crate::term_index::{HEAD_BYTES, JOINT, MAX_KEY_BYTES, TermTable, head_hash, push};
+use crate::term_index::{HEAD_BYTES, JOINT, MAX_KEY_BYTES, TermTable, head_hash, push, tail_hash};
 use daachorse::{CharwiseDoubleArrayAhoCorasick, CharwiseDoubleArrayAhoCorasickBuilder, MatchKind};
 use std::collections::{BTreeMap, VecDeque};
 use std::ops::ControlFlow;
@@ -85,6 +85,14 @@ pub(crate) struct TextMatcher {
     /// Whether some key is shorter than a head, so starts the gate closes still count.
     short_keys: bool,
 }
+
+/// Packages with at least this many word, prefix and stem terms keep them in the
+/// term tables; smaller ones keep every term in the automaton, which is faster per
+/// request (100k terms, varied 2 KB ads in wasm: 61.6 vs 138 us on a reused
+/// instance) but grows ~51 MiB of component per 100k terms: past this size it would
+/// no longer fit Fastly's 100 MB with the rest of the component (1M terms, tables:
+/// 82 MiB, 20 s build, 1.6 GB peak; automaton: 237 MiB, 87 s, 4.9 GB). Issue #13.
+pub(crate) const TERM_INDEX_MIN_TERMS: usize = 150_000;
 
 /// Where a term goes: which table, or the automaton.
 #[derive(Clone, Copy, PartialEq)]
@@ -188,14 +196,14 @@ fn stored_key(term: &Normalized, text: &str) -> Option<Vec<u8>> {
 /// The first `HEAD_BYTES` bytes from `at` on, spaces skipped, packed as a table's
 /// heads are; `None` if the line ends first.
 #[inline]
-fn head_at(bytes: &[u8], at: usize) -> Option<u32> {
-    let (mut head, mut n) = (0u32, 0);
+fn head_at(bytes: &[u8], at: usize) -> Option<u64> {
+    let (mut head, mut n) = (0u64, 0);
     for &b in &bytes[at..] {
         match b {
             b'\n' => return None,
             b' ' => {}
             _ => {
-                head |= (b as u32) << (8 * n);
+                head |= (b as u64) << (8 * n);
                 n += 1;
                 if n == HEAD_BYTES {
                     return Some(head);
@@ -235,10 +243,13 @@ impl TextMatcher {
         TextMatcher { ac, rules, offsets, materials, stems, words, prefixes, powers, short_keys }
     }
 
+    /// The matcher of `materials`; their word, prefix and stem terms go to the term
+    /// tables when there are at least `min_index_terms` of them.
     pub(crate) fn build(
         materials: &[Material],
         allow: &[String],
         options: NormalizeOptions,
+        min_index_terms: usize,
     ) -> Result<TextMatcher, Error> {
         let normalize = |t: &str| normalize_with(t, options);
         if materials.len() >= PACKAGE_WIDE as usize {
@@ -251,10 +262,17 @@ impl TextMatcher {
         let mut operands: BTreeMap<String, u32> = BTreeMap::new();
         let mut rules = RuleSet::default();
         let mut stems = Vec::new();
+        let keyable = materials
+            .iter()
+            .filter(|m| m.kind == MaterialKind::Text && m.rule.is_none())
+            .filter(|m| m.mode != MatchMode::Substring)
+            .count();
+        let indexed = keyable >= min_index_terms;
         // A term's text with its joints marked, as a table key; the automaton takes
-        // what a key cannot hold.
+        // what a key cannot hold, and every term of a package under the threshold.
         let mut add = |place: Place, term: &Normalized, text: &str, entry: u32, respace: bool| {
-            let key = (place != Place::Anywhere).then(|| stored_key(term, text)).flatten();
+            let key =
+                (indexed && place != Place::Anywhere).then(|| stored_key(term, text)).flatten();
             match key {
                 Some(key) => {
                     keyed[(place == Place::Prefixes) as usize].entry(key).or_default().push(entry)
@@ -478,6 +496,8 @@ impl TextMatcher {
         let bytes = hay.as_bytes();
         let mut starts: VecDeque<Start> = VecDeque::new();
         let (mut hash, mut squeezed, mut spaces) = (0u64, 0usize, 0u32);
+        // The last `HEAD_BYTES` squeezed bytes, for the tail gates.
+        let mut tail = 0u64;
         let mut prev: Option<char> = None;
         let mut chars = hay.char_indices();
         loop {
@@ -487,14 +507,31 @@ impl TextMatcher {
             if !starts.is_empty() && prev.is_some_and(|p| p != ' ') {
                 let ends_word =
                     !c.is_some_and(is_word_char) || text.inside_spelled(at) || text.joined_at(at);
-                for s in &starts {
+                // Which tables a span ending here may be in: its end is where a key
+                // may end, and its last bytes are a key's.
+                let th = tail_hash(tail);
+                let ends = [
+                    ends_word && squeezed >= HEAD_BYTES && self.words.tail_open(th),
+                    squeezed >= HEAD_BYTES && self.prefixes.tail_open(th),
+                ];
+                // With no tail open only spans shorter than a head are left, the
+                // newest starts; the deque is in text order.
+                let from = if ends[0] || ends[1] {
+                    0
+                } else if self.short_keys {
+                    starts.partition_point(|s| squeezed - s.squeezed >= HEAD_BYTES)
+                } else {
+                    starts.len()
+                };
+                for s in starts.range(from..) {
                     let len = squeezed - s.squeezed;
                     let gaps = spaces - s.spaces;
                     for (t, &(table, needs_end)) in tables.iter().enumerate() {
+                        let long = len >= HEAD_BYTES;
                         if (ends_word || !needs_end)
                             && gaps <= table.max_gaps()
+                            && (!long || (s.gates[t] && ends[t]))
                             && table.has_len(len)
-                            && (len < HEAD_BYTES || s.gates[t])
                         {
                             let h = hash.wrapping_sub(s.hash.wrapping_mul(self.powers[len]));
                             for k in table.probe(h, len) {
@@ -525,6 +562,7 @@ impl TextMatcher {
                     }
                     for &b in &bytes[at..at + c.len_utf8()] {
                         hash = push(hash, b);
+                        tail = tail << 8 | b as u64;
                     }
                     squeezed += c.len_utf8();
                     while starts.front().is_some_and(|s| {

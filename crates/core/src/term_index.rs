@@ -7,12 +7,13 @@
 //! `matcher.rs`), so one key finds a phrase written with its spaces, without them or
 //! with a space at a joint (`sports betting`, `sportsbetting`, `e cigarette`), and
 //! [`TermTable::verify`] against the key's stored text decides which spacings are the
-//! term's own. Per key, in memory: 2 bits of head gate, 16 bits of filter, ~4.5
+//! term's own. Per key, in memory: up to 8 bits each of head and tail gate, 16 bits of filter, ~4.5
 //! bytes of table and, read only on a fingerprint hit, the key's text.
 //!
 //! A probe reads, in order: the head gate (one bit per start of a text word, keyed
-//! by the first [`HEAD_BYTES`] bytes), the filter (one `u64` per span), then the
-//! bucket and its fingerprints, then the text. Each layer is denser than the next,
+//! by the first [`HEAD_BYTES`] bytes), the tail gate (one bit per place a span may
+//! end, keyed by the last [`HEAD_BYTES`] bytes before it), the filter (one `u64` per
+//! span that passed both), then the bucket and its fingerprints, then the text. Each layer is denser than the next,
 //! so the pages a request touches are mostly the gate's and the filter's.
 
 use serde::{Deserialize, Serialize};
@@ -20,8 +21,10 @@ use serde::{Deserialize, Serialize};
 /// Keys longer than this (squeezed bytes) are left to the automaton: it bounds the
 /// window of starts a scan keeps, and no real risk term is that long.
 pub(crate) const MAX_KEY_BYTES: usize = 255;
-/// A key's head: the gate is keyed by this many leading bytes of it.
-pub(crate) const HEAD_BYTES: usize = 4;
+/// A key's head: the gates are keyed by this many leading (trailing) bytes of it.
+/// Eight bytes are four Cyrillic letters: with four bytes (two letters) nearly
+/// every Russian word of an ad opened the gate of a 100k-term package.
+pub(crate) const HEAD_BYTES: usize = 8;
 /// Marks a joint in a stored key: a word edge with no space (`e-mail`), where the
 /// text may also have a space.
 pub(crate) const JOINT: u8 = 0x01;
@@ -61,8 +64,38 @@ fn digest(hash: u64, len: usize) -> u64 {
 
 /// The gate's hash of a head (the first `HEAD_BYTES` squeezed bytes, packed).
 #[inline(always)]
-pub(crate) fn head_hash(head: u32) -> u64 {
-    fmix64(head as u64 | 1 << 40)
+pub(crate) fn head_hash(head: u64) -> u64 {
+    fmix64(head ^ 0x2545_F491_4F6C_DD1D)
+}
+
+/// The tail gate's hash of a tail: the last `HEAD_BYTES` squeezed bytes, each
+/// pushed in at the low end (`tail << 8 | b`).
+#[inline(always)]
+pub(crate) fn tail_hash(tail: u64) -> u64 {
+    fmix64(tail ^ 0x9FB2_1C65_1E98_DF25)
+}
+
+/// Whether bit `hash` (modulo its length) is set in a gate bit set.
+#[inline(always)]
+fn gate_bit(gate: &[u64], hash: u64) -> bool {
+    let bits = gate.len() * 64;
+    bits != 0 && {
+        let g = hash as usize & (bits - 1);
+        gate[g / 64] & (1 << (g % 64)) != 0
+    }
+}
+
+/// A gate bit set of `packed` heads or tails under `hash`, `GATE_BITS_PER_HEAD`
+/// bits per distinct one.
+fn gate_of(mut packed: Vec<u64>, hash: fn(u64) -> u64) -> Vec<u64> {
+    packed.sort_unstable();
+    packed.dedup();
+    let mut gate = vec![0u64; (packed.len() * GATE_BITS_PER_HEAD / 64).next_power_of_two()];
+    for &p in &packed {
+        let g = hash(p) as usize & (gate.len() * 64 - 1);
+        gate[g / 64] |= 1 << (g % 64);
+    }
+    gate
 }
 
 /// The squeezed bytes of a stored key: without its spaces and joints.
@@ -83,6 +116,8 @@ pub(crate) struct TermTable {
     max_gaps: u32,
     /// One bit per head hash; empty for a table without keys.
     gate: Vec<u64>,
+    /// One bit per tail hash (the last `HEAD_BYTES` squeezed bytes of a key).
+    tail: Vec<u64>,
     /// Blocked Bloom filter over key digests: one `u64` per probe.
     filter: Vec<u64>,
     /// Key `k` of bucket `b` is in `buckets[b]..buckets[b + 1]`; the table's length
@@ -122,15 +157,17 @@ impl TermTable {
         let mut lengths = [0u64; 4];
         let mut max_gaps = 0;
         let mut heads = Vec::with_capacity(n);
+        let mut tails = Vec::with_capacity(n);
         let mut hashed: Vec<(u64, usize)> = Vec::with_capacity(n);
         let mut filter = vec![0u64; (n * FILTER_BITS_PER_KEY / 64).next_power_of_two()];
         for (i, key) in keys.iter().enumerate() {
-            let (mut hash, mut len, mut head) = (0u64, 0usize, 0u32);
+            let (mut hash, mut len, mut head, mut tail) = (0u64, 0usize, 0u64, 0u64);
             for b in squeezed(key) {
                 hash = push(hash, b);
                 if len < HEAD_BYTES {
-                    head |= (b as u32) << (8 * len);
+                    head |= (b as u64) << (8 * len);
                 }
+                tail = tail << 8 | b as u64;
                 len += 1;
             }
             debug_assert!((1..=MAX_KEY_BYTES).contains(&len));
@@ -138,19 +175,15 @@ impl TermTable {
             max_gaps = max_gaps.max(key.len() - len);
             if len >= HEAD_BYTES {
                 heads.push(head);
+                tails.push(tail);
             }
             let d = digest(hash, len);
             let block = (d >> 32) as usize & (filter.len() - 1);
             filter[block] |= filter_mask(d);
             hashed.push((bucket_hash(d), i));
         }
-        heads.sort_unstable();
-        heads.dedup();
-        let mut gate = vec![0u64; (heads.len() * GATE_BITS_PER_HEAD / 64).next_power_of_two()];
-        for &h in &heads {
-            let g = head_hash(h) as usize & (gate.len() * 64 - 1);
-            gate[g / 64] |= 1 << (g % 64);
-        }
+        let gate = gate_of(heads, head_hash);
+        let tail = gate_of(tails, tail_hash);
         // Bucket order, then the key's text: the same keys give the same bytes.
         let bucket = |h: u64| (h >> 32 >> (32 - bits)) as usize;
         hashed.sort_unstable_by(|a, b| {
@@ -176,6 +209,7 @@ impl TermTable {
             lengths,
             max_gaps: max_gaps as u32,
             gate,
+            tail,
             filter,
             buckets,
             fingerprints,
@@ -191,7 +225,11 @@ impl TermTable {
     pub(crate) fn validate(&self, patterns: usize) -> Result<(), &'static str> {
         let n = self.fingerprints.len();
         let pow2 = |v: &Vec<u64>| v.is_empty() || v.len().is_power_of_two();
-        if !pow2(&self.gate) || !pow2(&self.filter) || (n > 0 && self.filter.is_empty()) {
+        if !pow2(&self.gate)
+            || !pow2(&self.tail)
+            || !pow2(&self.filter)
+            || (n > 0 && self.filter.is_empty())
+        {
             return Err("term index filter is not a power of two");
         }
         if self.buckets.len() < 2
@@ -240,11 +278,14 @@ impl TermTable {
     /// head whose gate hash is `head` (false positives possible, no false negatives).
     #[inline(always)]
     pub(crate) fn gate_open(&self, head: u64) -> bool {
-        let bits = self.gate.len() * 64;
-        bits != 0 && {
-            let g = head as usize & (bits - 1);
-            self.gate[g / 64] & (1 << (g % 64)) != 0
-        }
+        gate_bit(&self.gate, head)
+    }
+
+    /// Whether some key of at least `HEAD_BYTES` bytes may end with the packed tail
+    /// whose gate hash is `tail` (false positives possible, no false negatives).
+    #[inline(always)]
+    pub(crate) fn tail_open(&self, tail: u64) -> bool {
+        gate_bit(&self.tail, tail)
     }
 
     /// The keys that may have squeezed bytes of polynomial hash `hash` and length
@@ -308,7 +349,7 @@ impl TermTable {
 
     /// Heap bytes held by the table.
     pub(crate) fn heap_bytes(&self) -> usize {
-        8 * (self.gate.capacity() + self.filter.capacity())
+        8 * (self.gate.capacity() + self.tail.capacity() + self.filter.capacity())
             + 4 * (self.buckets.capacity() + self.fingerprints.capacity() + self.ends.capacity())
             + self.text.capacity()
     }
@@ -369,8 +410,13 @@ mod tests {
         for (k, &i) in order.iter().enumerate() {
             let found = find(&t, &owned[i]);
             assert_eq!(found, vec![(keys[i].to_vec(), false)], "key {k}");
-            let head = u32::from_le_bytes(owned[i].as_bytes()[..4].try_into().unwrap());
-            assert!(t.gate_open(head_hash(head)));
+            let bytes: Vec<u8> = squeezed(keys[i]).collect();
+            if bytes.len() >= HEAD_BYTES {
+                let head = u64::from_le_bytes(bytes[..HEAD_BYTES].try_into().unwrap());
+                let tail =
+                    u64::from_be_bytes(bytes[bytes.len() - HEAD_BYTES..].try_into().unwrap());
+                assert!(t.gate_open(head_hash(head)) && t.tail_open(tail_hash(tail)), "key {k}");
+            }
         }
         // Misses are mostly stopped by the filter: count probes that reach a bucket.
         let misses = (0..20_000).filter(|i| !find(&t, &format!("other{i} w1")).is_empty()).count();
