@@ -498,6 +498,9 @@ impl TextMatcher {
         let (mut hash, mut squeezed, mut spaces) = (0u64, 0usize, 0u32);
         // The last `HEAD_BYTES` squeezed bytes, for the tail gates.
         let mut tail = 0u64;
+        // Starts in the deque whose head opened each table's gate: with none, only
+        // spans shorter than a head are left and the tail gates are not read.
+        let mut open = [0usize; 2];
         let mut prev: Option<char> = None;
         let mut chars = hay.char_indices();
         loop {
@@ -509,17 +512,26 @@ impl TextMatcher {
                     !c.is_some_and(is_word_char) || text.inside_spelled(at) || text.joined_at(at);
                 // Which tables a span ending here may be in: its end is where a key
                 // may end, and its last bytes are a key's.
-                let th = tail_hash(tail);
-                let ends = [
-                    ends_word && squeezed >= HEAD_BYTES && self.words.tail_open(th),
-                    squeezed >= HEAD_BYTES && self.prefixes.tail_open(th),
-                ];
+                let want = [open[0] > 0 && ends_word, open[1] > 0];
+                let mut ends = [false; 2];
+                if squeezed >= HEAD_BYTES && (want[0] || want[1]) {
+                    let th = tail_hash(tail);
+                    ends = [
+                        want[0] && self.words.tail_open(th),
+                        want[1] && self.prefixes.tail_open(th),
+                    ];
+                }
                 // With no tail open only spans shorter than a head are left, the
                 // newest starts; the deque is in text order.
                 let from = if ends[0] || ends[1] {
                     0
                 } else if self.short_keys {
-                    starts.partition_point(|s| squeezed - s.squeezed >= HEAD_BYTES)
+                    // The newest starts, a few at most: counted from the back.
+                    let mut from = starts.len();
+                    while from > 0 && squeezed - starts[from - 1].squeezed < HEAD_BYTES {
+                        from -= 1;
+                    }
+                    from
                 } else {
                     starts.len()
                 };
@@ -530,8 +542,12 @@ impl TextMatcher {
                         let long = len >= HEAD_BYTES;
                         if (ends_word || !needs_end)
                             && gaps <= table.max_gaps()
-                            && (!long || (s.gates[t] && ends[t]))
                             && table.has_len(len)
+                            && if long {
+                                s.gates[t] && ends[t]
+                            } else {
+                                table.short_open(tail, len)
+                            }
                         {
                             let h = hash.wrapping_sub(s.hash.wrapping_mul(self.powers[len]));
                             for k in table.probe(h, len) {
@@ -545,7 +561,10 @@ impl TextMatcher {
             }
             let Some(c) = c else { break };
             match c {
-                '\n' => starts.clear(),
+                '\n' => {
+                    starts.clear();
+                    open = [0; 2];
+                }
                 ' ' => spaces += 1,
                 _ => {
                     let starts_word = !prev.is_some_and(is_word_char)
@@ -557,6 +576,8 @@ impl TextMatcher {
                             [self.words.gate_open(g), self.prefixes.gate_open(g)]
                         });
                         if gates[0] || gates[1] || self.short_keys {
+                            open[0] += gates[0] as usize;
+                            open[1] += gates[1] as usize;
                             starts.push_back(Start { at, hash, squeezed, spaces, gates });
                         }
                     }
@@ -565,9 +586,12 @@ impl TextMatcher {
                         tail = tail << 8 | b as u64;
                     }
                     squeezed += c.len_utf8();
-                    while starts.front().is_some_and(|s| {
-                        squeezed - s.squeezed > max_len || spaces - s.spaces > max_gaps
-                    }) {
+                    while let Some(s) = starts
+                        .front()
+                        .filter(|s| squeezed - s.squeezed > max_len || spaces - s.spaces > max_gaps)
+                    {
+                        open[0] -= s.gates[0] as usize;
+                        open[1] -= s.gates[1] as usize;
                         starts.pop_front();
                     }
                 }

@@ -12,8 +12,9 @@
 //!
 //! A probe reads, in order: the head gate (one bit per start of a text word, keyed
 //! by the first [`HEAD_BYTES`] bytes), the tail gate (one bit per place a span may
-//! end, keyed by the last [`HEAD_BYTES`] bytes before it), the filter (one `u64` per
-//! span that passed both), then the bucket and its fingerprints, then the text. Each layer is denser than the next,
+//! end, keyed by the last [`HEAD_BYTES`] bytes before it), or for a span shorter
+//! than a head the short gate, then the filter (one `u64` per span that passed),
+//! then the bucket and its fingerprints, then the text. Each layer is denser than the next,
 //! so the pages a request touches are mostly the gate's and the filter's.
 
 use serde::{Deserialize, Serialize};
@@ -75,6 +76,13 @@ pub(crate) fn tail_hash(tail: u64) -> u64 {
     fmix64(tail ^ 0x9FB2_1C65_1E98_DF25)
 }
 
+/// A key shorter than a head, as the short gate holds it: its bytes as a tail, its
+/// length in the top byte (which such a tail leaves zero).
+#[inline(always)]
+fn short_packed(tail: u64, len: usize) -> u64 {
+    (tail & ((1u64 << (8 * len)) - 1)) | (len as u64) << 56
+}
+
 /// Whether bit `hash` (modulo its length) is set in a gate bit set.
 #[inline(always)]
 fn gate_bit(gate: &[u64], hash: u64) -> bool {
@@ -118,6 +126,9 @@ pub(crate) struct TermTable {
     gate: Vec<u64>,
     /// One bit per tail hash (the last `HEAD_BYTES` squeezed bytes of a key).
     tail: Vec<u64>,
+    /// One bit per key shorter than a head (`short_packed`): such spans pass no
+    /// head gate, and this one is small enough to stay in cache.
+    short: Vec<u64>,
     /// Blocked Bloom filter over key digests: one `u64` per probe.
     filter: Vec<u64>,
     /// Key `k` of bucket `b` is in `buckets[b]..buckets[b + 1]`; the table's length
@@ -158,6 +169,7 @@ impl TermTable {
         let mut max_gaps = 0;
         let mut heads = Vec::with_capacity(n);
         let mut tails = Vec::with_capacity(n);
+        let mut shorts = Vec::new();
         let mut hashed: Vec<(u64, usize)> = Vec::with_capacity(n);
         let mut filter = vec![0u64; (n * FILTER_BITS_PER_KEY / 64).next_power_of_two()];
         for (i, key) in keys.iter().enumerate() {
@@ -176,6 +188,8 @@ impl TermTable {
             if len >= HEAD_BYTES {
                 heads.push(head);
                 tails.push(tail);
+            } else {
+                shorts.push(short_packed(tail, len));
             }
             let d = digest(hash, len);
             let block = (d >> 32) as usize & (filter.len() - 1);
@@ -184,6 +198,7 @@ impl TermTable {
         }
         let gate = gate_of(heads, head_hash);
         let tail = gate_of(tails, tail_hash);
+        let short = gate_of(shorts, tail_hash);
         // Bucket order, then the key's text: the same keys give the same bytes.
         let bucket = |h: u64| (h >> 32 >> (32 - bits)) as usize;
         hashed.sort_unstable_by(|a, b| {
@@ -210,6 +225,7 @@ impl TermTable {
             max_gaps: max_gaps as u32,
             gate,
             tail,
+            short,
             filter,
             buckets,
             fingerprints,
@@ -227,6 +243,7 @@ impl TermTable {
         let pow2 = |v: &Vec<u64>| v.is_empty() || v.len().is_power_of_two();
         if !pow2(&self.gate)
             || !pow2(&self.tail)
+            || !pow2(&self.short)
             || !pow2(&self.filter)
             || (n > 0 && self.filter.is_empty())
         {
@@ -286,6 +303,13 @@ impl TermTable {
     #[inline(always)]
     pub(crate) fn tail_open(&self, tail: u64) -> bool {
         gate_bit(&self.tail, tail)
+    }
+
+    /// Whether some key may be the `len` (under `HEAD_BYTES`) squeezed bytes that
+    /// end `tail`, the last bytes of the text (false positives possible).
+    #[inline(always)]
+    pub(crate) fn short_open(&self, tail: u64, len: usize) -> bool {
+        len < HEAD_BYTES && gate_bit(&self.short, tail_hash(short_packed(tail, len)))
     }
 
     /// The keys that may have squeezed bytes of polynomial hash `hash` and length
@@ -349,7 +373,10 @@ impl TermTable {
 
     /// Heap bytes held by the table.
     pub(crate) fn heap_bytes(&self) -> usize {
-        8 * (self.gate.capacity() + self.tail.capacity() + self.filter.capacity())
+        8 * (self.gate.capacity()
+            + self.tail.capacity()
+            + self.short.capacity()
+            + self.filter.capacity())
             + 4 * (self.buckets.capacity() + self.fingerprints.capacity() + self.ends.capacity())
             + self.text.capacity()
     }
