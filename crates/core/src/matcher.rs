@@ -1,19 +1,14 @@
-//! The text matcher: word, phrase and prefix terms in two hashed term tables
-//! (`term_index.rs`), the rest (substring terms, allow-terms, terms too long for a
-//! key) in one Aho-Corasick automaton, and the pattern table from a key or an
-//! automaton pattern to the materials that share it.
-//!
-//! Why the split (issue #13, numbers in benches/README.md): the bulk of a package is
-//! whole words and phrases, and an automaton over them spreads a request's reads over
-//! the whole package, so a fresh instance faults in, and its reset walks, pages in
-//! proportion to the package. A word-start scan that looks each span up in a compact
-//! table reads a few dense pages instead. The automaton, daachorse's character-wise
-//! double array, stays for the terms that may match anywhere, which are few.
+//! The text matcher: one Aho-Corasick automaton (daachorse's character-wise double
+//! array) over the normalized terms, allow-terms and rule operands, and the pattern
+//! table from an automaton pattern or a table key to the materials that share it.
+//! In packages of [`TERM_INDEX_MIN_TERMS`] word, prefix and stem terms or more,
+//! those terms go instead to two hashed term tables (`term_index.rs`) that one scan
+//! of the text looks spans up in; the automaton keeps the rest. Why the threshold,
+//! with the measurements: docs/DESIGN.md, "The matcher".
 //!
 //! Built once, natively, at `prescreen build` time and snapshotted into the
-//! component. Besides material terms, the matcher holds allow-terms (which shield
-//! hits inside them) and the operands of co-occurrence rules (`rules.rs`);
-//! pattern-table entries say which is which.
+//! component. Pattern-table entries say whether a pattern is a material's term, an
+//! allow-term (which shields hits inside it) or a rule operand (`rules.rs`).
 
 use crate::error::Error;
 use crate::model::{MatchMode, MaterialKind};
