@@ -91,38 +91,55 @@ fn main() {
         );
     }
 
-    // The same terms with every word-mode material in stem mode (issue #16): what
-    // stemming buys on inflections and what it costs on clean text.
-    let mut stemmed_package = filters_package.clone();
-    for m in &mut stemmed_package.materials {
-        if m.mode == MatchMode::Word {
-            m.mode = MatchMode::Stem;
-        }
-    }
-    let stemmed = Screener::new(stemmed_package).expect("the stemmed terms build");
-    let stem_hits = |text: &str| -> bool {
-        let market = if Lang::of(text) == Lang::Ru { "RU" } else { "US" };
-        stemmed.screen(&Upload::text("bench", market, text)).is_ok_and(|v| !v.hits.is_empty())
+    // The same terms in each opt-in setting (issue #16): every word-mode material in
+    // stem mode, and every material transliterating: what each buys on the classes
+    // it is for, and (below) what it costs on clean text.
+    let setting = |change: fn(&mut prescreen_core::Material)| {
+        let mut package = filters_package.clone();
+        package.materials.iter_mut().for_each(change);
+        Screener::new(package).expect("the changed terms build")
     };
-    println!("\nword-mode terms in stem mode:\n");
-    println!("| class | EN ads | prescreen EN | RU ads | prescreen RU |");
-    println!("|---|---:|---:|---:|---:|");
-    let mut rng = fastrand::Rng::with_seed(16);
-    for class in CLASSES {
-        let (mut total, mut stopped) = ([0usize; 2], [0usize; 2]);
-        for_each_ad(&terms, class, &mut rng, |l, text| {
-            total[l] += 1;
-            stopped[l] += stem_hits(text) as usize;
-        });
-        if matches!(class.name, "plain" | "inflection (endings)" | "two disguises combined") {
-            println!(
-                "| {} | {} | {} | {} | {} |",
-                class.name,
-                total[0],
-                pct(stopped[0], total[0]),
-                total[1],
-                pct(stopped[1], total[1])
-            );
+    let settings: [(&str, Screener, &[&str]); 2] = [
+        (
+            "word-mode terms in stem mode",
+            setting(|m| {
+                if m.mode == MatchMode::Word {
+                    m.mode = MatchMode::Stem;
+                }
+            }),
+            &["plain", "inflection (endings)", "two disguises combined"],
+        ),
+        (
+            "every term with `transliterate`",
+            setting(|m| m.transliterate = true),
+            &["plain", "transliteration", "two disguises combined"],
+        ),
+    ];
+    let setting_hits = |screener: &Screener, text: &str| -> bool {
+        let market = if Lang::of(text) == Lang::Ru { "RU" } else { "US" };
+        screener.screen(&Upload::text("bench", market, text)).is_ok_and(|v| !v.hits.is_empty())
+    };
+    for (name, screener, shown) in &settings {
+        println!("\n{name}:\n");
+        println!("| class | EN ads | prescreen EN | RU ads | prescreen RU |");
+        println!("|---|---:|---:|---:|---:|");
+        let mut rng = fastrand::Rng::with_seed(16);
+        for class in CLASSES {
+            let (mut total, mut stopped) = ([0usize; 2], [0usize; 2]);
+            for_each_ad(&terms, class, &mut rng, |l, text| {
+                total[l] += 1;
+                stopped[l] += setting_hits(screener, text) as usize;
+            });
+            if shown.contains(&class.name) {
+                println!(
+                    "| {} | {} | {} | {} | {} |",
+                    class.name,
+                    total[0],
+                    pct(stopped[0], total[0]),
+                    total[1],
+                    pct(stopped[1], total[1])
+                );
+            }
         }
     }
 
@@ -133,14 +150,17 @@ fn main() {
         );
         return;
     }
-    println!("\n| clean text | texts | prescreen overkill | in stem mode | rustrict overkill |");
-    println!("|---|---:|---:|---:|---:|");
+    println!(
+        "\n| clean text | texts | prescreen overkill | in stem mode | transliterating | rustrict overkill |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|");
     let mut evidence: Vec<(String, String)> = Vec::new();
     for (name, texts) in
         [("fortunes (sentences)", &clean.sentences), ("hunspell (dictionary words)", &clean.words)]
     {
         for lang in [Lang::En, Lang::Ru] {
-            let (mut n, mut ours, mut theirs, mut stem_ours) = (0, 0, 0, 0);
+            let (mut n, mut ours, mut theirs) = (0, 0, 0);
+            let mut in_setting = [0usize; 2];
             for (_, text) in texts.iter().filter(|t| t.0 == lang) {
                 n += 1;
                 let hits = filters.prescreen_hits(text);
@@ -151,13 +171,18 @@ fn main() {
                     }
                 }
                 theirs += filters.rustrict_flags(text) as usize;
-                stem_ours += stem_hits(text) as usize;
+                for (k, (_, screener, _)) in settings.iter().enumerate() {
+                    in_setting[k] += setting_hits(screener, text) as usize;
+                }
             }
             println!(
-                "| {name}, {} | {n} | {} ({ours}) | {} ({stem_ours}) | {} ({theirs}) |",
+                "| {name}, {} | {n} | {} ({ours}) | {} ({}) | {} ({}) | {} ({theirs}) |",
                 lang.name(),
                 pct(ours, n),
-                pct(stem_ours, n),
+                pct(in_setting[0], n),
+                in_setting[0],
+                pct(in_setting[1], n),
+                in_setting[1],
                 pct(theirs, n)
             );
         }

@@ -361,26 +361,29 @@ fn inflected(term: &str, lang: Lang, rng: &mut Rng) -> Option<String> {
     Some(if head.is_empty() { word } else { format!("{head} {word}") })
 }
 
-/// Russian in Latin letters, as ads write it (a common informal scheme).
-fn transliterated(term: &str, lang: Lang, _: &mut Rng) -> Option<String> {
+/// Russian in Latin letters, as ads write it: each letter in one of the spellings
+/// people type (passport, GOST and chat habits mixed, one pick per letter), so the
+/// class is not one scheme a filter could learn.
+fn transliterated(term: &str, lang: Lang, rng: &mut Rng) -> Option<String> {
     if lang != Lang::Ru {
         return None;
     }
+    let pick = |options: &[&'static str], rng: &mut Rng| options[rng.usize(..options.len())];
     Some(
         term.chars()
             .map(|c| {
                 match c {
                     'а' => "a",
                     'б' => "b",
-                    'в' => "v",
+                    'в' => pick(&["v", "v", "w"], rng),
                     'г' => "g",
                     'д' => "d",
                     'е' => "e",
-                    'ё' => "e",
-                    'ж' => "zh",
+                    'ё' => pick(&["e", "yo", "jo"], rng),
+                    'ж' => pick(&["zh", "zh", "j"], rng),
                     'з' => "z",
                     'и' => "i",
-                    'й' => "y",
+                    'й' => pick(&["y", "i", "j"], rng),
                     'к' => "k",
                     'л' => "l",
                     'м' => "m",
@@ -392,17 +395,17 @@ fn transliterated(term: &str, lang: Lang, _: &mut Rng) -> Option<String> {
                     'т' => "t",
                     'у' => "u",
                     'ф' => "f",
-                    'х' => "h",
-                    'ц' => "ts",
+                    'х' => pick(&["h", "kh", "x"], rng),
+                    'ц' => pick(&["ts", "c", "tz"], rng),
                     'ч' => "ch",
                     'ш' => "sh",
-                    'щ' => "sch",
+                    'щ' => pick(&["sch", "shch", "sh"], rng),
                     'ъ' => "",
-                    'ы' => "y",
-                    'ь' => "",
+                    'ы' => pick(&["y", "i"], rng),
+                    'ь' => pick(&["", "", "'"], rng),
                     'э' => "e",
-                    'ю' => "yu",
-                    'я' => "ya",
+                    'ю' => pick(&["yu", "ju", "iu"], rng),
+                    'я' => pick(&["ya", "ja", "ia"], rng),
                     other => return other.to_string(),
                 }
                 .to_string()

@@ -40,6 +40,7 @@ pub fn image_package(hashes: &[[u64; 4]]) -> Package {
             added_at: String::new(),
             note: String::new(),
             exceptions: Vec::new(),
+            transliterate: false,
             rule: None,
             line: i as u32 + 2,
             media: Some(Media::image(

@@ -48,10 +48,12 @@ mod screener;
 #[cfg(feature = "source")]
 mod source;
 mod stem;
+mod symbols;
 #[cfg(feature = "source")]
 pub mod synth;
 mod table;
 mod term_index;
+mod translit;
 mod upload;
 mod verdict;
 mod vpdq;

@@ -41,6 +41,7 @@ pub(crate) struct MatcherParts {
     stems: Vec<(u32, Vec<String>)>,
     words: TermTable,
     prefixes: TermTable,
+    symbols: Vec<(String, u32)>,
 }
 
 /// Marks a pattern-table entry for a term's collapsed form: the material fires on it
@@ -57,8 +58,12 @@ const OPERAND: u32 = 1 << 29;
 /// Marks a pattern-table entry for a term's other spacing (`respacings`): a hit
 /// through it reports `spacing`.
 const RESPACED: u32 = 1 << 27;
+/// Marks a pattern-table entry for a Latin transliteration of a Russian term
+/// (`translit.rs`): a hit through it reports `transliteration`, and a `stem`-mode
+/// term's transliterations match as whole words (the stemmers are per script).
+const TRANSLIT: u32 = 1 << 26;
 /// The index bits of an entry.
-const INDEX: u32 = RESPACED - 1;
+const INDEX: u32 = TRANSLIT - 1;
 /// The "material" of a package-level allow-term; material indices stay below it.
 const PACKAGE_WIDE: u32 = INDEX;
 
@@ -79,6 +84,8 @@ pub(crate) struct TextMatcher {
     powers: Vec<u64>,
     /// Whether some key is shorter than a head, so starts the gate closes still count.
     short_keys: bool,
+    /// Emoji and symbol terms (`symbols.rs`): each key's pattern, by key.
+    symbols: Vec<(String, u32)>,
 }
 
 /// Packages with at least this many word, prefix and stem terms keep them in the
@@ -209,6 +216,14 @@ fn head_at(bytes: &[u8], at: usize) -> Option<u64> {
     None
 }
 
+/// Whether a word edge is at byte `at`: `beyond`, the character on the far side of
+/// it, is no word character, or the normalizer left an edge there (inside a spelled
+/// run, where noise was dropped).
+#[inline]
+fn edge(text: &Normalized, at: usize, beyond: Option<char>) -> bool {
+    !beyond.is_some_and(is_word_char) || text.inside_spelled(at) || text.joined_at(at)
+}
+
 /// A place in the text where a key may start, while the scan keeps it in reach.
 struct Start {
     at: usize,
@@ -221,21 +236,26 @@ struct Start {
 }
 
 impl TextMatcher {
-    fn assemble(
-        ac: CharwiseDoubleArrayAhoCorasick<u32>,
-        rules: RuleSet,
-        offsets: Vec<u32>,
-        materials: Vec<u32>,
-        stems: Vec<(u32, Vec<String>)>,
-        words: TermTable,
-        prefixes: TermTable,
-    ) -> TextMatcher {
+    /// The matcher of an automaton and the rest of its parts.
+    fn assemble(ac: CharwiseDoubleArrayAhoCorasick<u32>, parts: MatcherParts) -> TextMatcher {
+        let MatcherParts { rules, offsets, materials, stems, words, prefixes, symbols, .. } = parts;
         let mut powers = vec![1u64; MAX_KEY_BYTES + 1];
         for k in 1..powers.len() {
             powers[k] = powers[k - 1].wrapping_mul(crate::term_index::BASE);
         }
         let short_keys = (1..HEAD_BYTES).any(|l| words.has_len(l) || prefixes.has_len(l));
-        TextMatcher { ac, rules, offsets, materials, stems, words, prefixes, powers, short_keys }
+        TextMatcher {
+            ac,
+            rules,
+            offsets,
+            materials,
+            stems,
+            words,
+            prefixes,
+            powers,
+            short_keys,
+            symbols,
+        }
     }
 
     /// The matcher of `materials`; their word, prefix and stem terms go to the term
@@ -260,8 +280,9 @@ impl TextMatcher {
         let keyable = materials
             .iter()
             .filter(|m| m.kind == MaterialKind::Text && m.rule.is_none())
-            .filter(|m| m.mode != MatchMode::Substring)
+            .filter(|m| m.mode != MatchMode::Substring && !crate::symbols::is_symbol_term(&m.term))
             .count();
+        let mut symbols: BTreeMap<String, Vec<u32>> = BTreeMap::new();
         let indexed = keyable >= min_index_terms;
         // A term's text with its joints marked, as a table key; the automaton takes
         // what a key cannot hold, and every term of a package under the threshold.
@@ -297,43 +318,63 @@ impl TextMatcher {
             if m.kind != MaterialKind::Text {
                 continue;
             }
-            let normalized = normalize(&m.term);
-            let term = normalized.as_str();
-            let place = match m.mode {
-                MatchMode::Word | MatchMode::Stem | MatchMode::Rule => Place::Words,
-                MatchMode::Prefix => Place::Prefixes,
-                MatchMode::Substring => Place::Anywhere,
-            };
-            let entry = i as u32;
-            // A term written with a run of three or more (`xxx`) was collapsed like
-            // a stretched upload word (`x`). Indexed plainly it would fire on every
-            // lone `x` ("X-ray", issue #5); it may only match text stretched likewise.
-            // Stems cannot tell stretched text, so such a term in stem mode is a word.
-            let stretched = normalized.flags(0, term.len()) & flag::REPEAT != 0;
-            if m.mode == MatchMode::Stem && !stretched {
-                // Keyed by the start of its first word's stem; the rest is checked
-                // where that is found (`stem_end`).
-                let words: Vec<&str> = term.split(' ').collect();
-                let start = crate::stem::shared_start(words[0]);
-                let stemmed = words.iter().map(|w| crate::stem::stem(w).into_owned()).collect();
-                stems.push((entry, stemmed));
-                add(Place::Prefixes, &normalized, start, entry, false);
-            } else {
-                let collapsed = collapse_runs(term);
-                if stretched {
-                    let entry = entry | NEEDS_STRETCH | STRETCHED_TERM;
-                    add(place, &normalized, &collapsed, entry, false);
+            if crate::symbols::is_symbol_term(&m.term) {
+                // Matched as written, on the original text (`find_symbols`).
+                if let Some(key) = crate::symbols::term_key(&m.term) {
+                    symbols.entry(key).or_default().push(i as u32);
+                }
+                continue;
+            }
+            // The term, and its Latin spellings where the material asks for them.
+            let mut forms = vec![(normalize(&m.term), 0)];
+            if m.transliterate {
+                let variants = crate::translit::variants(&m.term);
+                forms.extend(variants.into_iter().map(|v| (v, TRANSLIT)));
+            }
+            for (normalized, bits) in &forms {
+                let term = normalized.as_str();
+                let place = match m.mode {
+                    MatchMode::Word | MatchMode::Stem | MatchMode::Rule => Place::Words,
+                    MatchMode::Prefix => Place::Prefixes,
+                    MatchMode::Substring => Place::Anywhere,
+                };
+                let entry = i as u32 | bits;
+                // A term written with a run of three or more (`xxx`) was collapsed
+                // like a stretched upload word (`x`). Indexed plainly it would fire on
+                // every lone `x` ("X-ray", issue #5); it may only match text stretched
+                // likewise. Stems cannot tell stretched text, so such a term in stem
+                // mode is a word.
+                let stretched = normalized.flags(0, term.len()) & flag::REPEAT != 0;
+                if m.mode == MatchMode::Stem && !stretched && *bits == 0 {
+                    // Keyed by the start of its first word's stem; the rest is checked
+                    // where that is found (`stem_end`).
+                    let words: Vec<&str> = term.split(' ').collect();
+                    let start = crate::stem::shared_start(words[0]);
+                    let stemmed = words.iter().map(|w| crate::stem::stem(w).into_owned()).collect();
+                    stems.push((entry, stemmed));
+                    add(Place::Prefixes, normalized, start, entry, false);
                 } else {
-                    if collapsed != term {
-                        // Found in stretched words only (see `collapse_runs`).
-                        add(place, &normalized, &collapsed, entry | NEEDS_STRETCH, false);
+                    let collapsed = collapse_runs(term);
+                    if stretched {
+                        let entry = entry | NEEDS_STRETCH | STRETCHED_TERM;
+                        add(place, normalized, &collapsed, entry, false);
+                    } else {
+                        if collapsed != term {
+                            // Found in stretched words only (see `collapse_runs`).
+                            add(place, normalized, &collapsed, entry | NEEDS_STRETCH, false);
+                        }
+                        add(place, normalized, term, entry, true);
                     }
-                    add(place, &normalized, term, entry, true);
                 }
             }
             for e in &m.exceptions {
-                let e = normalize(e);
-                add(Place::Anywhere, &e, e.as_str(), entry | ALLOW, false);
+                let mut forms = vec![normalize(e)];
+                if m.transliterate {
+                    forms.extend(crate::translit::variants(e));
+                }
+                for e in &forms {
+                    add(Place::Anywhere, e, e.as_str(), i as u32 | ALLOW, false);
+                }
             }
         }
         for (t, &o) in &operands {
@@ -357,8 +398,7 @@ impl TextMatcher {
             anywhere.insert("\u{0}".to_string(), Vec::new());
             offsets.push(0);
         }
-        let mut tables = Vec::with_capacity(2);
-        for keyed in &keyed {
+        let [words, prefixes] = keyed.map(|keyed| {
             let keys: Vec<&[u8]> = keyed.keys().map(Vec::as_slice).collect();
             let ids: Vec<&Vec<u32>> = keyed.values().collect();
             let (table, order) = TermTable::build((offsets.len() - 1) as u32, &keys);
@@ -366,17 +406,35 @@ impl TextMatcher {
                 flat.extend_from_slice(ids[k]);
                 offsets.push(flat.len() as u32);
             }
-            tables.push(table);
-        }
-        let prefixes = tables.pop().expect("two tables");
-        let words = tables.pop().expect("two tables");
+            table
+        });
+        // Then the symbol terms' keys, in key order.
+        let symbols = symbols
+            .into_iter()
+            .map(|(key, ids)| {
+                let pattern = (offsets.len() - 1) as u32;
+                flat.extend_from_slice(&ids);
+                offsets.push(flat.len() as u32);
+                (key, pattern)
+            })
+            .collect();
         let ac = CharwiseDoubleArrayAhoCorasickBuilder::new()
             // Standard semantics is what overlapping search needs: every material
             // that fires is reported, not just the leftmost-longest.
             .match_kind(MatchKind::Standard)
             .build_with_values(anywhere.keys().enumerate().map(|(i, t)| (t.as_str(), i as u32)))
             .map_err(|e| Error::build(e.to_string()))?;
-        Ok(TextMatcher::assemble(ac, rules, offsets, flat, stems, words, prefixes))
+        let parts = MatcherParts {
+            automaton: Vec::new(),
+            rules,
+            offsets,
+            materials: flat,
+            stems,
+            words,
+            prefixes,
+            symbols,
+        };
+        Ok(TextMatcher::assemble(ac, parts))
     }
 
     /// The matcher as bytes: the automaton in daachorse's own format, and the
@@ -390,6 +448,7 @@ impl TextMatcher {
             stems: self.stems.clone(),
             words: self.words.clone(),
             prefixes: self.prefixes.clone(),
+            symbols: self.symbols.clone(),
         }
     }
 
@@ -416,15 +475,12 @@ impl TextMatcher {
         }
         parts.words.validate(patterns).map_err(Error::format)?;
         parts.prefixes.validate(patterns).map_err(Error::format)?;
-        Ok(TextMatcher::assemble(
-            ac,
-            parts.rules,
-            parts.offsets,
-            parts.materials,
-            parts.stems,
-            parts.words,
-            parts.prefixes,
-        ))
+        if parts.symbols.windows(2).any(|w| w[0].0 >= w[1].0)
+            || parts.symbols.iter().any(|(_, p)| *p as usize >= patterns)
+        {
+            return Err(Error::format("symbol terms out of order"));
+        }
+        Ok(TextMatcher::assemble(ac, parts))
     }
 
     /// Whether the pattern table refers to a material at or past `n`.
@@ -441,6 +497,7 @@ impl TextMatcher {
             + 4 * (self.offsets.capacity() + self.materials.capacity())
             + self.words.heap_bytes()
             + self.prefixes.heap_bytes()
+            + self.symbols.iter().map(|(k, _)| k.capacity() + 4).sum::<usize>()
     }
 
     /// Whether `material` is matched by its stems (a `stem`-mode term not written
@@ -475,7 +532,9 @@ impl TextMatcher {
     /// and the word starts still in reach of the longest key; at each character
     /// boundary every start in reach gives one span, whose hash is the difference of
     /// two running hashes. A span is looked up only where its table has a key of its
-    /// length and the start's head passed that table's gate.
+    /// length and the gates let it through: the start's first `HEAD_BYTES` (head
+    /// gate) and the span's last ones (tail gate), or for a span shorter than a head,
+    /// its bytes (short-key gate).
     fn scan(
         &self,
         text: &Normalized,
@@ -503,8 +562,7 @@ impl TextMatcher {
             let at = next.map_or(hay.len(), |(i, _)| i);
             let c = next.map(|(_, c)| c);
             if !starts.is_empty() && prev.is_some_and(|p| p != ' ') {
-                let ends_word =
-                    !c.is_some_and(is_word_char) || text.inside_spelled(at) || text.joined_at(at);
+                let ends_word = edge(text, at, c);
                 // Which tables a span ending here may be in: its end is where a key
                 // may end, and its last bytes are a key's.
                 let want = [open[0] > 0 && ends_word, open[1] > 0];
@@ -562,10 +620,7 @@ impl TextMatcher {
                 }
                 ' ' => spaces += 1,
                 _ => {
-                    let starts_word = !prev.is_some_and(is_word_char)
-                        || text.inside_spelled(at)
-                        || text.joined_at(at);
-                    if starts_word {
+                    if edge(text, at, prev) {
                         let gates = head_at(bytes, at).map_or([false; 2], |head| {
                             let g = head_hash(head);
                             [self.words.gate_open(g), self.prefixes.gate_open(g)]
@@ -624,16 +679,8 @@ impl TextMatcher {
         let Some((start, end)) = text.to_text(at, to) else {
             return ControlFlow::Continue(());
         };
-        let starts_word = || {
-            !text.char_before(at).is_some_and(is_word_char)
-                || text.inside_spelled(at)
-                || text.joined_at(at)
-        };
-        let ends_word = || {
-            !text.char_at(to).is_some_and(is_word_char)
-                || text.inside_spelled(to)
-                || text.joined_at(to)
-        };
+        let starts_word = || edge(text, at, text.char_before(at));
+        let ends_word = || edge(text, to, text.char_at(to));
         let flags = text.match_flags(at, to);
         for &entry in &self.materials[from as usize..until as usize] {
             if entry & NEEDS_STRETCH != 0 && flags & flag::REPEAT == 0 {
@@ -652,7 +699,10 @@ impl TextMatcher {
                 continue;
             }
             let material = (entry & INDEX) as usize;
-            if table.mode(material) == MatchMode::Stem && self.stemmed(material) {
+            if entry & TRANSLIT == 0
+                && table.mode(material) == MatchMode::Stem
+                && self.stemmed(material)
+            {
                 let m = starts_word()
                     .then(|| self.stem_end(material, text, at))
                     .flatten()
@@ -672,6 +722,7 @@ impl TextMatcher {
                 let flags = if entry & STRETCHED_TERM != 0 { flags & !flag::REPEAT } else { flags };
                 let flags =
                     if entry & RESPACED != 0 || respaced { flags | flag::SPACING } else { flags };
+                let flags = if entry & TRANSLIT != 0 { flags | flag::TRANSLIT } else { flags };
                 found(TextMatch { material, start, end, flags })?;
             }
         }
@@ -716,6 +767,41 @@ impl TextMatcher {
                     stopped = found(m).is_break();
                 }
             });
+        }
+    }
+
+    /// Calls `found` with each material whose emoji or symbol term stands in `text`
+    /// (the field's original text, not normalized) and the byte span it covers.
+    pub(crate) fn find_symbols(
+        &self,
+        text: &str,
+        mut found: impl FnMut(usize, usize, usize) -> ControlFlow<()>,
+    ) {
+        if self.symbols.is_empty() {
+            return;
+        }
+        let mut key = String::new();
+        for run in crate::symbols::runs(text) {
+            for (i, first) in run.iter().enumerate() {
+                key.clear();
+                for last in run[i..].iter().take(crate::symbols::MAX_TERM_UNITS) {
+                    key.push_str(&last.key);
+                    let Ok(k) = self.symbols.binary_search_by(|(s, _)| s.as_str().cmp(&key)) else {
+                        continue;
+                    };
+                    let p = self.symbols[k].1 as usize;
+                    let (Some(&from), Some(&until)) =
+                        (self.offsets.get(p), self.offsets.get(p + 1))
+                    else {
+                        continue;
+                    };
+                    for &entry in &self.materials[from as usize..until as usize] {
+                        if found((entry & INDEX) as usize, first.start, last.end).is_break() {
+                            return;
+                        }
+                    }
+                }
+            }
         }
     }
 }

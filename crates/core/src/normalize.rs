@@ -65,6 +65,8 @@ pub(crate) mod flag {
     pub const SHAPE: u16 = 1024;
     /// Set on a match, not on text: the term matched with other spacing.
     pub const SPACING: u16 = 2048;
+    /// Set on a match, not on text: a Latin transliteration of a Russian term.
+    pub const TRANSLIT: u16 = 4096;
 }
 
 /// The evasions named by a set of disguise bits, in a fixed order.
@@ -81,6 +83,7 @@ pub(crate) fn evasions(bits: u16) -> Vec<Evasion> {
         (COMPATIBILITY, Evasion::Compatibility),
         (SHAPE, Evasion::Shape),
         (SPACING, Evasion::Spacing),
+        (TRANSLIT, Evasion::Transliteration),
     ]
     .into_iter()
     .filter(|(b, _)| bits & b != 0)

@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 
 /// Version of the compiled package format; bumped on any change to [`Package`]'s
 /// serialized shape (`format.rs` writes it), since postcard is not self-describing.
-pub const FORMAT_VERSION: u32 = 5;
+pub const FORMAT_VERSION: u32 = 6;
 
 /// A package ready to be matched.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -58,6 +58,9 @@ pub struct Material {
     pub note: String,
     /// Allow-terms of this material: its hits inside one of them are suppressed.
     pub exceptions: Vec<String>,
+    /// A Russian term also matches its Latin transliterations (`kazino`).
+    #[serde(default)]
+    pub transliterate: bool,
     /// For `mode` `rule`: the parsed rule (the term holds it as written).
     pub rule: Option<crate::rules::Rule>,
     /// Line of the material in its source file, for tools that point back at it.
@@ -198,7 +201,14 @@ impl Package {
             if m.revision == 0 {
                 return Err(Error::format(format!("material {:?} has revision 0", m.id)));
             }
-            if m.kind == MaterialKind::Text && normalize(&m.term).as_str().is_empty() {
+            let symbols = m.kind == MaterialKind::Text && crate::symbols::is_symbol_term(&m.term);
+            if symbols && crate::symbols::term_key(&m.term).is_none() {
+                return Err(Error::format(format!(
+                    "material {:?} has too long an emoji term",
+                    m.id
+                )));
+            }
+            if m.kind == MaterialKind::Text && !symbols && normalize(&m.term).as_str().is_empty() {
                 return Err(Error::format(format!("material {:?} has an empty term", m.id)));
             }
             match (&m.media, m.kind) {

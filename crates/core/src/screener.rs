@@ -172,28 +172,46 @@ impl Screener {
                     }
                 }
             }
-            found.sort_by_key(|m| (m.start, m.end, m.material));
+            // Spans in the original text from here on: the text matches', then the
+            // emoji and symbol terms', which are matched on the original text.
+            let mut spans: Vec<(usize, usize, usize, u16)> = found
+                .iter()
+                .map(|m| {
+                    let (start, end) = norm.original_span(m.start, m.end);
+                    (start, end, m.material, m.flags)
+                })
+                .collect();
+            self.text.find_symbols(&field.text, |material, start, end| {
+                if table.applies_in(material, market) {
+                    spans.push((start, end, material, 0));
+                    if spans.len() >= 2 * MAX_FIELD_MATCHES {
+                        overflow = true;
+                        return ControlFlow::Break(());
+                    }
+                }
+                ControlFlow::Continue(())
+            });
+            spans.sort_by_key(|&(start, end, material, _)| (start, end, material));
             // A term and its collapsed form can both fire on one stretched word.
-            found.dedup_by_key(|m| (m.start, m.end, m.material));
-            total += found.len();
-            for m in found {
+            spans.dedup_by_key(|&mut (start, end, material, _)| (start, end, material));
+            total += spans.len();
+            for (start, end, material, flags) in spans {
                 if hits.len() == self.limits.max_hits as usize {
                     break;
                 }
-                let material = table.row(m.material);
-                let (start, end) = norm.original_span(m.start, m.end);
+                let row = table.row(material);
                 hits.push(Hit {
-                    material_id: material.id.to_string(),
-                    revision: material.revision,
-                    category: material.category.to_string(),
-                    action: material.action,
-                    detection_only: material.detection_only,
+                    material_id: row.id.to_string(),
+                    revision: row.revision,
+                    category: row.category.to_string(),
+                    action: row.action,
+                    detection_only: row.detection_only,
                     evidence: Evidence::Text(TextEvidence {
                         field: field.name.clone(),
                         start: start as u32,
                         end: end as u32,
                         matched: field.text[start..end].to_string(),
-                        evasions: crate::normalize::evasions(m.flags),
+                        evasions: crate::normalize::evasions(flags),
                     }),
                 });
             }
@@ -266,6 +284,7 @@ pub(crate) mod tests {
             added_at: String::new(),
             note: String::new(),
             exceptions: Vec::new(),
+            transliterate: false,
             rule: None,
             line: 2,
             media: None,

@@ -127,6 +127,9 @@ pub enum Evasion {
     Shape,
     /// A phrase matched without its spaces, or a hyphenated term with a space.
     Spacing,
+    /// A Russian term written in Latin letters (`kazino`), for materials that
+    /// transliterate.
+    Transliteration,
 }
 
 /// Why an upload could not be screened. Never a trap: the gateway gets one of these.

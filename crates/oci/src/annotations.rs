@@ -18,7 +18,7 @@ pub const PACKAGE_VERSION: &str = "prescreen.package.version";
 pub const PACKAGE_DIGEST: &str = "prescreen.package.digest";
 /// Annotation key: when the package was compiled, RFC 3339.
 pub const BUILT_AT: &str = "prescreen.package.built_at";
-/// Annotation key: the WIT contract the component exports (`prescreen:filter@0.4.0`).
+/// Annotation key: the WIT contract the component exports (`prescreen:filter@0.5.0`).
 pub const WIT_VERSION: &str = "prescreen.wit.version";
 
 /// Standard key: a human-readable title (here, the package name).
@@ -178,7 +178,7 @@ fn rule(key: &str) -> &'static str {
     match key {
         PACKAGE_DIGEST => "must be 64 lowercase hex digits",
         BUILT_AT => "must be an RFC 3339 time (2026-11-23T00:00:00Z)",
-        WIT_VERSION => "must be namespace:package@version (prescreen:filter@0.4.0)",
+        WIT_VERSION => "must be namespace:package@version (prescreen:filter@0.5.0)",
         PACKAGE_NAME | PACKAGE_VERSION => {
             "must be 1 to 1024 bytes without whitespace or control characters"
         }
@@ -217,7 +217,7 @@ mod tests {
             "2026.11.1",
             "cc89e840".repeat(8),
             "2026-11-23T00:00:00Z",
-            "prescreen:filter@0.4.0",
+            "prescreen:filter@0.5.0",
         );
         a.source = Some("https://example.invalid/packages".into());
         a
@@ -252,7 +252,7 @@ mod tests {
 
     #[test]
     fn wit_versions() {
-        assert!(is_wit_version("prescreen:filter@0.4.0"));
+        assert!(is_wit_version("prescreen:filter@0.5.0"));
         assert!(is_wit_version("wasi:http/handler@0.3.0-rc-2025-09-16"));
         assert!(!is_wit_version("prescreen:filter"));
         assert!(!is_wit_version("filter@0.3.0"));

@@ -21,7 +21,7 @@
 //!     "2026.11.1",                                                         // version
 //!     "cc89e840d8ad4c2d3d4e9b4f0bd0c3f6e0f1f6c8a6c1f2b3d4e5f60718293a4b", // package digest
 //!     "2026-11-23T00:00:00Z",                                              // build time
-//!     "prescreen:filter@0.4.0",                                            // WIT version
+//!     "prescreen:filter@0.5.0",                                            // WIT version
 //! );
 //! // A registry on loopback, as in the tests: plain HTTP, no credentials.
 //! let registry = Registry::builder().plain_http(true).build()?;

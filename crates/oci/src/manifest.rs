@@ -175,7 +175,7 @@ mod tests {
             "1",
             "ab".repeat(32),
             "2026-11-23T00:00:00+01:00",
-            "prescreen:filter@0.4.0",
+            "prescreen:filter@0.5.0",
         )
     }
 

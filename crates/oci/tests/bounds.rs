@@ -45,7 +45,7 @@ fn artifact() -> Artifact {
             "prescreen.package.version": "1",
             "prescreen.package.digest": "ab".repeat(32),
             "prescreen.package.built_at": "2026-11-23T00:00:00Z",
-            "prescreen.wit.version": "prescreen:filter@0.4.0",
+            "prescreen.wit.version": "prescreen:filter@0.5.0",
         },
     }))
     .unwrap();

@@ -63,7 +63,7 @@ fn the_manifest_has_the_cncf_wasm_media_types_and_annotations() {
         ("prescreen.package.version", "v1"),
         ("prescreen.package.digest", "cc89e840".repeat(8).as_str()),
         ("prescreen.package.built_at", "2026-11-23T00:00:00Z"),
-        ("prescreen.wit.version", "prescreen:filter@0.4.0"),
+        ("prescreen.wit.version", "prescreen:filter@0.5.0"),
         ("org.opencontainers.image.title", "ad-policy"),
         ("org.opencontainers.image.version", "v1"),
         ("org.opencontainers.image.created", "2026-11-23T00:00:00Z"),

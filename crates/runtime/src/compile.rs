@@ -39,7 +39,7 @@ pub struct Built {
 /// init export).
 macro_rules! loader {
     () => {
-        "prescreen:filter/loader@0.4.0"
+        "prescreen:filter/loader@0.5.0"
     };
 }
 const LOADER: &str = loader!();

@@ -25,7 +25,7 @@ macro_rules! conversions {
             });
             $crate::__enum_map!(core::Evasion <=> wit::Evasion {
                 Homoglyph, Leet, Separator, Repeat, Invisible, MixedScript, Diacritic, Compatibility,
-                Shape, Spacing
+                Shape, Spacing, Transliteration
             });
 
             fn list<A, B: From<A>>(v: Vec<A>) -> Vec<B> {

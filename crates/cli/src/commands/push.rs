@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// The WIT world a filter component implements, as its OCI annotation says.
-const FILTER_WIT: &str = "prescreen:filter@0.4.0";
+const FILTER_WIT: &str = "prescreen:filter@0.5.0";
 
 /// Push a built component to an OCI registry (`<registry>/<repo>:<tag>`) as a CNCF wasm
 /// artifact, annotated with its package's name, version, digest and build time; prints

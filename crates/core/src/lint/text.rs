@@ -30,6 +30,18 @@ pub(super) fn check(cx: &Context<'_>, screener: &Screener) -> Vec<Finding> {
             out.extend(rule_never_matches(cx, i));
             continue;
         }
+        if crate::symbols::is_symbol_term(&b.term) {
+            // Matched as written, apart from the normalizer: it fires on itself.
+            let mut fires = false;
+            screener.text.find_symbols(&b.term, |m, _, _| {
+                fires |= m == i;
+                std::ops::ControlFlow::Continue(())
+            });
+            if !fires {
+                out.push(never_matches(cx, i, &b.term, &allow));
+            }
+            continue;
+        }
         let t = &terms[i];
         let text = normalize_with(&b.term, options);
         let (mut found, mut allowed) = (Vec::new(), Vec::new());

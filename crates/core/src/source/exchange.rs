@@ -173,6 +173,7 @@ pub(crate) fn read_list(
             added_at: String::new(),
             note: format!("from {file}"),
             exceptions: Vec::new(),
+            transliterate: false,
             rule: None,
             line: e.line as u32,
             media: Some(media),

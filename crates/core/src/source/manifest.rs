@@ -34,6 +34,10 @@ pub(crate) struct Manifest {
     /// Drop accents before matching (default true); see `NormalizeOptions`.
     #[serde(default = "yes")]
     pub strip_diacritics: bool,
+    /// Russian terms also match their Latin transliterations (`kazino`), unless a
+    /// material's `transliterate` cell says otherwise (default false).
+    #[serde(default)]
+    pub transliterate: bool,
     /// Image materials tables (`source` is a PDQ hash or an image file).
     #[serde(default)]
     pub images: Vec<String>,

@@ -33,7 +33,7 @@ const COMMON_COLUMNS: &[&str] = &[
     "added_at",
     "note",
 ];
-const TEXT_COLUMNS: &[&str] = &["term", "mode", "exceptions"];
+const TEXT_COLUMNS: &[&str] = &["term", "mode", "exceptions", "transliterate"];
 const IMAGE_COLUMNS: &[&str] = &["source", "max_distance", "min_quality"];
 const VIDEO_COLUMNS: &[&str] = &[
     "source",
@@ -288,6 +288,16 @@ impl<'m> Reader<'m> {
                 errs.push("term is empty".to_string());
             } else if term.len() > MAX_TERM_BYTES {
                 errs.push(format!("term is {} bytes, the limit is {MAX_TERM_BYTES}", term.len()));
+            } else if crate::symbols::is_symbol_term(term) {
+                // Emoji and symbols, matched as written (`symbols.rs`).
+                if crate::symbols::term_key(term).is_none() {
+                    errs.push(format!(
+                        "emoji term {} must be at most {} emoji or symbols in a row, spaces \
+                         allowed between them",
+                        shown(term),
+                        crate::symbols::MAX_TERM_UNITS
+                    ));
+                }
             } else if normalize(term).as_str().trim().is_empty() {
                 errs.push(format!("term {} has nothing to match once normalized", shown(term)));
             }
@@ -319,6 +329,12 @@ impl<'m> Reader<'m> {
         };
         let enabled = parse_bool("enabled", cell("enabled"), true, &mut errs);
         let detection_only = parse_bool("detection_only", cell("detection_only"), false, &mut errs);
+        let transliterate = parse_bool(
+            "transliterate",
+            cell("transliterate"),
+            self.manifest.transliterate,
+            &mut errs,
+        );
         let expires_at = parse_time("expires_at", cell("expires_at"), &mut errs);
         let exceptions: Vec<String> = cell("exceptions")
             .split('|')
@@ -356,6 +372,7 @@ impl<'m> Reader<'m> {
             added_at: added_at.to_string(),
             note: cell("note").to_string(),
             exceptions,
+            transliterate: transliterate && kind == MaterialKind::Text,
             rule,
             line: line as u32,
             media,

@@ -39,7 +39,7 @@ pub fn meta(version: &str) -> prescreen_oci::Annotations {
         version,
         "cc89e840".repeat(8),
         "2026-11-23T00:00:00Z",
-        "prescreen:filter@0.4.0",
+        "prescreen:filter@0.5.0",
     );
     meta.source = Some("https://example.invalid/prescreen/packages".into());
     meta
