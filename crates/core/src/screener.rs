@@ -350,6 +350,31 @@ pub(crate) mod tests {
         assert_eq!(ids(&again, "гарантированного дохода"), ["dohod"]);
     }
 
+    /// Issue #16: a transliteration reports its evasion; a `stem`-mode term's
+    /// transliterations match its words as written; emoji terms carry none; both
+    /// survive the prebuilt matcher.
+    #[test]
+    fn transliterations_and_emoji_terms_report_their_evidence() {
+        let mut p = tiny_package();
+        let mut dohod = material("dohod", "пассивный доход", MatchMode::Stem, Action::Block, &[]);
+        dohod.transliterate = true;
+        p.materials = vec![dohod, material("leaf", "🍃", MatchMode::Word, Action::Review, &[])];
+        let s = Screener::from_prebuilt(&Screener::new(p).unwrap().to_prebuilt()).unwrap();
+        let v = s.screen(&Upload::text("u", "US", "passivnyj dohod 🍃")).unwrap();
+        let evidence: Vec<(String, Vec<crate::verdict::Evasion>)> = v
+            .hits
+            .into_iter()
+            .map(|h| match h.evidence {
+                Evidence::Text(t) => (t.matched, t.evasions),
+                _ => unreachable!("text hits only"),
+            })
+            .collect();
+        let kinds = vec![crate::verdict::Evasion::Transliteration];
+        assert_eq!(evidence, [("passivnyj dohod".to_string(), kinds), ("🍃".to_string(), vec![])]);
+        let v = s.screen(&Upload::text("u", "US", "пассивного дохода")).unwrap();
+        assert_eq!(v.hits.len(), 1, "the Cyrillic term keeps its stems");
+    }
+
     #[test]
     fn too_many_hits_are_truncated_not_dropped_silently() {
         let s = Screener::new(tiny_package()).unwrap();
