@@ -331,13 +331,13 @@ impl TextMatcher {
                 let variants = crate::translit::variants(&m.term);
                 forms.extend(variants.into_iter().map(|v| (v, TRANSLIT)));
             }
+            let place = match m.mode {
+                MatchMode::Word | MatchMode::Stem | MatchMode::Rule => Place::Words,
+                MatchMode::Prefix => Place::Prefixes,
+                MatchMode::Substring => Place::Anywhere,
+            };
             for (normalized, bits) in &forms {
                 let term = normalized.as_str();
-                let place = match m.mode {
-                    MatchMode::Word | MatchMode::Stem | MatchMode::Rule => Place::Words,
-                    MatchMode::Prefix => Place::Prefixes,
-                    MatchMode::Substring => Place::Anywhere,
-                };
                 let entry = i as u32 | bits;
                 // A term written with a run of three or more (`xxx`) was collapsed
                 // like a stretched upload word (`x`). Indexed plainly it would fire on
