@@ -137,7 +137,7 @@ const MAX_RESPACED_WORDS: usize = 4;
 /// (`#sportsbetting`, and `sports-betting`, whose hyphen joins it into one word),
 /// and a word joined by punctuation with a space there (`e-cigarette` as
 /// `e cigarette`).
-fn respacings(term: &Normalized) -> Vec<String> {
+pub(crate) fn respacings(term: &Normalized) -> Vec<String> {
     let text = term.as_str();
     // The term's words: cut at its spaces and at its joints.
     let mut words = Vec::new();

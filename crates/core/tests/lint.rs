@@ -3,7 +3,7 @@
 //! findings as measured, so a change to lint or to the sample shows up here.
 
 use prescreen_core::corpus::Corpus;
-use prescreen_core::lint::{FindingKind, Linter, Report, Severity};
+use prescreen_core::lint::{FindingKind, Linter, Report, Severity, WordList};
 use std::path::Path;
 
 /// 2026-01-01T00:00:00Z: "now" for every case, so expiry ages are fixed.
@@ -293,4 +293,90 @@ fn sample_package_findings_as_measured() {
     );
     assert!(!report.fails(false));
     assert!(report.fails(true));
+}
+
+/// Issue 16: a word list (a hunspell `.dic` as is) lists the dictionary words each
+/// material fires on besides its own term, in the markets asked for.
+#[test]
+fn dictionary_words_each_term_hits() {
+    let dir = package(&[
+        ("package.toml", "name = \"words\"\nversion = \"1\"\n"),
+        (
+            "materials.tsv",
+            "id\tterm\tmode\tcategory\taction\tmarkets\n\
+                 milf\tmilf\tprefix\tadult\tblock\t\n\
+                 casino\tcasino\tword\tgambling\tblock\tUS\n\
+                 geroin\tгероин\tstem\tdrugs\tblock\tRU\n",
+        ),
+    ]);
+    // The count line and the flags of a hunspell entry are not words.
+    let dic = "5\nMilford/M\ncasino/S\nheroism\nгероиням/A\nгероин\n";
+    let words = WordList::parse("t.dic", dic);
+    assert_eq!(words.words.len(), 5);
+    assert_eq!(words.words[0], (2, "Milford".to_string()));
+    let report =
+        Linter::new().now(NOW).unwrap().clean_words(words.clone()).lint_dir(dir.path()).unwrap();
+    let got: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.kind == DictionaryHits)
+        .map(|f| {
+            let words: Vec<_> = f.evidence.iter().map(|e| (e.line, e.matched.as_str())).collect();
+            (f.material_id.clone().unwrap(), f.severity, words)
+        })
+        .collect();
+    // `casino` hits only itself; `героиням` has the stem of `героин`.
+    assert_eq!(
+        got,
+        [
+            ("milf".to_string(), I, vec![(2, "Milford")]),
+            ("geroin".to_string(), I, vec![(5, "героиням")]),
+        ],
+        "{}",
+        report.to_text()
+    );
+    assert!(report.to_text().contains("    first word at t.dic:2\n"), "{}", report.to_text());
+    // In the US market the RU-only term is not judged.
+    let report = Linter::new()
+        .now(NOW)
+        .unwrap()
+        .clean_words(words.market("US"))
+        .lint_dir(dir.path())
+        .unwrap();
+    let ids: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.kind == DictionaryHits)
+        .map(|f| f.material_id.clone().unwrap())
+        .collect();
+    assert_eq!(ids, ["milf"]);
+}
+
+/// Issue 16: `spellings` lists what each term also catches, from the functions that
+/// build the index: respaced phrases, Latin spellings, stems.
+#[test]
+fn spellings_each_term_also_catches() {
+    let dir = package(&[
+        ("package.toml", "name = \"sp\"\nversion = \"1\"\n"),
+        (
+            "materials.tsv",
+            "id\tterm\tmode\tcategory\taction\ttransliterate\n\
+                 plain\tcasino\tword\tgambling\tblock\tfalse\n\
+                 phrase\tsports betting\tword\tgambling\tblock\tfalse\n\
+                 kazino\tказино\tword\tgambling\tblock\ttrue\n\
+                 dohod\tгарантированный доход\tstem\tscam\tblock\tfalse\n",
+        ),
+    ]);
+    let report = Linter::new().now(NOW).unwrap().spellings(true).lint_dir(dir.path()).unwrap();
+    let found: Vec<_> = report.findings.iter().filter(|f| f.kind == Spellings).collect();
+    let ids: Vec<_> = found.iter().map(|f| f.material_id.clone().unwrap()).collect();
+    // A single word in word mode, not transliterated, catches nothing else.
+    assert_eq!(ids, ["phrase", "kazino", "dohod"], "{}", report.to_text());
+    assert_eq!(found[0].spellings, ["sportsbetting"]);
+    assert!(found[1].spellings.iter().any(|s| s == "kazino"), "{:?}", found[1].spellings);
+    assert!(found[1].message.contains("latin spelling(s)"), "{}", found[1].message);
+    assert!(found[2].message.contains("every inflection stemmed as"), "{}", found[2].message);
+    assert!(found.iter().all(|f| f.severity == I));
+    // Off by default.
+    assert_eq!(lint(dir.path()).count_kind(Spellings), 0);
 }

@@ -3,7 +3,7 @@
 
 use anyhow::{Context, Result};
 use prescreen_core::corpus::Corpus;
-use prescreen_core::lint::{Linter, Report};
+use prescreen_core::lint::{Linter, Report, WordList};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -23,6 +23,18 @@ pub struct LintArgs {
     /// flagged instead.
     #[arg(long)]
     clean_corpus: Option<PathBuf>,
+    /// Clean word list, one word per line (a hunspell `.dic` as is, e.g.
+    /// /usr/share/hunspell/ru_RU.dic); repeatable. Every word is screened on its own
+    /// and each material that fires on one besides its own term is listed with them.
+    #[arg(long, value_name = "FILE")]
+    clean_words: Vec<PathBuf>,
+    /// With `--clean-words`: judge only the materials that apply in this market.
+    #[arg(long, value_name = "CODE", requires = "clean_words")]
+    market: Option<String>,
+    /// List what each term also catches besides its own spelling: respaced,
+    /// transliterated, inflected (info findings).
+    #[arg(long)]
+    spellings: bool,
     /// `text`: findings grouped by kind, one `file:line: severity: message (fix: ...)`
     /// line each; `json`: the whole report.
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -77,6 +89,14 @@ fn report(args: &LintArgs) -> Result<Report> {
     if let Some(path) = &args.clean_corpus {
         linter = linter.clean_corpus(Corpus::read(path)?);
     }
+    for path in &args.clean_words {
+        let mut words = WordList::read(path)?;
+        if let Some(market) = &args.market {
+            words = words.market(market);
+        }
+        linter = linter.clean_words(words);
+    }
+    linter = linter.spellings(args.spellings);
     let report = linter
         .lint_dir(&args.package)
         .with_context(|| format!("cannot lint {}", args.package.display()))?;

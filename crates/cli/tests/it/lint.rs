@@ -81,6 +81,49 @@ fn clean_corpus_evidence_in_json() {
     assert_eq!(f["evidence"][0]["line"], 1);
 }
 
+/// Issue 16: `--clean-words` (a hunspell `.dic` as is) and `--spellings` as evidence:
+/// info findings, so the exit code stays 0.
+#[test]
+fn dictionary_words_and_spellings_in_json() {
+    let pkg = package(&format!(
+        "{HEADER}milf\tmilf\tprefix\tadult\tblock\nbet\tsports betting\tword\tgambling\tblock\n"
+    ));
+    let dic = pkg.path().join("en.dic");
+    std::fs::write(&dic, "3\nMilford/M\nmilf\nsportsman/MS\n").unwrap();
+    let (code, out, err) = lint(&[
+        pkg.path().to_str().unwrap(),
+        "--clean-words",
+        dic.to_str().unwrap(),
+        "--spellings",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let kinds: Vec<_> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["material_id"].as_str().unwrap(), f["kind"].as_str().unwrap()))
+        .collect();
+    // Words are not sentences: the short-term heuristic stays without a clean corpus.
+    assert_eq!(
+        kinds,
+        [("milf", "dictionary_hits"), ("milf", "short_term"), ("bet", "spellings")],
+        "{out}"
+    );
+    let words = &report["findings"][0]["evidence"];
+    assert_eq!(
+        (words[0]["matched"].as_str(), words[0]["line"].as_u64()),
+        (Some("Milford"), Some(2))
+    );
+    assert_eq!(words.as_array().unwrap().len(), 1, "the term itself is not evidence");
+    assert_eq!(report["findings"][2]["spellings"][0], "sportsbetting");
+    // A market needs word lists to judge.
+    let (code, _, err) = lint(&[pkg.path().to_str().unwrap(), "--market", "US"]);
+    assert_eq!(code, Some(2), "{err}");
+}
+
 #[test]
 fn unreadable_package_or_corpus_exits_2() {
     let (code, _, err) = lint(&["/nonexistent/package"]);

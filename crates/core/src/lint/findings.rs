@@ -46,6 +46,8 @@ pub enum FindingKind {
     Shadowed,
     /// Fired on uploads a clean corpus labels clean.
     CleanHits,
+    /// Fired on words of a clean word list (a dictionary) other than its own term.
+    DictionaryHits,
     /// So short it probably hits clean text (no clean corpus given to tell).
     ShortTerm,
     /// Applies only in markets the package does not list.
@@ -56,6 +58,8 @@ pub enum FindingKind {
     Expired,
     /// Disabled: left out of builds.
     Disabled,
+    /// The other spellings the term also catches (`Linter::spellings`).
+    Spellings,
 }
 
 impl FindingKind {
@@ -67,11 +71,13 @@ impl FindingKind {
             FindingKind::Duplicate => "duplicate",
             FindingKind::Shadowed => "shadowed",
             FindingKind::CleanHits => "clean_hits",
+            FindingKind::DictionaryHits => "dictionary_hits",
             FindingKind::ShortTerm => "short_term",
             FindingKind::OutsideMarkets => "outside_markets",
             FindingKind::NoEffect => "no_effect",
             FindingKind::Expired => "expired",
             FindingKind::Disabled => "disabled",
+            FindingKind::Spellings => "spellings",
         }
     }
 
@@ -84,11 +90,13 @@ impl FindingKind {
             FindingKind::Duplicate => "duplicates after normalization",
             FindingKind::Shadowed => "materials shadowed by others",
             FindingKind::CleanHits => "materials that fire on clean uploads",
+            FindingKind::DictionaryHits => "materials that fire on dictionary words",
             FindingKind::ShortTerm => "very short terms",
             FindingKind::OutsideMarkets => "materials outside the package's markets",
             FindingKind::NoEffect => "settings with no effect",
             FindingKind::Expired => "expired materials",
             FindingKind::Disabled => "disabled materials",
+            FindingKind::Spellings => "what terms also catch",
         }
     }
 }
@@ -101,7 +109,7 @@ pub struct Related {
     pub line: u64,
 }
 
-/// One clean upload a material fired on.
+/// One clean upload (or word of a word list) a material fired on.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CleanEvidence {
     /// The corpus file and the upload's line in it.
@@ -133,6 +141,9 @@ pub struct Finding {
     pub related: Vec<Related>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<CleanEvidence>,
+    /// Every other spelling the term also catches (`spellings` findings).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub spellings: Vec<String>,
 }
 
 /// Every finding of one lint run, in file and line order.

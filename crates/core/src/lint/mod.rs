@@ -1,7 +1,8 @@
 //! `prescreen lint`: reads a package source the way the compiler does and reports what
 //! is valid but probably wrong: duplicates and conflicts after normalization, materials
-//! other materials shadow, materials that can never fire, terms that hit clean text,
-//! stale rows, duplicate image and video hashes. Each finding points at a row and says
+//! other materials shadow, materials that can never fire, terms that hit clean text
+//! or dictionary words, stale rows, duplicate image and video hashes, and on request
+//! what each term also catches. Each finding points at a row and says
 //! how to fix it.
 //!
 //! Terms are judged as the matcher sees them: through the package's normalizer, and
@@ -25,9 +26,12 @@ mod media;
 mod pairs;
 mod render;
 mod rows;
+mod spellings;
 mod text;
+mod words;
 
 pub use findings::{CleanEvidence, Finding, FindingKind, Related, Report, Severity};
+pub use words::WordList;
 
 use crate::corpus::Corpus;
 use crate::error::Error;
@@ -41,6 +45,8 @@ use std::path::Path;
 pub struct Linter {
     now: Timestamp,
     clean: Vec<Corpus>,
+    words: Vec<WordList>,
+    spellings: bool,
 }
 
 impl Default for Linter {
@@ -52,7 +58,7 @@ impl Default for Linter {
 impl Linter {
     /// A linter judging expiry by the current time, with no clean corpus.
     pub fn new() -> Linter {
-        Linter { now: Timestamp::now(), clean: Vec::new() }
+        Linter { now: Timestamp::now(), clean: Vec::new(), words: Vec::new(), spellings: false }
     }
 
     /// Sets "now" (Unix seconds): what has expired and for how long. Fixing it makes
@@ -67,6 +73,21 @@ impl Linter {
     /// with one, the short-term heuristic gives way to this evidence.
     pub fn clean_corpus(mut self, corpus: Corpus) -> Linter {
         self.clean.push(corpus);
+        self
+    }
+
+    /// Adds a list of clean words (a dictionary) every word of which is screened on
+    /// its own: each material that fires on one besides its own term is reported
+    /// with the words.
+    pub fn clean_words(mut self, words: WordList) -> Linter {
+        self.words.push(words);
+        self
+    }
+
+    /// Reports, for each term, the other spellings it also catches: respaced,
+    /// transliterated, inflected.
+    pub fn spellings(mut self, on: bool) -> Linter {
+        self.spellings = on;
         self
     }
 
@@ -95,6 +116,10 @@ impl Linter {
         findings.extend(media::check(&cx));
         let screener = crate::Screener::new(cx.package.clone())?;
         findings.extend(text::check(&cx, &screener));
+        findings.extend(words::check(&cx, &screener, &self.words));
+        if self.spellings {
+            findings.extend(spellings::check(&cx));
+        }
         let (clean_uploads, skipped) = if self.clean.is_empty() {
             (None, Vec::new())
         } else {
@@ -173,6 +198,7 @@ impl<'s> Context<'s> {
             fix,
             related: Vec::new(),
             evidence: Vec::new(),
+            spellings: Vec::new(),
         }
     }
 }

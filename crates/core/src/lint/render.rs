@@ -57,6 +57,13 @@ fn line(out: &mut String, f: &Finding) {
     for r in f.related.iter().skip(1) {
         let _ = writeln!(out, "    also {} at {}", r.id, at(&r.file, r.line));
     }
+    if f.kind == FindingKind::DictionaryHits {
+        // The message names the words; where they are is enough here.
+        if let Some(first) = f.evidence.first() {
+            let _ = writeln!(out, "    first word at {}", at(&first.corpus, first.line));
+        }
+        return;
+    }
     for e in f.evidence.iter().take(SHOWN_EVIDENCE) {
         let _ = writeln!(
             out,

@@ -34,6 +34,7 @@ pub(super) fn invalid(d: &Diagnostic) -> Finding {
         fix: "correct the line: the package does not build until then".into(),
         related: Vec::new(),
         evidence: Vec::new(),
+        spellings: Vec::new(),
     }
 }
 

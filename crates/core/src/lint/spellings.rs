@@ -1,0 +1,68 @@
+//! What each term also catches besides its own spelling, as the matcher indexes it:
+//! the phrase with its spaces removed or a joint respaced, its Latin transliterations
+//! (`transliterate`), and in `stem` mode every word with the same stems. The same
+//! functions build the index, so the list is what screening does.
+
+use super::{Context, Finding, FindingKind, Severity};
+use crate::model::{MatchMode, MaterialKind};
+use crate::normalize::normalize_with;
+
+/// Spellings named in a finding's message; `--format json` has them all.
+const SHOWN_SPELLINGS: usize = 6;
+
+pub(super) fn check(cx: &Context<'_>) -> Vec<Finding> {
+    let options = cx.package.normalize;
+    let mut out = Vec::new();
+    for (i, m) in cx.package.materials.iter().enumerate() {
+        if m.kind != MaterialKind::Text
+            || m.mode == MatchMode::Rule
+            || crate::symbols::is_symbol_term(&m.term)
+        {
+            continue;
+        }
+        let term = normalize_with(&m.term, options);
+        let mut parts = Vec::new();
+        let mut all = Vec::new();
+        let respaced = crate::matcher::respacings(&term);
+        if !respaced.is_empty() {
+            parts.push(format!("respaced as {}", listed(&respaced)));
+            all.extend(respaced);
+        }
+        if m.transliterate {
+            let latin: Vec<String> =
+                crate::translit::variants(&m.term).iter().map(|v| v.as_str().to_string()).collect();
+            if !latin.is_empty() {
+                parts.push(format!("{} latin spelling(s): {}", latin.len(), listed(&latin)));
+                all.extend(latin);
+            }
+        }
+        if m.mode == MatchMode::Stem {
+            let stems: Vec<String> =
+                term.as_str().split(' ').map(|w| crate::stem::stem(w).into_owned()).collect();
+            parts.push(format!("every inflection stemmed as {}", listed(&stems)));
+        }
+        if parts.is_empty() {
+            continue;
+        }
+        let mut f = cx.finding(
+            FindingKind::Spellings,
+            Severity::Info,
+            cx.row_of(i),
+            format!("also catches {}", parts.join("; ")),
+            "if one of these is clean text, add it as an exception".to_string(),
+        );
+        f.spellings = all;
+        out.push(f);
+    }
+    out
+}
+
+/// The first few, quoted, and how many more.
+fn listed(items: &[String]) -> String {
+    let mut shown: Vec<String> =
+        items.iter().take(SHOWN_SPELLINGS).map(|s| format!("{s:?}")).collect();
+    if items.len() > SHOWN_SPELLINGS {
+        shown.push(format!("and {} more", items.len() - SHOWN_SPELLINGS));
+    }
+    shown.join(", ")
+}
