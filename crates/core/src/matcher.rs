@@ -176,6 +176,51 @@ pub(crate) fn respacings(term: &Normalized) -> Vec<String> {
         .collect()
 }
 
+/// Words of at least this many letters also match split by one inner space
+/// (`cas ino`), leaving at least `MIN_SPLIT_PIECE` letters either side: a split of a
+/// shorter word leaves pieces that are words of their own (`on ly`), and one-letter
+/// pieces are spaced letters, which the normalizer already joins.
+const MIN_SPLIT_WORD: usize = 5;
+const MIN_SPLIT_PIECE: usize = 2;
+/// Packages with at most this many word, prefix and stem terms also index each term
+/// with one word split (`split_spellings`): a term of n letters gives about n - 3 more
+/// patterns, 4.5x the matcher (10k synthetic phrases: 4.9 to 22 MiB), so larger
+/// packages go without (docs/DESIGN.md, "Split words").
+pub(crate) const MAX_SPLIT_TERMS: usize = 10_000;
+
+/// How many of `materials` are word, prefix and stem terms: what the term tables
+/// would hold, and what `MAX_SPLIT_TERMS` counts.
+pub(crate) fn keyable(materials: &[Material]) -> usize {
+    materials
+        .iter()
+        .filter(|m| m.kind == MaterialKind::Text && m.rule.is_none())
+        .filter(|m| m.mode != MatchMode::Substring && !crate::symbols::is_symbol_term(&m.term))
+        .count()
+}
+
+/// The term with one of its words split by a space at one inner point (`casino` as
+/// `cas ino`), every choice: the way an evader breaks a word a filter looks for.
+pub(crate) fn split_spellings(term: &Normalized) -> Vec<String> {
+    let text = term.as_str();
+    let mut out = Vec::new();
+    let mut start = 0;
+    for word in text.split(' ') {
+        let chars: Vec<(usize, char)> = word.char_indices().collect();
+        if chars.len() >= MIN_SPLIT_WORD && chars.iter().all(|&(_, c)| is_word_char(c)) {
+            for &(at, _) in &chars[MIN_SPLIT_PIECE..=chars.len() - MIN_SPLIT_PIECE] {
+                // A joint already matches with a space (`respacings`).
+                if term.joined_at(start + at) {
+                    continue;
+                }
+                let cut = start + at;
+                out.push(format!("{} {}", &text[..cut], &text[cut..]));
+            }
+        }
+        start += word.len() + 1;
+    }
+    out
+}
+
 /// `text` (a normalized term, or the start of one) as a table key: its joints in
 /// `term` marked with `JOINT`; `None` where a key cannot hold it (empty, longer than
 /// `MAX_KEY_BYTES`, or holding a byte keys reserve).
@@ -277,13 +322,10 @@ impl TextMatcher {
         let mut operands: BTreeMap<String, u32> = BTreeMap::new();
         let mut rules = RuleSet::default();
         let mut stems = Vec::new();
-        let keyable = materials
-            .iter()
-            .filter(|m| m.kind == MaterialKind::Text && m.rule.is_none())
-            .filter(|m| m.mode != MatchMode::Substring && !crate::symbols::is_symbol_term(&m.term))
-            .count();
+        let keyable = keyable(materials);
         let mut symbols: BTreeMap<String, Vec<u32>> = BTreeMap::new();
         let indexed = keyable >= min_index_terms;
+        let split = !indexed && keyable <= MAX_SPLIT_TERMS;
         // A term's text with its joints marked, as a table key; the automaton takes
         // what a key cannot hold, and every term of a package under the threshold.
         let mut add = |place: Place, term: &Normalized, text: &str, entry: u32, respace: bool| {
@@ -295,8 +337,16 @@ impl TextMatcher {
                 }
                 None => {
                     if respace && entry & NEEDS_STRETCH == 0 {
-                        for spaced in respacings(term) {
-                            anywhere.entry(spaced).or_default().push(entry | RESPACED);
+                        let mut spaced = respacings(term);
+                        // The term's own letters only: its Latin spellings are many.
+                        if split && entry & TRANSLIT == 0 {
+                            spaced.extend(split_spellings(term));
+                        }
+                        for spaced in spaced {
+                            let ids = anywhere.entry(spaced).or_default();
+                            if !ids.contains(&(entry | RESPACED)) {
+                                ids.push(entry | RESPACED);
+                            }
                         }
                     }
                     anywhere.entry(text.to_string()).or_default().push(entry);

@@ -370,12 +370,15 @@ fn spellings_each_term_also_catches() {
     let report = Linter::new().now(NOW).unwrap().spellings(true).lint_dir(dir.path()).unwrap();
     let found: Vec<_> = report.findings.iter().filter(|f| f.kind == Spellings).collect();
     let ids: Vec<_> = found.iter().map(|f| f.material_id.clone().unwrap()).collect();
-    // A single word in word mode, not transliterated, catches nothing else.
-    assert_eq!(ids, ["phrase", "kazino", "dohod"], "{}", report.to_text());
-    assert_eq!(found[0].spellings, ["sportsbetting"]);
-    assert!(found[1].spellings.iter().any(|s| s == "kazino"), "{:?}", found[1].spellings);
-    assert!(found[1].message.contains("latin spelling(s)"), "{}", found[1].message);
-    assert!(found[2].message.contains("every inflection stemmed as"), "{}", found[2].message);
+    assert_eq!(ids, ["plain", "phrase", "kazino", "dohod"], "{}", report.to_text());
+    assert_eq!(found[0].spellings, ["ca sino", "cas ino", "casi no"]);
+    assert_eq!(found[1].spellings[0], "sportsbetting");
+    assert!(found[1].spellings.iter().any(|s| s == "sports bet ting"), "{:?}", found[1].spellings);
+    assert!(found[2].spellings.iter().any(|s| s == "kazino"), "{:?}", found[2].spellings);
+    assert!(found[2].message.contains("latin spelling(s)"), "{}", found[2].message);
+    // A stem-mode term is matched by its stems, not split.
+    let stem = &found[3].message;
+    assert!(stem.contains("every inflection stemmed as") && !stem.contains("split"), "{stem}");
     assert!(found.iter().all(|f| f.severity == I));
     // Off by default.
     assert_eq!(lint(dir.path()).count_kind(Spellings), 0);

@@ -1,5 +1,6 @@
 //! What each term also catches besides its own spelling, as the matcher indexes it:
-//! the phrase with its spaces removed or a joint respaced, its Latin transliterations
+//! the phrase with its spaces removed or a joint respaced, a word split by a space (in
+//! packages small enough to index that), its Latin transliterations
 //! (`transliterate`), and in `stem` mode every word with the same stems. The same
 //! functions build the index, so the list is what screening does.
 
@@ -13,6 +14,7 @@ const SHOWN_SPELLINGS: usize = 6;
 pub(super) fn check(cx: &Context<'_>) -> Vec<Finding> {
     let options = cx.package.normalize;
     let mut out = Vec::new();
+    let split = crate::matcher::keyable(&cx.package.materials) <= crate::matcher::MAX_SPLIT_TERMS;
     for (i, m) in cx.package.materials.iter().enumerate() {
         if m.kind != MaterialKind::Text
             || m.mode == MatchMode::Rule
@@ -27,6 +29,13 @@ pub(super) fn check(cx: &Context<'_>) -> Vec<Finding> {
         if !respaced.is_empty() {
             parts.push(format!("respaced as {}", listed(&respaced)));
             all.extend(respaced);
+        }
+        if split && m.mode != MatchMode::Stem {
+            let splits = crate::matcher::split_spellings(&term);
+            if !splits.is_empty() {
+                parts.push(format!("{} split by a space: {}", splits.len(), listed(&splits)));
+                all.extend(splits);
+            }
         }
         if m.transliterate {
             let latin: Vec<String> =
