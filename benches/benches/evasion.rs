@@ -70,14 +70,25 @@ fn main() {
         "| class | EN ads | prescreen EN | rustrict EN | RU ads | prescreen RU | rustrict RU |"
     );
     println!("|---|---:|---:|---:|---:|---:|---:|");
+    // `EVASION_MISSES=N`: the first N ads of each class prescreen let through, after
+    // the table, to read what a class still misses.
+    let show_misses: usize =
+        std::env::var("EVASION_MISSES").ok().and_then(|v| v.parse().ok()).unwrap_or(0);
+    let mut misses: Vec<(&str, String)> = Vec::new();
     let mut rng = fastrand::Rng::with_seed(16);
     for class in CLASSES {
         // [lang][filter] stopped, [lang] total
         let (mut total, mut stopped) = ([0usize; 2], [[0usize; 2]; 2]);
+        let mut shown = 0;
         for_each_ad(&terms, class, &mut rng, |l, text| {
             total[l] += 1;
-            stopped[l][0] += !filters.prescreen_hits(text).is_empty() as usize;
+            let hit = !filters.prescreen_hits(text).is_empty();
+            stopped[l][0] += hit as usize;
             stopped[l][1] += filters.rustrict_flags(text) as usize;
+            if !hit && shown < show_misses {
+                shown += 1;
+                misses.push((class.name, text.to_string()));
+            }
         });
         println!(
             "| {} | {} | {} | {} | {} | {} | {} |",
@@ -89,6 +100,13 @@ fn main() {
             pct(stopped[1][0], total[1]),
             pct(stopped[1][1], total[1]),
         );
+    }
+
+    if !misses.is_empty() {
+        println!("\nads prescreen missed (class: text):\n");
+        for (class, text) in &misses {
+            println!("- {class}: {text:?}");
+        }
     }
 
     // The same terms in each opt-in setting (issue #16): every word-mode material in

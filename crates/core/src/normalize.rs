@@ -825,10 +825,11 @@ impl Scripts {
     }
 
     /// The script the word's letters are folded into: one into which every letter
-    /// folds to a basic letter (`a`-`z`, `а`-`я`) by UTS #39 pairs, or failing that
-    /// by shape pairs too; where both scripts do, the text's own (`кacтeт` in a
-    /// Russian ad is Russian), else the word's majority; where neither does, the
-    /// majority. `саѕіnо` is `casino` (in Cyrillic it keeps `ѕ` and `і`, letters no
+    /// folds to a basic letter (`a`-`z`, `а`-`я`) by UTS #39 or shape pairs; where
+    /// both scripts do, the text's own (`кacтeт` in a Russian ad is Russian,
+    /// `ьookтaкeг` in an English one English), and where the text has no majority,
+    /// the one UTS #39 pairs alone reach, else the word's majority; where neither
+    /// does, the majority. `саѕіnо` is `casino` (in Cyrillic it keeps `ѕ` and `і`, letters no
     /// Russian word has); `нaркotuки` is Russian, through the shape pair `u`/`и`.
     fn target(&self, dominant: &Dominant) -> Script {
         let majority = self.majority();
@@ -853,15 +854,23 @@ impl Scripts {
             // (`ѕех`), by UTS #39 pairs alone.
             return if folds_into(Script::Latin, false) { Script::Latin } else { majority };
         }
-        for shapes in [false, true] {
-            match (folds_into(Script::Latin, shapes), folds_into(Script::Cyrillic, shapes)) {
-                (true, true) => return dominant.get().unwrap_or(majority),
-                (true, false) => return Script::Latin,
-                (false, true) => return Script::Cyrillic,
-                (false, false) => {}
-            }
+        // Shape pairs count as much as UTS #39 pairs: an evader writing English in
+        // Cyrillic takes `ь` and `к` for `b` and `k` and leaves the Latin letters
+        // that are also Russian (`ьookтaкeг`), so a word both scripts can read is
+        // read in the text's script, and UTS #39 pairs decide only where the text
+        // has none.
+        match (folds_into(Script::Latin, true), folds_into(Script::Cyrillic, true)) {
+            (true, true) => dominant.get().unwrap_or_else(|| {
+                match (folds_into(Script::Latin, false), folds_into(Script::Cyrillic, false)) {
+                    (true, false) => Script::Latin,
+                    (false, true) => Script::Cyrillic,
+                    _ => majority,
+                }
+            }),
+            (true, false) => Script::Latin,
+            (false, true) => Script::Cyrillic,
+            (false, false) => majority,
         }
-        majority
     }
 }
 
