@@ -184,9 +184,9 @@ const MIN_SPLIT_WORD: usize = 5;
 const MIN_SPLIT_PIECE: usize = 2;
 /// Packages with at most this many word, prefix and stem terms also index each term
 /// with one word split (`split_spellings`): a term of n letters gives about n - 3 more
-/// patterns, 4.5x the matcher (10k synthetic phrases: 4.9 to 22 MiB), so larger
-/// packages go without (docs/DESIGN.md, "Split words").
-pub(crate) const MAX_SPLIT_TERMS: usize = 10_000;
+/// patterns, 4.5x the matcher, and at 10k terms a fresh request cost 232 instead of
+/// 140 us, so larger packages go without (docs/DESIGN.md, "Split words").
+pub(crate) const MAX_SPLIT_TERMS: usize = 2_000;
 
 /// How many of `materials` are word, prefix and stem terms: what the term tables
 /// would hold, and what `MAX_SPLIT_TERMS` counts.
