@@ -1,7 +1,7 @@
 //! Builds the guest components for `wasm32-wasip2` (the filter from `guest/`, the
-//! HTTP services from `guest-http/` (WASI 0.3) and `guest-http-p2/` (WASI 0.2)) and
-//! hands their paths to the host, which embeds them: `prescreen build` (and `build
-//! --http`) then needs nothing but the binary.
+//! HTTP services from `guest-http/` (WASI 0.3) and `guest-http-p2/` (WASI 0.2), with
+//! the `http` feature only) and hands their paths to the host, which embeds them:
+//! `prescreen build` (and `build --http`) then needs nothing but the binary.
 //!
 //! The guest is built by a nested cargo in its own target directory, so the outer
 //! build's lock is not contended and host flags (e.g. `-C target-cpu=native`) never
@@ -36,6 +36,12 @@ fn main() {
         .unwrap_or_else(|| root.join("target"))
         .join("guest");
     println!("cargo:rerun-if-env-changed=PRESCREEN_GUEST_TOOLCHAIN");
+    // Cargo tells a build script its package's features through the environment.
+    let http = std::env::var_os("CARGO_FEATURE_HTTP").is_some();
+    let mut packages = vec!["prescreen-guest"];
+    if http {
+        packages.extend(["prescreen-guest-http", "prescreen-guest-http-p2"]);
+    }
     // One cargo run for all components: same flags and profile, built in parallel.
     let mut cargo = match std::env::var("PRESCREEN_GUEST_TOOLCHAIN") {
         // Another toolchain for the guests, e.g. `stable` under `cargo +nightly fuzz`,
@@ -53,15 +59,8 @@ fn main() {
     };
     let status = cargo
         .current_dir(&root)
-        .args([
-            "build",
-            "--package",
-            "prescreen-guest",
-            "--package",
-            "prescreen-guest-http",
-            "--package",
-            "prescreen-guest-http-p2",
-        ])
+        .arg("build")
+        .args(packages.iter().flat_map(|package| ["--package", package]))
         .args(["--target", "wasm32-wasip2", "--profile", "guest"])
         .arg("--target-dir")
         .arg(&target_dir)
@@ -85,6 +84,9 @@ fn main() {
     }
     let out = target_dir.join("wasm32-wasip2/guest");
     println!("cargo:rustc-env=PRESCREEN_GUEST_WASM={}", out.join("prescreen_guest.wasm").display());
+    if !http {
+        return;
+    }
     println!(
         "cargo:rustc-env=PRESCREEN_HTTP_WASM={}",
         out.join("prescreen_guest_http.wasm").display()

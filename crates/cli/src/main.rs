@@ -42,6 +42,7 @@ enum Command {
     ExportHashes(ExportHashesCommand),
     /// Load a `.cwasm` and screen an empty upload, in this process: what `serve` runs
     /// in a child before it maps a precompiled deploy (a crash ends the child only).
+    #[cfg(feature = "serve")]
     #[command(name = prescreen_gateway::VALIDATE_SUBCOMMAND, hide = true)]
     ValidateCwasm {
         cwasm: std::path::PathBuf,
@@ -66,6 +67,7 @@ fn main() -> ExitCode {
         Command::Push(c) => c.execute(),
         Command::Pull(c) => c.execute(),
         Command::ExportHashes(c) => c.execute(),
+        #[cfg(feature = "serve")]
         Command::ValidateCwasm { cwasm } => Ok(prescreen_gateway::validate_main(&cwasm)),
     };
     match result {

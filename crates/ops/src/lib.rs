@@ -5,7 +5,8 @@
 //! - [`diff`]: materials added, removed and changed between two builds, and with a
 //!   corpus the verdicts that change and a leakage/overkill gate (`prescreen diff`);
 //! - [`feedback`]: reviewers' outcomes imported next to the decision log, and the
-//!   per-material precision report (`prescreen feedback import`, `prescreen report`);
+//!   per-material precision report (`prescreen feedback import`, `prescreen report`;
+//!   the `feedback` feature, on by default);
 //! - [`lint`]: the package linter's terminal and JSON output (`prescreen lint`);
 //! - [`hash`]: PDQ hashes of image files and vPDQ hashes of videos (ffmpeg).
 //!
@@ -16,6 +17,7 @@
 
 pub mod diff;
 pub mod eval;
+#[cfg(feature = "feedback")]
 pub mod feedback;
 pub mod hash;
 pub mod lint;

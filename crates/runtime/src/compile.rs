@@ -10,6 +10,7 @@
 //! its package digest (the filter's `info`, the HTTP component's `GET /v1/info`).
 
 use crate::runtime::{Ctx, Runtime};
+#[cfg(feature = "http")]
 use crate::wasi_http::{HttpCtx, HttpRuntime, WasiHttp};
 use crate::wizer_state::InstanceState;
 use anyhow::{Context, Result, bail};
@@ -63,6 +64,7 @@ pub fn compile(runtime: &Runtime, package: &Package) -> Result<Built> {
 /// Compiles `package` into a pre-initialized HTTP component (`prescreen build
 /// --http`): the same matcher, behind wasi:http (`wasi`: 0.3 or 0.2) instead of the
 /// WIT screener. Validated by asking the snapshot `GET /v1/info`.
+#[cfg(feature = "http")]
 pub fn compile_http(runtime: &HttpRuntime, package: &Package, wasi: WasiHttp) -> Result<Built> {
     let native = Native::of(package)?;
     let component = block_on(snapshot(

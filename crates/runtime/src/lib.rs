@@ -7,7 +7,8 @@
 //!   for several requests where a gateway chooses to.
 //! - [`compile`] bakes a compiled package into the guest component and pre-initializes
 //!   it (wasmtime-wizer), for the WIT filter or the wasi:http components.
-//! - [`HttpRuntime`] runs the HTTP components in-process (build checks, tests).
+//! - `HttpRuntime` runs the HTTP components in-process (build checks, tests); it and
+//!   `compile::compile_http` need the `http` feature (on by default).
 //!
 //! ```
 //! use prescreen_core::{Compiler, Upload};
@@ -31,6 +32,7 @@ pub mod compile;
 mod runtime;
 mod ticker;
 mod warm;
+#[cfg(feature = "http")]
 mod wasi_http;
 mod wizer_state;
 
@@ -40,6 +42,7 @@ pub use runtime::{
 };
 pub use ticker::{EpochTicker, TICK};
 pub use warm::{RETIRE_GROWTH_BYTES, WarmInstance};
+#[cfg(feature = "http")]
 pub use wasi_http::{HttpRuntime, HttpService, RequestBody, WasiHttp};
 
 /// The generic guest component, built from `crates/guest` by `build.rs`: it holds no
@@ -49,10 +52,12 @@ pub const GUEST_WASM: &[u8] = include_bytes!(env!("PRESCREEN_GUEST_WASM"));
 /// The generic HTTP component, built from `crates/guest-http` by `build.rs`: a
 /// `wasi:http/handler@0.3.0` service that holds no package until
 /// `compile::compile_http` loads one.
+#[cfg(feature = "http")]
 pub const HTTP_WASM: &[u8] = include_bytes!(env!("PRESCREEN_HTTP_WASM"));
 
 /// The same for WASI 0.2 hosts, built from `crates/guest-http-p2`: a
 /// `wasi:http/incoming-handler@0.2` service.
+#[cfg(feature = "http")]
 pub const HTTP_P2_WASM: &[u8] = include_bytes!(env!("PRESCREEN_HTTP_P2_WASM"));
 
 /// Bindings generated from `wit/filter.wit`.

@@ -2,7 +2,7 @@
 
 use anyhow::{Context, Result};
 use prescreen_core::Compiler;
-use prescreen_runtime::{HttpRuntime, Runtime, WasiHttp, compile};
+use prescreen_runtime::{Runtime, compile};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -41,10 +41,8 @@ enum Http {
 
 impl BuildCommand {
     pub fn execute(self) -> Result<ExitCode> {
-        let http = self.http.map(|h| match h {
-            Http::P3 => WasiHttp::P3,
-            Http::P2 => WasiHttp::P2,
-        });
+        // Refused before any work when this build has no HTTP components.
+        let http = self.http.map(wasi_http::world).transpose()?;
         let built_at = match self.built_at {
             Some(t) => Some(t),
             None => match std::env::var("SOURCE_DATE_EPOCH") {
@@ -58,7 +56,7 @@ impl BuildCommand {
         }
         let package = compiler.compile_dir(&self.package)?;
         let built = match http {
-            Some(wasi) => compile::compile_http(&HttpRuntime::new()?, &package, wasi)?,
+            Some(wasi) => wasi_http::compile(&package, wasi)?,
             None => compile::compile(&Runtime::new()?, &package)?,
         };
         let output = &self.output;
@@ -86,8 +84,56 @@ impl BuildCommand {
             built.component_digest
         );
         if let Some(wasi) = http {
-            println!("  serves     {}: POST /v1/screen, GET /v1/info, GET /healthz", wasi.export());
+            let export = wasi_http::export(wasi);
+            println!("  serves     {export}: POST /v1/screen, GET /v1/info, GET /healthz");
         }
         Ok(ExitCode::SUCCESS)
+    }
+}
+
+/// `--http` with the `http` feature: the wasi:http components.
+#[cfg(feature = "http")]
+mod wasi_http {
+    use super::Http;
+    use anyhow::Result;
+    use prescreen_core::Package;
+    use prescreen_runtime::compile::{self, Built};
+    use prescreen_runtime::{HttpRuntime, WasiHttp};
+
+    pub(super) fn world(http: Http) -> Result<WasiHttp> {
+        Ok(match http {
+            Http::P3 => WasiHttp::P3,
+            Http::P2 => WasiHttp::P2,
+        })
+    }
+
+    pub(super) fn compile(package: &Package, wasi: WasiHttp) -> Result<Built> {
+        compile::compile_http(&HttpRuntime::new()?, package, wasi)
+    }
+
+    pub(super) fn export(wasi: WasiHttp) -> &'static str {
+        wasi.export()
+    }
+}
+
+/// `--http` without the `http` feature: refused, saying what to build.
+#[cfg(not(feature = "http"))]
+mod wasi_http {
+    use super::Http;
+    use anyhow::Result;
+    use prescreen_core::Package;
+    use prescreen_runtime::compile::Built;
+    use std::convert::Infallible;
+
+    pub(super) fn world(_: Http) -> Result<Infallible> {
+        Err(super::super::not_built("http", "`prescreen build --http`"))
+    }
+
+    pub(super) fn compile(_: &Package, wasi: Infallible) -> Result<Built> {
+        match wasi {}
+    }
+
+    pub(super) fn export(wasi: Infallible) -> &'static str {
+        match wasi {}
     }
 }

@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 use prescreen_core::PackageInfo;
-use prescreen_runtime::{HttpRuntime, Runtime};
+use prescreen_runtime::Runtime;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -56,15 +56,28 @@ pub(super) fn component_info(
         Ok(filter) => return Ok((filter.info().expect("load reads info").clone(), None)),
         Err(e) => e,
     };
-    match HttpRuntime::new()?.load(bytes) {
-        Ok(service) => {
-            let info = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()?
-                .block_on(service.info())?;
-            Ok((info, Some(service.wasi_http().export())))
-        }
+    match http_info(bytes)? {
+        Some((info, export)) => Ok((info, Some(export))),
         // Neither: the filter's reason is the one to show (the common case).
-        Err(_) => Err(filter_error),
+        None => Err(filter_error),
     }
+}
+
+/// An HTTP component's `GET /v1/info` and its export; `None` when `bytes` is not one.
+#[cfg(feature = "http")]
+fn http_info(bytes: &[u8]) -> Result<Option<(PackageInfo, &'static str)>> {
+    let Ok(service) = prescreen_runtime::HttpRuntime::new()?.load(bytes) else {
+        return Ok(None);
+    };
+    let info = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?
+        .block_on(service.info())?;
+    Ok(Some((info, service.wasi_http().export())))
+}
+
+/// Without the `http` feature no HTTP component is read: the filter's error stands.
+#[cfg(not(feature = "http"))]
+fn http_info(_: &[u8]) -> Result<Option<(PackageInfo, &'static str)>> {
+    Ok(None)
 }

@@ -149,6 +149,8 @@ pub(crate) struct Context<'s> {
     pub package: crate::package::Package,
     /// Row index of each material of `package`.
     pub rows: Vec<usize>,
+    /// Each material's term as the normalizer leaves it (the checks compare these).
+    pub terms: Vec<String>,
 }
 
 impl<'s> Context<'s> {
@@ -159,7 +161,13 @@ impl<'s> Context<'s> {
             rows.iter().map(|&r| source.rows[r].material.clone()).collect(),
             source.left_out(),
         );
-        Context { source, now, package, rows }
+        let options = package.normalize;
+        let terms = package
+            .materials
+            .iter()
+            .map(|m| crate::normalize::normalize_with(&m.term, options).as_str().to_string())
+            .collect();
+        Context { source, now, package, rows, terms }
     }
 
     /// The row of package material `i`.

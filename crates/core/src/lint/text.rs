@@ -17,8 +17,7 @@ use crate::screener::Screener;
 pub(super) fn check(cx: &Context<'_>, screener: &Screener) -> Vec<Finding> {
     let options = cx.package.normalize;
     let materials = &cx.package.materials;
-    let terms: Vec<String> =
-        materials.iter().map(|m| normalize_with(&m.term, options).as_str().to_string()).collect();
+    let terms = &cx.terms;
     let allow: Vec<String> =
         cx.package.allow.iter().map(|a| normalize_with(a, options).as_str().to_string()).collect();
     let mut out = Vec::new();

@@ -62,8 +62,7 @@ impl WordList {
 pub(super) fn check(cx: &Context<'_>, screener: &Screener, lists: &[WordList]) -> Vec<Finding> {
     let options = cx.package.normalize;
     let materials = &cx.package.materials;
-    let terms: Vec<String> =
-        materials.iter().map(|m| normalize_with(&m.term, options).as_str().to_string()).collect();
+    let terms = &cx.terms;
     let mut hits: BTreeMap<usize, Vec<CleanEvidence>> = BTreeMap::new();
     for list in lists {
         for (line, word) in &list.words {

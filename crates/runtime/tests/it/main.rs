@@ -2,6 +2,7 @@
 //! guest components built from the sample and test packages, run through wasmtime.
 
 mod component;
+#[cfg(feature = "http")]
 mod http_component;
 mod media;
 mod table;
