@@ -8,7 +8,9 @@
 //! verdict has a hit. Clean side: Debian's fortunes and hunspell dictionaries; the
 //! clean rows are skipped, with a notice, when those packages are not installed.
 
-use prescreen_benches::evasion::{CLASSES, Lang, ad, debian_clean_text};
+use prescreen_benches::evasion::{
+    CLASSES, EMOJI_CLASSES, EMOJI_TERMS, Lang, ad, debian_clean_text,
+};
 use prescreen_core::{MatchMode, MaterialKind, Screener, Upload};
 use rustrict::{Censor, Trie, Type};
 
@@ -161,6 +163,8 @@ fn main() {
         }
     }
 
+    emoji_terms();
+
     let clean = debian_clean_text();
     if clean.sentences.is_empty() && clean.words.is_empty() {
         println!(
@@ -209,6 +213,68 @@ fn main() {
     for (id, text) in evidence {
         println!("- {id}: {text:?}");
     }
+}
+
+/// Emoji terms (issue #16, item 6) in a package of their own: recall per class, and
+/// the emoji the word classes use as noise, alone in ads, as the clean control.
+fn emoji_terms() {
+    let mut rows = String::from("id\tterm\tcategory\taction\n");
+    for (i, term) in EMOJI_TERMS.iter().enumerate() {
+        rows.push_str(&format!("e{i}\t{term}\tdrugs\tblock\n"));
+    }
+    let package = prescreen_core::Compiler::new()
+        .compile_strs("name = \"emoji\"\nversion = \"1\"\n", &rows)
+        .expect("the emoji terms compile");
+    let screener = Screener::new(package).expect("the emoji terms build");
+    let mut trie = Trie::new();
+    for term in EMOJI_TERMS {
+        trie.set(term, Type::OFFENSIVE & Type::SEVERE);
+    }
+    let hits = |text: &str| {
+        screener.screen(&Upload::text("bench", "US", text)).is_ok_and(|v| !v.hits.is_empty())
+    };
+    let trie: &'static Trie = Box::leak(Box::new(trie));
+    let flags = |text: &str| Censor::from_str(text).with_trie(trie).analyze().is(Type::OFFENSIVE);
+    println!(
+        "
+emoji terms ({}: {}):\n",
+        EMOJI_TERMS.len(),
+        EMOJI_TERMS.join(" ")
+    );
+    println!("| class | ads | prescreen | rustrict |");
+    println!("|---|---:|---:|---:|");
+    let mut rng = fastrand::Rng::with_seed(16);
+    for class in EMOJI_CLASSES {
+        let (mut n, mut ours, mut theirs) = (0, 0, 0);
+        for term in EMOJI_TERMS {
+            for k in 0..VARIANTS {
+                let Some(disguised) = (class.disguise)(term, &mut rng) else { continue };
+                let lang = if k % 2 == 0 { Lang::En } else { Lang::Ru };
+                let text = ad(&disguised, lang, &mut rng);
+                n += 1;
+                ours += hits(&text) as usize;
+                theirs += flags(&text) as usize;
+            }
+        }
+        println!("| {} | {n} | {} | {} |", class.name, pct(ours, n), pct(theirs, n));
+    }
+    // Clean control: every other emoji of the generator, alone in each template.
+    let (mut n, mut ours, mut theirs) = (0, 0, 0);
+    for noise in prescreen_benches::evasion::NOISE_EMOJI {
+        for lang in [Lang::En, Lang::Ru] {
+            for _ in 0..VARIANTS {
+                let text = ad(noise, lang, &mut rng);
+                n += 1;
+                ours += hits(&text) as usize;
+                theirs += flags(&text) as usize;
+            }
+        }
+    }
+    println!(
+        "| clean: other emoji alone (overkill) | {n} | {} ({ours}) | {} ({theirs}) |",
+        pct(ours, n),
+        pct(theirs, n)
+    );
 }
 
 /// Calls `f` with (0 for EN, 1 for RU) and each disguised ad of `class`, in a fixed

@@ -219,7 +219,10 @@ fn spaced(term: &str, _: Lang, _: &mut Rng) -> Option<String> {
     )
 }
 
-const EMOJI: &[&str] = &["🔥", "❤️", "✨", "💰", "👉", "😍", "🎰", "💊"];
+const EMOJI: &[&str] = NOISE_EMOJI;
+/// The emoji the noise classes put between letters; none is an emoji term (`💊` is
+/// half of one), so alone in an ad they are the emoji terms' clean control.
+pub const NOISE_EMOJI: &[&str] = &["🔥", "❤️", "✨", "💰", "👉", "😍", "🎰", "💊"];
 const SYMBOLS: &[&str] = &["★", "•", "~", "·", "※", "♦", "¤", "°"];
 const INVISIBLE: &[&str] = &["\u{200b}", "\u{200d}", "\u{ad}", "\u{2060}", "\u{feff}", "\u{200c}"];
 
@@ -479,4 +482,71 @@ pub fn debian_clean_text() -> Clean {
         }
     }
     Clean { sentences, words }
+}
+
+/// Emoji and symbol terms (issue #16, item 6): what ads write drugs, sex and money
+/// with. The benchmark screens them through a package of their own, so the word
+/// classes above keep their terms.
+pub const EMOJI_TERMS: &[&str] = &["🍃", "❄️", "🍆💦", "💊🔌", "🍑", "💉", "🔞", "🍄"];
+
+/// One disguise of an emoji term (`None`: it does not apply to this term).
+pub struct EmojiClass {
+    pub name: &'static str,
+    pub disguise: fn(&str, &mut Rng) -> Option<String>,
+}
+
+/// Every emoji class, the control (`as written`) first. The properties are Unicode's:
+/// presentation selectors, skin-tone modifiers and gendered joiner sequences change how
+/// an emoji looks, not what it is; repeats and spaces change nothing either.
+pub const EMOJI_CLASSES: &[EmojiClass] = &[
+    EmojiClass { name: "as written", disguise: |t, _| Some(t.to_string()) },
+    EmojiClass { name: "presentation selectors added or dropped", disguise: selectors },
+    EmojiClass { name: "skin tone or gender added", disguise: modifiers },
+    EmojiClass { name: "each emoji repeated", disguise: emoji_repeated },
+    EmojiClass { name: "spaces between emoji", disguise: emoji_spaced },
+    EmojiClass { name: "glued to the words around", disguise: |t, _| Some(format!("now{t}here")) },
+];
+
+/// An emoji term's emoji, without their presentation selectors.
+fn emoji_of(term: &str) -> Vec<char> {
+    term.chars().filter(|&c| c != '\u{fe0f}' && c != '\u{fe0e}').collect()
+}
+
+fn selectors(term: &str, rng: &mut Rng) -> Option<String> {
+    let had = term.contains('\u{fe0f}');
+    Some(
+        emoji_of(term)
+            .into_iter()
+            .map(|c| {
+                let vs = if had { rng.bool() && rng.bool() } else { true };
+                let vs = if vs { ["\u{fe0f}", "\u{fe0e}"][rng.usize(..2)] } else { "" };
+                format!("{c}{vs}")
+            })
+            .collect(),
+    )
+}
+
+fn modifiers(term: &str, rng: &mut Rng) -> Option<String> {
+    Some(
+        emoji_of(term)
+            .into_iter()
+            .map(|c| match rng.u32(..3) {
+                0 => format!("{c}{}", char::from_u32(0x1f3fb + rng.u32(..5)).unwrap()),
+                1 => format!("{c}\u{200d}{}\u{fe0f}", ['♀', '♂'][rng.usize(..2)]),
+                _ => format!(
+                    "{c}{}\u{200d}♀\u{fe0f}",
+                    char::from_u32(0x1f3fb + rng.u32(..5)).unwrap()
+                ),
+            })
+            .collect(),
+    )
+}
+
+fn emoji_repeated(term: &str, rng: &mut Rng) -> Option<String> {
+    Some(emoji_of(term).into_iter().map(|c| c.to_string().repeat(rng.usize(2..5))).collect())
+}
+
+fn emoji_spaced(term: &str, _: &mut Rng) -> Option<String> {
+    let emoji = emoji_of(term);
+    (emoji.len() > 1).then(|| emoji.iter().map(char::to_string).collect::<Vec<_>>().join(" "))
 }
