@@ -235,12 +235,7 @@ fn emoji_terms() {
     };
     let trie: &'static Trie = Box::leak(Box::new(trie));
     let flags = |text: &str| Censor::from_str(text).with_trie(trie).analyze().is(Type::OFFENSIVE);
-    println!(
-        "
-emoji terms ({}: {}):\n",
-        EMOJI_TERMS.len(),
-        EMOJI_TERMS.join(" ")
-    );
+    println!("\nemoji terms ({}: {}):\n", EMOJI_TERMS.len(), EMOJI_TERMS.join(" "));
     println!("| class | ads | prescreen | rustrict |");
     println!("|---|---:|---:|---:|");
     let mut rng = fastrand::Rng::with_seed(16);
