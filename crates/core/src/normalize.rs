@@ -39,7 +39,7 @@ use crate::confusables::{
 use crate::verdict::Evasion;
 use caseless::Caseless as _;
 use plain::{is_ascii_non_word, is_gap_byte, is_plain_word, plain_compound, plain_run, utf8_len};
-use readings::{Ambiguous, AmbiguousWord, Reading};
+use readings::{AmbiguousWord, Reading, Slot};
 use std::ops::Range;
 use unicode_normalization::char::{decompose_canonical, decompose_compatible, is_combining_mark};
 use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
@@ -104,12 +104,13 @@ pub struct Normalized {
     /// Length of the text proper: other readings of ambiguous words follow it, one
     /// per line (`readings.rs`).
     primary: usize,
-    /// Letters that could have been others, and the words holding them, while the
-    /// text is normalized.
-    ambiguous: Vec<Ambiguous>,
+    /// Characters that readings write otherwise, and the words holding them, while
+    /// the text is normalized.
+    slots: Vec<Slot>,
     ambiguous_words: Vec<AmbiguousWord>,
-    /// The readings after the text, in order.
+    /// The readings after the text, in order, and where their copies shift.
     readings: Vec<Reading>,
+    anchors: Vec<(u32, u32)>,
 }
 
 impl Normalized {
@@ -197,9 +198,9 @@ impl Normalized {
     }
 
     /// The flags of the bytes no disguise produced, at the end.
-    fn finish(mut self) -> Normalized {
+    fn finish(mut self, dominant: &Dominant) -> Normalized {
         self.flags.resize(self.text.len(), 0);
-        self.append_readings();
+        self.append_readings(dominant);
         self
     }
 
@@ -216,16 +217,16 @@ impl Normalized {
     /// Appends one word of the general path.
     fn push_word(&mut self, word: &[Unit]) {
         self.push_gap(word[0].start);
-        let (start, first) = (self.text.len(), self.ambiguous.len());
+        let (start, first) = (self.text.len(), self.slots.len());
         for u in word {
             if u.flags & flag::AMBIGUOUS != 0 {
                 self.note_ambiguous(self.text.len(), u.c, first);
             }
             self.push(*u);
         }
-        if self.ambiguous.len() > first {
-            let letters = first..self.ambiguous.len();
-            self.ambiguous_words.push(AmbiguousWord { start, end: self.text.len(), letters });
+        if self.slots.len() > first {
+            let slots = first..self.slots.len();
+            self.ambiguous_words.push(AmbiguousWord { start, end: self.text.len(), slots });
         }
     }
 }
@@ -254,8 +255,9 @@ fn is_separator(c: char) -> bool {
 }
 
 /// How far `@` or `$` may stand from a letter of its word and still be one
-/// (`@3@ртные`: three units to `р`); a price (`$40`) has none that near.
-const LEET_REACH: usize = 3;
+/// (`@3@ртные`: three units to `р`, `$113nc3rs` four to `n`); a price (`$40`) has
+/// none that near, and the bound keeps a run of symbols linear to read.
+const LEET_REACH: usize = 5;
 
 /// Longest run of punctuation and symbols between two letters that is read as noise
 /// inside one word (`ca🔥🔥sino`, an emoji with its skin tone, a flag): a longer run
@@ -364,7 +366,7 @@ pub fn normalize_with(text: &str, options: NormalizeOptions) -> Normalized {
     if !wordless {
         scratch.normalize(&text[done..], done, options, &dominant, &mut out);
     }
-    out.finish()
+    out.finish(&dominant)
 }
 
 /// Buffers of the general path, reused by every chunk of one text.
@@ -529,8 +531,10 @@ fn tokens(
     // `!`, `|` and `€` only between two (`casino!` keeps its `!` as punctuation).
     let letter = |j: usize| units.get(j).is_some_and(|u| is_letter(u.c));
     let word = |j: usize| units.get(j).is_some_and(Unit::is_word);
+    // `@` and `$` count as word characters beside `!` or `|`: `c0c@!ne`, `r@p!d`.
+    let wordish = |j: usize| word(j) || units.get(j).is_some_and(|u| matches!(u.c, '@' | '$'));
     // A word character with no word character beyond it: `a` and `s` in `c|a|s`.
-    let single = |j: usize, step: isize| !word(j.wrapping_add_signed(step));
+    let single = |j: usize, step: isize| !wordish(j.wrapping_add_signed(step));
     // A letter within `LEET_REACH` units, through word characters and leet symbols.
     let near_letter = |i: usize| {
         let through = |j: usize| units.get(j).is_some_and(|u| u.is_word() || is_leet_symbol(u.c));
@@ -544,8 +548,12 @@ fn tokens(
                 && if matches!(u.c, '@' | '$') {
                     near_letter(i)
                 } else {
-                    // Between two single letters it separates them (`c|a|s|i|n|o`).
-                    i > 0 && word(i - 1) && word(i + 1) && !(single(i - 1, -1) && single(i + 1, 1))
+                    // Between two single letters it separates them (`c|a|s|i|n|o`);
+                    // beside `@` or `$` it is one more letter (`d3po$!7`).
+                    i > 0
+                        && wordish(i - 1)
+                        && wordish(i + 1)
+                        && !(single(i - 1, -1) && single(i + 1, 1))
                 })
     };
     // Noise between two letters (`ca🔥sino`, `c.a-s_i*n/o`, `e-mail`): the units from
@@ -1028,8 +1036,9 @@ mod tests {
     /// normalizer was before plain words got their fast path.
     fn general_path_only(text: &str, options: NormalizeOptions) -> Normalized {
         let mut out = Normalized::default();
-        Scratch::default().normalize(text, 0, options, &Dominant::of(text), &mut out);
-        out.finish()
+        let dominant = Dominant::of(text);
+        Scratch::default().normalize(text, 0, options, &dominant, &mut out);
+        out.finish(&dominant)
     }
 
     /// The normalizer against the general path alone on `text`, both options: the
@@ -1218,6 +1227,32 @@ mod tests {
         assert_eq!(norm.to_text(context, context + "онлайн".len()), None);
         assert!(normalize("rep11ca").haystack().contains("replica"));
         assert!(normalize("s|ot").haystack().contains("slot"));
+    }
+
+    #[test]
+    fn words_of_digits_alone_are_also_read_as_letters() {
+        // Issue #16: `5107` for `slot`, `633` for `без`, a lone `4` for `a`.
+        let norm = normalize("5107 machine");
+        assert_eq!(norm.as_str(), "5107 machine", "the number stays in the text");
+        assert!(norm.haystack().contains("\nslot machine"), "{:?}", norm.haystack());
+        let text = "купи 633 рецепта";
+        let ru = normalize(text);
+        let at = ru.haystack().find("без").expect("a reading in the field's script");
+        let end = at + "без".len();
+        assert_eq!(ru.to_text(at, end), Some(("купи ".len(), "купи 633".len())));
+        let (a, b) = ru.original_span(at, end);
+        assert_eq!(&text[a..b], "633");
+        assert_eq!(ru.evasions(at, end), vec![Evasion::Leet]);
+        // After the longer letters, positions map back shifted; a match of the
+        // context alone is the text's own.
+        let after = end + 1;
+        assert_eq!(ru.to_text(at, after + "рецепта".len()), Some(("купи ".len(), text.len())));
+        assert_eq!(ru.to_text(after, after + "рецепта".len()), None);
+        assert!(normalize("buy 4 diploma").haystack().contains("\nbuy a diploma"));
+        assert_eq!(n("r@p!d f!r$7 c0c@!ne"), "rapid first cocaine", "! beside @ or $");
+        // Numbers too long for a word, and digits with no letter, stay numbers only.
+        assert!(!normalize("call 88005553535").haystack().contains('\n'));
+        assert!(!normalize("в 2026 году").haystack().contains('\n'));
     }
 
     #[test]

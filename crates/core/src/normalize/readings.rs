@@ -1,16 +1,21 @@
 //! Other readings of ambiguous words. A digit inside a word may stand for more than
 //! one letter (`3` is `е` or `з` in Russian, `4` is `а` or `ч`, `1` is `i` or `l`),
 //! and so may a look-alike (`т` for `t` or `m`): the normalizer writes the commoner
-//! letter, and each other choice is appended after
-//! the text as a reading of its own, on its own line, with the words around it, so
-//! one automaton pass sees every reading and a phrase still matches across it.
+//! letter, and each other choice is appended after the text as a reading of its own,
+//! on its own line, with the words around it, so one automaton pass sees every
+//! reading and a phrase still matches across it.
 //!
-//! A reading swaps letters of one UTF-8 length for letters of the same length, so it
-//! is a byte-for-byte copy of a range of the text with a few characters changed: its
+//! A word of digits alone (`5107`, `633`, the `4` of `buy 4 diploma`) stays a number
+//! in the text, since most numbers are numbers; its leet letters in the field's
+//! script are tried in readings only (`5107` is also `slot`, `633` also `без`).
+//!
+//! A reading is a copy of a range of the text with a few characters changed: its
 //! origins and flags are the copied ones, and a position in it maps to the text by an
-//! offset.
+//! offset, corrected after each changed character whose UTF-8 length differs
+//! (`Reading::anchors`).
 
 use super::Normalized;
+use crate::confusables::{Script, leet, leet_is_ambiguous};
 
 /// Ambiguous letters of one word given other readings; the rest keep their first
 /// reading. Three give seven more readings, enough for the digits of one word.
@@ -25,30 +30,116 @@ const CONTEXT_WORDS: usize = 3;
 /// `READINGS_SLACK`): a crafted text of ambiguous digits costs a bounded multiple.
 const MAX_READINGS_GROWTH: usize = 4;
 const READINGS_SLACK: usize = 4096;
+/// Longest word of digits alone read as letters: a term's word is rarely longer,
+/// and phone numbers, ids and amounts are, which keeps them out of the readings.
+const MAX_DIGIT_WORD: usize = 10;
 
-/// A letter of the text that could have been another (`at` its byte in the text).
+/// A character of the text that readings write otherwise (`at` its byte in the
+/// text, `len` its UTF-8 length).
 #[derive(Clone, Copy, Debug)]
-pub(super) struct Ambiguous {
-    pub(super) at: usize,
-    pub(super) other: char,
+pub(super) struct Slot {
+    at: usize,
+    len: usize,
+    /// What every reading of the word writes there (a digit's letter), if not the
+    /// text's own character.
+    base: Option<char>,
+    /// What half of the readings write there instead, if anything.
+    other: Option<char>,
+    /// Where in the original an inserted character (`len` 0) came from.
+    origin: Option<(u32, u32)>,
 }
 
-/// An ambiguous word: its byte range in the text and its ambiguous letters.
+impl Slot {
+    /// A character the text dropped, written before byte `at` in every reading
+    /// (`fixed`) or in half of them.
+    fn insert(at: usize, c: char, origin: (u32, u32), fixed: bool) -> Slot {
+        let (base, other) = if fixed { (Some(c), None) } else { (None, Some(c)) };
+        Slot { at, len: 0, base, other, origin: Some(origin) }
+    }
+}
+
+/// Most leet symbols read on either side of a word: `$107$` has one each side.
+const MAX_EDGE_SYMBOLS: usize = 2;
+
+/// The letters of the leet symbols just before byte `at` of the original, with
+/// their origins, if nothing but a word edge comes before them (`$107`, `!ncome`).
+fn symbols_before(original: &str, at: usize, script: Script) -> Vec<(char, (u32, u32))> {
+    let mut out = Vec::new();
+    let mut pos = at;
+    for c in original[..at].chars().rev() {
+        let Some(l) = crate::confusables::is_leet_symbol(c).then(|| leet(c, script)).flatten()
+        else {
+            if super::is_word_char(c) {
+                return Vec::new();
+            }
+            break;
+        };
+        if out.len() == MAX_EDGE_SYMBOLS {
+            return Vec::new();
+        }
+        pos -= c.len_utf8();
+        out.push((l, (pos as u32, (pos + c.len_utf8()) as u32)));
+    }
+    out.reverse();
+    out
+}
+
+/// The letters of the leet symbols just after byte `at` of the original (`837$`).
+fn symbols_after(original: &str, at: usize, script: Script) -> Vec<(char, (u32, u32))> {
+    let mut out = Vec::new();
+    let mut pos = at;
+    for c in original[at..].chars() {
+        let Some(l) = crate::confusables::is_leet_symbol(c).then(|| leet(c, script)).flatten()
+        else {
+            if super::is_word_char(c) {
+                return Vec::new();
+            }
+            break;
+        };
+        if out.len() == MAX_EDGE_SYMBOLS {
+            return Vec::new();
+        }
+        out.push((l, (pos as u32, (pos + c.len_utf8()) as u32)));
+        pos += c.len_utf8();
+    }
+    out
+}
+
+/// The letter of a leet symbol standing alone between spaces in a gap between two
+/// words (`buy @ diploma`), with its origin; `base` is the gap's offset.
+fn lone_symbol(gap: &str, base: u32, script: Script) -> Option<(char, (u32, u32))> {
+    let pieces: Vec<&str> = gap.split(char::is_whitespace).collect();
+    // Spaces either side: a symbol touching a word is that word's (`symbols_before`).
+    let inner = pieces.get(1..pieces.len().checked_sub(1)?)?;
+    let mut lone = inner.iter().filter(|p| !p.is_empty());
+    let (Some(piece), None) = (lone.next(), lone.next()) else { return None };
+    let mut chars = piece.chars();
+    let (Some(c), None) = (chars.next(), chars.next()) else { return None };
+    let l = crate::confusables::is_leet_symbol(c).then(|| leet(c, script)).flatten()?;
+    let start = base + (piece.as_ptr() as usize - gap.as_ptr() as usize) as u32;
+    Some((l, (start, start + c.len_utf8() as u32)))
+}
+
+/// An ambiguous word: its byte range in the text and its slots.
 #[derive(Clone, Debug)]
 pub(super) struct AmbiguousWord {
     pub(super) start: usize,
     pub(super) end: usize,
-    pub(super) letters: std::ops::Range<usize>,
+    pub(super) slots: std::ops::Range<usize>,
 }
 
 /// One reading appended after the text: bytes `at..at + len` copy the text from
-/// `from`; matches must touch the word `word` to be new.
+/// `from`, with the word `word` written otherwise; matches must touch that word to
+/// be new.
 #[derive(Clone, Debug)]
 pub(super) struct Reading {
     at: usize,
     from: usize,
     len: usize,
     word: (usize, usize),
+    /// Into `Normalized::anchors`: after each changed character of another UTF-8
+    /// length, its end in the reading and in the text, both relative to the copy.
+    anchors: std::ops::Range<usize>,
 }
 
 /// The other letter an ambiguous letter's first reading may be, in the same
@@ -70,57 +161,192 @@ impl Normalized {
     /// Remembers the other letter of the leet character just pushed at `at`.
     pub(super) fn note_ambiguous(&mut self, at: usize, first: char, word_first: usize) {
         if let Some(other) = other_letter(first)
-            && self.ambiguous.len() - word_first < MAX_AMBIGUOUS
-            && other.len_utf8() == first.len_utf8()
+            && self.slots.len() - word_first < MAX_AMBIGUOUS
         {
-            self.ambiguous.push(Ambiguous { at, other });
+            let len = first.len_utf8();
+            self.slots.push(Slot { at, len, base: None, other: Some(other), origin: None });
         }
     }
 
+    /// Notes the words of digits alone as ambiguous words whose digits are letters
+    /// of the field's script in every reading (the ambiguous ones another letter in
+    /// some), with the leet symbols the text dropped around them (`$107`, `837$`);
+    /// a lone leet symbol between words (`buy @ diploma`) as a one-letter word; and
+    /// a leet symbol the text dropped before a word's first letter (`!ncome`) as an
+    /// optional letter.
+    fn note_symbols_and_digits(&mut self, dominant: &super::Dominant) {
+        let original = dominant.text;
+        let primary = self.primary;
+        let script = || dominant.get().unwrap_or(Script::Latin);
+        let mut found = Vec::new();
+        let mut start = 0;
+        while start < primary {
+            let end = self.text[start..primary].find(' ').map_or(primary, |i| start + i);
+            if end == start {
+                start += 1;
+                continue;
+            }
+            let word = &self.text.as_bytes()[start..end];
+            let (o_start, o_end) = (self.origin[start].0 as usize, self.origin[end - 1].1 as usize);
+            let first = self.slots.len();
+            if word.len() <= MAX_DIGIT_WORD && word.iter().all(u8::is_ascii_digit) {
+                let script = script();
+                let before = symbols_before(original, o_start, script);
+                let after = symbols_after(original, o_end, script);
+                let letters: Option<Vec<char>> =
+                    word.iter().map(|&d| leet(d as char, script)).collect();
+                if let Some(letters) = letters {
+                    for (c, origin) in before {
+                        self.slots.push(Slot::insert(start, c, origin, true));
+                    }
+                    let mut ambiguous = 0;
+                    for (i, (&d, l)) in word.iter().zip(letters).enumerate() {
+                        let other = (ambiguous < MAX_AMBIGUOUS
+                            && leet_is_ambiguous(d as char, script))
+                        .then(|| other_letter(l))
+                        .flatten();
+                        ambiguous += usize::from(other.is_some());
+                        let slot =
+                            Slot { at: start + i, len: 1, base: Some(l), other, origin: None };
+                        self.slots.push(slot);
+                    }
+                    for (c, origin) in after {
+                        self.slots.push(Slot::insert(end, c, origin, true));
+                    }
+                }
+            } else if let Some(&lead) = word.first() {
+                let script = if lead.is_ascii() { Script::Latin } else { Script::Cyrillic };
+                for (c, origin) in symbols_before(original, o_start, script) {
+                    self.slots.push(Slot::insert(start, c, origin, false));
+                }
+            }
+            if self.slots.len() > first {
+                found.push(AmbiguousWord { start, end, slots: first..self.slots.len() });
+            }
+            // A lone leet symbol in the gap after the word is a word of its own.
+            if end < primary {
+                let (gap_start, gap_end) = self.origin[end];
+                // A gap inside one character of the original (`½` is `1⁄2`) is empty.
+                let gap = original.get(gap_start as usize..gap_end as usize).unwrap_or("");
+                if gap.len() > 2
+                    && let Some((c, origin)) = lone_symbol(gap, gap_start, script())
+                {
+                    let first = self.slots.len();
+                    self.slots.push(Slot::insert(end + 1, c, origin, true));
+                    self.slots.push(Slot::insert(end + 1, ' ', origin, true));
+                    let slots = first..self.slots.len();
+                    found.push(AmbiguousWord { start: end, end: end + 1, slots });
+                }
+            }
+            start = end + 1;
+        }
+        if found.is_empty() {
+            return;
+        }
+        self.ambiguous_words.extend(found);
+        // Letter words were noted in text order while normalizing; merge.
+        self.ambiguous_words.sort_by_key(|w| w.start);
+    }
+
     /// Appends every other reading of the ambiguous words, within the growth bound.
-    pub(super) fn append_readings(&mut self) {
+    pub(super) fn append_readings(&mut self, dominant: &super::Dominant) {
         let primary = self.text.len();
         self.primary = primary;
+        self.note_symbols_and_digits(dominant);
         let bound = primary * MAX_READINGS_GROWTH + READINGS_SLACK;
         let words = std::mem::take(&mut self.ambiguous_words);
+        let mut slots: Vec<Slot> = Vec::new();
         'words: for w in &words {
             let from = self.context_start(w.start);
             let to = self.context_end(w.end);
-            // The word's own letters first, then its neighbours' in the window.
-            let mut letters: Vec<Ambiguous> = self.ambiguous[w.letters.clone()].to_vec();
+            // The word's own slots first, then its neighbours' in the window: their
+            // fixed letters always, their varying ones while the window has room.
+            slots.clear();
+            slots.extend_from_slice(&self.slots[w.slots.clone()]);
+            let fixed = slots.iter().any(|s| s.base.is_some());
+            let mut varying = slots.iter().filter(|s| s.other.is_some()).count();
             let near = words[words.partition_point(|n| n.start < from)..]
                 .iter()
                 .take_while(|n| n.end <= to)
                 .filter(|n| n.start != w.start);
             for n in near {
-                for &a in &self.ambiguous[n.letters.clone()] {
-                    if letters.len() < MAX_WINDOW_AMBIGUOUS {
-                        letters.push(a);
+                for &s in &self.slots[n.slots.clone()] {
+                    if s.other.is_none() {
+                        slots.push(s);
+                    } else if varying < MAX_WINDOW_AMBIGUOUS {
+                        slots.push(s);
+                        varying += 1;
                     }
                 }
             }
-            for choice in 1u32..1 << letters.len() {
-                if self.text.len() + 1 + (to - from) > primary + bound {
+            // Insertions before the character at the same byte.
+            slots.sort_by_key(|s| (s.at, s.len));
+            // Choice 0 is the text itself unless the word has letters of its own.
+            for choice in u32::from(!fixed)..1 << varying {
+                // A changed character grows by at most three bytes.
+                let most = to - from + 3 * slots.len();
+                if self.text.len() + 1 + most > primary + bound {
                     break 'words;
                 }
-                self.text.push('\n');
-                self.origin.push(self.origin[w.start]);
-                self.flags.push(0);
-                let at = self.text.len();
-                let copy = self.text[from..to].to_string();
-                self.text.push_str(&copy);
-                self.origin.extend_from_within(from..to);
-                self.flags.extend_from_within(from..to);
-                for (i, a) in letters.iter().enumerate() {
-                    if choice & (1 << i) != 0 {
-                        let p = at + a.at - from;
-                        let n = a.other.len_utf8();
-                        self.text.replace_range(p..p + n, a.other.encode_utf8(&mut [0; 4]));
-                    }
-                }
-                self.readings.push(Reading { at, from, len: to - from, word: (w.start, w.end) });
+                self.push_reading(w, from, to, &slots, choice);
             }
         }
+    }
+
+    /// Appends one reading of `w`: the text's `from..to` with the slots written as
+    /// `choice` says (bit `k` for the `k`-th slot with another letter).
+    fn push_reading(
+        &mut self,
+        w: &AmbiguousWord,
+        from: usize,
+        to: usize,
+        slots: &[Slot],
+        choice: u32,
+    ) {
+        self.text.push('\n');
+        self.origin.push(self.origin[w.start]);
+        self.flags.push(0);
+        let at = self.text.len();
+        let anchors = self.anchors.len();
+        let (mut pos, mut bit) = (from, 0);
+        for s in slots {
+            let c = match s.other {
+                Some(other) => {
+                    bit += 1;
+                    if choice >> (bit - 1) & 1 != 0 { Some(other) } else { s.base }
+                }
+                None => s.base,
+            };
+            // A slot inside one already written cannot occur; skip it if it does.
+            let Some(c) = c.filter(|_| s.at >= pos) else { continue };
+            self.copy_text(pos, s.at);
+            let (origin, flags) = match s.origin {
+                Some(origin) => (origin, super::flag::LEET),
+                None if s.base.is_some() => {
+                    (self.origin[s.at], self.flags[s.at] | super::flag::LEET)
+                }
+                None => (self.origin[s.at], self.flags[s.at]),
+            };
+            self.text.push(c);
+            let n = c.len_utf8();
+            self.origin.extend(std::iter::repeat_n(origin, n));
+            self.flags.extend(std::iter::repeat_n(flags, n));
+            pos = s.at + s.len;
+            if n != s.len {
+                self.anchors.push(((self.text.len() - at) as u32, (pos - from) as u32));
+            }
+        }
+        self.copy_text(pos, to);
+        let len = self.text.len() - at;
+        let anchors = anchors..self.anchors.len();
+        self.readings.push(Reading { at, from, len, word: (w.start, w.end), anchors });
+    }
+
+    /// Appends the text's bytes `a..b` with their origins and flags.
+    fn copy_text(&mut self, a: usize, b: usize) {
+        self.text.extend_from_within(a..b);
+        self.origin.extend_from_within(a..b);
+        self.flags.extend_from_within(a..b);
     }
 
     /// Where the text `CONTEXT_WORDS` words before the word at `start` begins.
@@ -160,7 +386,16 @@ impl Normalized {
         if end > r.at + r.len {
             return None;
         }
-        let (s, e) = (start - r.at + r.from, end - r.at + r.from);
+        let anchors = &self.anchors[r.anchors.clone()];
+        let back = |p: usize| {
+            let rel = (p - r.at) as u32;
+            let (read, text) = match anchors.partition_point(|a| a.0 <= rel).checked_sub(1) {
+                Some(k) => anchors[k],
+                None => (0, 0),
+            };
+            r.from + (text + rel - read) as usize
+        };
+        let (s, e) = (back(start), back(end));
         (s < r.word.1 && e > r.word.0).then_some((s, e))
     }
 }
