@@ -61,36 +61,33 @@ impl Slot {
 /// Most leet symbols read on either side of a word: `$107$` has one each side.
 const MAX_EDGE_SYMBOLS: usize = 2;
 
+/// The letter a leet symbol (`@ $ ! | €`) stands for in `script`, if any.
+fn symbol_letter(c: char, script: Script) -> Option<char> {
+    crate::confusables::is_leet_symbol(c).then(|| leet(c, script)).flatten()
+}
+
 /// The letters of the leet symbols just before byte `at` of the original, with
 /// their origins, if nothing but a word edge comes before them (`$107`, `!ncome`).
 fn symbols_before(original: &str, at: usize, script: Script) -> Vec<(char, (u32, u32))> {
-    let mut out = Vec::new();
-    let mut pos = at;
-    for c in original[..at].chars().rev() {
-        let Some(l) = crate::confusables::is_leet_symbol(c).then(|| leet(c, script)).flatten()
-        else {
-            if super::is_word_char(c) {
-                return Vec::new();
-            }
-            break;
-        };
-        if out.len() == MAX_EDGE_SYMBOLS {
-            return Vec::new();
-        }
-        pos -= c.len_utf8();
-        out.push((l, (pos as u32, (pos + c.len_utf8()) as u32)));
-    }
+    let mut out = edge_symbols(original[..at].char_indices().rev(), script);
     out.reverse();
     out
 }
 
 /// The letters of the leet symbols just after byte `at` of the original (`837$`).
 fn symbols_after(original: &str, at: usize, script: Script) -> Vec<(char, (u32, u32))> {
+    edge_symbols(original[at..].char_indices().map(|(i, c)| (at + i, c)), script)
+}
+
+/// The leet symbols at the start of `chars` (byte offsets in the original), read
+/// outward from a word: none if there are too many or a word character follows.
+fn edge_symbols(
+    chars: impl Iterator<Item = (usize, char)>,
+    script: Script,
+) -> Vec<(char, (u32, u32))> {
     let mut out = Vec::new();
-    let mut pos = at;
-    for c in original[at..].chars() {
-        let Some(l) = crate::confusables::is_leet_symbol(c).then(|| leet(c, script)).flatten()
-        else {
+    for (at, c) in chars {
+        let Some(l) = symbol_letter(c, script) else {
             if super::is_word_char(c) {
                 return Vec::new();
             }
@@ -99,8 +96,7 @@ fn symbols_after(original: &str, at: usize, script: Script) -> Vec<(char, (u32, 
         if out.len() == MAX_EDGE_SYMBOLS {
             return Vec::new();
         }
-        out.push((l, (pos as u32, (pos + c.len_utf8()) as u32)));
-        pos += c.len_utf8();
+        out.push((l, (at as u32, (at + c.len_utf8()) as u32)));
     }
     out
 }
@@ -115,7 +111,7 @@ fn lone_symbol(gap: &str, base: u32, script: Script) -> Option<(char, (u32, u32)
     let (Some(piece), None) = (lone.next(), lone.next()) else { return None };
     let mut chars = piece.chars();
     let (Some(c), None) = (chars.next(), chars.next()) else { return None };
-    let l = crate::confusables::is_leet_symbol(c).then(|| leet(c, script)).flatten()?;
+    let l = symbol_letter(c, script)?;
     let start = base + (piece.as_ptr() as usize - gap.as_ptr() as usize) as u32;
     Some((l, (start, start + c.len_utf8() as u32)))
 }
