@@ -40,6 +40,7 @@ mod matcher;
 mod media;
 mod model;
 mod normalize;
+mod numbers;
 mod package;
 pub mod pdq;
 mod prebuilt;

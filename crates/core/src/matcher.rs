@@ -13,7 +13,8 @@
 use crate::error::Error;
 use crate::model::{MatchMode, MaterialKind};
 use crate::normalize::{
-    NormalizeOptions, Normalized, collapse_runs, flag, is_word_char, normalize_with,
+    NormalizeOptions, Normalized, collapse_runs, collapsed_forms, flag, is_word_char,
+    normalize_with,
 };
 use crate::package::Material;
 use crate::rules::{OperandMatch, RuleSet};
@@ -331,9 +332,15 @@ impl TextMatcher {
         let mut add = |place: Place, term: &Normalized, text: &str, entry: u32, respace: bool| {
             let key =
                 (indexed && place != Place::Anywhere).then(|| stored_key(term, text)).flatten();
+            // A respaced form that meets the term's own (or another respaced form)
+            // adds nothing.
+            let new = |ids: &Vec<u32>| !ids.iter().any(|&e| e & !RESPACED == entry & !RESPACED);
             match key {
                 Some(key) => {
-                    keyed[(place == Place::Prefixes) as usize].entry(key).or_default().push(entry)
+                    let ids = keyed[(place == Place::Prefixes) as usize].entry(key).or_default();
+                    if entry & RESPACED == 0 || new(ids) {
+                        ids.push(entry);
+                    }
                 }
                 None => {
                     if respace && entry & NEEDS_STRETCH == 0 {
@@ -349,7 +356,10 @@ impl TextMatcher {
                             }
                         }
                     }
-                    anywhere.entry(text.to_string()).or_default().push(entry);
+                    let ids = anywhere.entry(text.to_string()).or_default();
+                    if entry & RESPACED == 0 || new(ids) {
+                        ids.push(entry);
+                    }
                 }
             }
         };
@@ -409,12 +419,19 @@ impl TextMatcher {
                         let entry = entry | NEEDS_STRETCH | STRETCHED_TERM;
                         add(place, normalized, &collapsed, entry, false);
                     } else {
-                        if collapsed != term {
-                            // Found in stretched words only (see `collapse_runs`).
+                        // Found in stretched words only (see `collapsed_forms`).
+                        for collapsed in collapsed_forms(term) {
                             add(place, normalized, &collapsed, entry | NEEDS_STRETCH, false);
                         }
                         add(place, normalized, term, entry, true);
                     }
+                }
+            }
+            // The term's numbers written apart or glued to a word (`numbers.rs`).
+            let own = &forms[0].0;
+            if m.mode != MatchMode::Stem && own.flags(0, own.as_str().len()) & flag::REPEAT == 0 {
+                for n in crate::numbers::spellings(&m.term, options) {
+                    add(place, &n, n.as_str(), i as u32 | RESPACED, false);
                 }
             }
             for e in &m.exceptions {

@@ -259,6 +259,11 @@ fn is_separator(c: char) -> bool {
 /// none that near, and the bound keeps a run of symbols linear to read.
 const LEET_REACH: usize = 5;
 
+/// How many characters a spelled chain (`8+3/t'7|i.n+g`: one character between each
+/// two runs of noise) is followed to find a letter: enough for a term's numbers
+/// (`100`) before its first letter, while a run of symbols stays linear to read.
+const CHAIN_REACH: usize = 6;
+
 /// Longest run of punctuation and symbols between two letters that is read as noise
 /// inside one word (`ca🔥🔥sino`, an emoji with its skin tone, a flag): a longer run
 /// is decoration between words.
@@ -541,33 +546,91 @@ fn tokens(
         (1..=LEET_REACH).take_while(|&d| i >= d && through(i - d)).any(|d| letter(i - d))
             || (1..=LEET_REACH).take_while(|&d| through(i + d)).any(|d| letter(i + d))
     };
+    // Spelled chains (issue #16): one character between each two runs of noise
+    // (`8+3/t'7|i.n+g`, `p'1/@-y`, `f/!'r*$*t`). `!`, `|` or `€` with noise on both
+    // sides is such a character, not more noise; so are `@` and `$`.
+    let pure_noise = |j: usize| units.get(j).is_some_and(|u| is_noise(u.c));
+    // A word character or a leet symbol past the run of noise from `j` on, `step` by
+    // `step`: `!` stands between two characters of a chain (`f/!'r`), not after its
+    // last (`casino?!'`), where it is punctuation.
+    let beyond_noise = |j: usize, step: isize| {
+        let mut k = j;
+        for _ in 0..MAX_NOISE_RUN {
+            k = k.wrapping_add_signed(step);
+            if !pure_noise(k) {
+                return units.get(k).is_some_and(|u| u.is_word() || matches!(u.c, '@' | '$'));
+            }
+        }
+        false
+    };
+    let lone_bar = |j: usize| {
+        units.get(j).is_some_and(|u| matches!(u.c, '!' | '|' | '€'))
+            && j > 0
+            && pure_noise(j - 1)
+            && pure_noise(j + 1)
+            && beyond_noise(j, -1)
+            && beyond_noise(j, 1)
+    };
+    // A character of a chain, and a unit of the noise between two.
+    let element = |j: usize| wordish(j) || lone_bar(j);
+    let gap_unit = |j: usize| {
+        units.get(j).is_some_and(|u| is_noise(u.c) || matches!(u.c, '!' | '|')) && !lone_bar(j)
+    };
+    // Whether a letter is in the chain through `i`, within `CHAIN_REACH` characters
+    // either way, each of them alone between runs of noise: digits and symbols
+    // spelled out before or after letters are letters too, while numbers
+    // (`12.05.2026`, `2-3days`, `1.5 mg`) keep their punctuation.
+    let chain_letter = |i: usize| {
+        [-1isize, 1].into_iter().any(|step| {
+            let mut j = i;
+            for _ in 0..CHAIN_REACH {
+                let mut k = j.wrapping_add_signed(step);
+                let mut n = 0;
+                while n <= MAX_NOISE_RUN && gap_unit(k) {
+                    k = k.wrapping_add_signed(step);
+                    n += 1;
+                }
+                if n == 0 || n > MAX_NOISE_RUN || !element(k) {
+                    return false;
+                }
+                if letter(k) {
+                    return true;
+                }
+                if element(k.wrapping_add_signed(step)) {
+                    return false;
+                }
+                j = k;
+            }
+            false
+        })
+    };
+    let alone = |i: usize| !element(i.wrapping_sub(1)) && !element(i + 1);
     let in_word = |i: usize| {
         let u = units[i];
         u.is_word()
             || (is_leet_symbol(u.c)
                 && if matches!(u.c, '@' | '$') {
-                    near_letter(i)
+                    near_letter(i) || (alone(i) && chain_letter(i))
                 } else {
                     // Between two single letters it separates them (`c|a|s|i|n|o`);
                     // beside `@` or `$` it is one more letter (`d3po$!7`).
-                    i > 0
+                    (i > 0
                         && wordish(i - 1)
                         && wordish(i + 1)
-                        && !(single(i - 1, -1) && single(i + 1, 1))
+                        && !(single(i - 1, -1) && single(i + 1, 1)))
+                        || (lone_bar(i) && chain_letter(i))
                 })
     };
     // Noise between two letters (`ca🔥sino`, `c.a-s_i*n/o`, `e-mail`): the units from
     // `i` up to the next letter, if they are a short run of punctuation and symbols.
     // Digits count when a letter is beside them or earlier in the word (`1.x.b.e.t`,
-    // `a.z.i.n.o.7.7.7`), so numbers (`12.05.2026`, `3.5`) keep their punctuation.
+    // `a.z.i.n.o.7.7.7`) or in their spelled chain (`8+3/t'7`), so numbers
+    // (`12.05.2026`, `3.5`) keep their punctuation.
     // Called just past units of the word, so `i - 1` is one.
     let noise = |lettered_before: bool, i: usize| {
-        let n = units[i..]
-            .iter()
-            .take(MAX_NOISE_RUN + 1)
-            .take_while(|u| is_noise(u.c) || matches!(u.c, '!' | '|'))
-            .count();
-        let lettered = || lettered_before || letter(i + n);
+        let n = (i..units.len().min(i + MAX_NOISE_RUN + 1)).take_while(|&j| gap_unit(j)).count();
+        let lettered =
+            || lettered_before || letter(i + n) || (i + n < units.len() && chain_letter(i + n));
         (n > 0 && n <= MAX_NOISE_RUN && i + n < units.len() && in_word(i + n) && lettered())
             .then_some(n)
     };
@@ -725,26 +788,39 @@ fn fold_word(word: &mut Vec<Unit>, kept: &mut Vec<Unit>, dominant: &Dominant) {
         fold_piece(&mut word[a..b], counts, dominant);
         a = b;
     }
-    if has_stretch(word.iter().map(|u| u.c)) {
-        // Runs of three or more become one letter; doubles stay (`ggguaranteed`
-        // -> `guaranteed`). A stretched double (`asssss` for `ass`) is found through
-        // the term's collapsed form, see `collapse_runs`.
+    if has_stretch(word) {
+        // A stretched word's runs of one letter become one letter, doubles too
+        // (`ggguaranteeed` -> `guaranted`): the stretch says its doubling cannot be
+        // trusted, and terms with doubles are also indexed in that form per word,
+        // see `collapsed_forms`.
         kept.clear();
         let mut i = 0;
         while i < word.len() {
-            let run = word[i..].iter().take_while(|u| u.c == word[i].c).count();
-            if run >= MIN_STRETCH && word[i].c.is_alphabetic() {
+            let run = letter_run(&word[i..]);
+            if run >= 2 {
                 let mut u = word[i];
                 u.end = word[i + run - 1].end;
-                u.flags = word[i..i + run].iter().fold(flag::REPEAT, |f, w| f | w.flags);
+                let stretch = if run >= MIN_STRETCH { flag::REPEAT } else { 0 };
+                u.flags = word[i..i + run].iter().fold(stretch, |f, w| f | w.flags);
                 kept.push(u);
             } else {
-                kept.extend_from_slice(&word[i..i + run]);
+                kept.push(word[i]);
             }
-            i += run;
+            i += run.max(1);
         }
         std::mem::swap(word, kept);
     }
+}
+
+/// The length of the run of one letter `units` starts with, written as that letter
+/// (not read from a digit or symbol: `p1115` is `pills`, `i1i` no stretch); 0 when
+/// the first unit is no such letter.
+fn letter_run(units: &[Unit]) -> usize {
+    let Some(first) = units.first().filter(|u| u.c.is_alphabetic() && u.flags & flag::LEET == 0)
+    else {
+        return 0;
+    };
+    units.iter().take_while(|u| u.c == first.c && u.flags & flag::LEET == 0).count()
 }
 
 /// Two Latin characters that together draw one Russian letter (`jl` is `л`, `9l`
@@ -944,23 +1020,23 @@ fn fold_piece(piece: &mut [Unit], counts: &Scripts, dominant: &Dominant) {
     }
 }
 
-fn has_stretch(chars: impl Iterator<Item = char>) -> bool {
-    let (mut prev, mut run) = (None, 0);
-    for c in chars {
-        run = if Some(c) == prev { run + 1 } else { 1 };
-        if run >= MIN_STRETCH && c.is_alphabetic() {
+fn has_stretch(word: &[Unit]) -> bool {
+    let mut i = 0;
+    while i < word.len() {
+        let run = letter_run(&word[i..]);
+        if run >= MIN_STRETCH {
             return true;
         }
-        prev = Some(c);
+        i += run.max(1);
     }
     false
 }
 
-/// `text` with every run of one letter collapsed to one. A stretched word keeps its
-/// doubles and loses its long runs, so a term whose double letter was stretched
-/// (`ass` written `asssss`, normalized `as`) would be missed: terms with doubles are
-/// also indexed in this form, accepted only where the text was stretched, so
-/// `asssss` is found and the plain word `as` is not.
+/// `text` with every run of one letter collapsed to one, as a stretched word is
+/// (`fold_word`): a term with doubles (`ass`, `adderall`) written stretched
+/// (`asssss`, `adddderall`) normalizes to `as`, `aderal`. Terms with doubles are
+/// also indexed in their collapsed forms (`collapsed_forms`), accepted only where
+/// the text was stretched, so `asssss` is found and the plain word `as` is not.
 pub(crate) fn collapse_runs(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -969,6 +1045,38 @@ pub(crate) fn collapse_runs(text: &str) -> String {
         }
     }
     out
+}
+
+/// Words with doubles of a term whose every choice is collapsed (`collapsed_forms`):
+/// three give seven forms; past that only the whole term is.
+const MAX_COLLAPSED_WORDS: usize = 3;
+
+/// The forms of a term a stretched text may meet: each choice of its words with
+/// doubles collapsed (`guaranteeeed loan approval` stretches one word, so only that
+/// one loses its doubles), other than the term itself.
+pub(crate) fn collapsed_forms(text: &str) -> Vec<String> {
+    let words: Vec<&str> = text.split(' ').collect();
+    let doubled: Vec<usize> =
+        (0..words.len()).filter(|&i| collapse_runs(words[i]) != words[i]).collect();
+    let masks: Vec<u32> = if doubled.is_empty() {
+        Vec::new()
+    } else if doubled.len() <= MAX_COLLAPSED_WORDS {
+        (1..1u32 << doubled.len()).collect()
+    } else {
+        vec![(1u32 << doubled.len()) - 1]
+    };
+    masks
+        .into_iter()
+        .map(|mask| {
+            let mut out = words.iter().map(|w| w.to_string()).collect::<Vec<_>>();
+            for (b, &i) in doubled.iter().enumerate() {
+                if mask & (1 << b) != 0 {
+                    out[i] = collapse_runs(words[i]);
+                }
+            }
+            out.join(" ")
+        })
+        .collect()
 }
 
 /// True for letters; ASCII and basic Russian letters skip the Unicode table lookup
@@ -1253,6 +1361,59 @@ mod tests {
         // Numbers too long for a word, and digits with no letter, stay numbers only.
         assert!(!normalize("call 88005553535").haystack().contains('\n'));
         assert!(!normalize("в 2026 году").haystack().contains('\n'));
+    }
+
+    #[test]
+    fn a_word_of_letters_keeps_the_numbers_beside_it_in_its_readings() {
+        // Issue #16: `80% 1ow3r` reads `80 lower` too, not only `bo lower`.
+        let h = normalize("80% 1ow3r").haystack().to_string();
+        assert!(h.contains("\n80 lower"), "{h:?}");
+        assert!(h.contains("\nbo lower"), "{h:?}");
+        let h = normalize("100% 13ле43ние").haystack().to_string();
+        assert!(h.contains("\n100 излечение"), "{h:?}");
+    }
+
+    #[test]
+    fn spelled_chains_of_digits_and_symbols_are_words_where_a_letter_is_in_them() {
+        // Issue #16: one character between each two runs of noise.
+        assert_eq!(n("8+3/t'7|i.n+g"), "betting");
+        assert_eq!(n("9-u|4*r'@_n_7-e'e.d"), "guaranteed");
+        assert_eq!(n("@/в+7.0'м_@_т"), "автомат", "a lone @ at a chain's start");
+        assert!(normalize("f/!'r*$*t").haystack().contains("first"), "! alone between noise");
+        // Numbers and punctuation that end a sentence keep their meaning.
+        assert_eq!(n("12.05.2026"), "12 05 2026");
+        assert_eq!(n("1.5 mg, 2-3days"), "1 5 mg 2 edays");
+        assert_eq!(n("casino?!' and casino*!:|"), "casino and casino");
+        assert_eq!(n("c|a|s|i|n|o"), "casino", "| between single letters separates");
+    }
+
+    #[test]
+    fn short_words_of_the_other_script_are_read_in_the_fields_script() {
+        // Issue #16: the text keeps them; a reading has the field's letters.
+        let norm = normalize("buy а diploma");
+        assert_eq!(norm.as_str(), "buy а diploma");
+        let at = norm.haystack().find("\nbuy a diploma").expect("a latin reading") + 1;
+        assert_eq!(norm.evasions(at, at + "buy a diploma".len()), vec![Evasion::Homoglyph]);
+        assert!(normalize("kr за неделю").haystack().contains("\nкг за неделю"));
+        assert!(normalize("витамин C и кальций").haystack().contains("\nвитамин с и"));
+        // Longer words of the other script are names, and letters without a
+        // look-alike are no disguise.
+        assert!(!normalize("tickets to Москва").haystack().contains('\n'));
+        assert!(!normalize("витамин D").haystack().contains('\n'));
+    }
+
+    #[test]
+    fn a_stretched_word_collapses_its_letters_not_its_leet_digits() {
+        // Issue #16: `i1i` and `111` are read letters, not a stretch.
+        assert_eq!(n("adddderall"), "aderal", "every run of a stretched word");
+        assert_eq!(n("m3m0ra8i1i4"), "memorabiiia", "no stretch: `1` is read, not `i`");
+        assert!(normalize("m3m0ra8i1i4").haystack().contains("memorabilia"));
+        assert!(normalize("p1115").haystack().contains("pills"));
+        assert_eq!(n("pi11"), "piii", "no stretch: the readings try i and l");
+        assert_eq!(
+            super::collapsed_forms("guaranteed loan approval"),
+            ["guaranted loan approval", "guaranteed loan aproval", "guaranted loan aproval"]
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! What each term also catches besides its own spelling, as the matcher indexes it:
-//! the phrase with its spaces removed or a joint respaced, a word split by a space (in
+//! the phrase with its spaces removed or a joint respaced, its numbers written apart
+//! or glued to a word (`numbers.rs`), a word split by a space (in
 //! packages small enough to index that), its Latin transliterations
 //! (`transliterate`), and in `stem` mode every word with the same stems. The same
 //! functions build the index, so the list is what screening does.
@@ -29,6 +30,16 @@ pub(super) fn check(cx: &Context<'_>) -> Vec<Finding> {
         if !respaced.is_empty() {
             parts.push(format!("respaced as {}", listed(&respaced)));
             all.extend(respaced);
+        }
+        if m.mode != MatchMode::Stem {
+            let numbers: Vec<String> = crate::numbers::spellings(&m.term, options)
+                .iter()
+                .map(|n| n.as_str().to_string())
+                .collect();
+            if !numbers.is_empty() {
+                parts.push(format!("its number written apart or glued as {}", listed(&numbers)));
+                all.extend(numbers);
+            }
         }
         if split && m.mode != MatchMode::Stem {
             let splits = crate::matcher::split_spellings(&term);

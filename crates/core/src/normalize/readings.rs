@@ -34,6 +34,11 @@ const READINGS_SLACK: usize = 4096;
 /// and phone numbers, ids and amounts are, which keeps them out of the readings.
 const MAX_DIGIT_WORD: usize = 10;
 
+/// Longest word of the other script read in the field's script: one to three
+/// letters (`а`, `c`, `kr`, `ххх`) are where advertisers swap a whole word, and
+/// longer ones are names and brands (`Москва` in an English ad).
+const MAX_FOREIGN_WORD: usize = 3;
+
 /// A character of the text that readings write otherwise (`at` its byte in the
 /// text, `len` its UTF-8 length).
 #[derive(Clone, Copy, Debug)]
@@ -47,6 +52,8 @@ pub(super) struct Slot {
     other: Option<char>,
     /// Where in the original an inserted character (`len` 0) came from.
     origin: Option<(u32, u32)>,
+    /// The disguise a `base` letter saw through (`flag::LEET` for a digit).
+    flag: u16,
 }
 
 impl Slot {
@@ -54,7 +61,7 @@ impl Slot {
     /// (`fixed`) or in half of them.
     fn insert(at: usize, c: char, origin: (u32, u32), fixed: bool) -> Slot {
         let (base, other) = if fixed { (Some(c), None) } else { (None, Some(c)) };
-        Slot { at, len: 0, base, other, origin: Some(origin) }
+        Slot { at, len: 0, base, other, origin: Some(origin), flag: super::flag::LEET }
     }
 }
 
@@ -160,7 +167,8 @@ impl Normalized {
             && self.slots.len() - word_first < MAX_AMBIGUOUS
         {
             let len = first.len_utf8();
-            self.slots.push(Slot { at, len, base: None, other: Some(other), origin: None });
+            let slot = Slot { at, len, base: None, other: Some(other), origin: None, flag: 0 };
+            self.slots.push(slot);
         }
     }
 
@@ -202,8 +210,8 @@ impl Normalized {
                         .then(|| other_letter(l))
                         .flatten();
                         ambiguous += usize::from(other.is_some());
-                        let slot =
-                            Slot { at: start + i, len: 1, base: Some(l), other, origin: None };
+                        let (at, flag) = (start + i, super::flag::LEET);
+                        let slot = Slot { at, len: 1, base: Some(l), other, origin: None, flag };
                         self.slots.push(slot);
                     }
                     for (c, origin) in after {
@@ -215,6 +223,7 @@ impl Normalized {
                 for (c, origin) in symbols_before(original, o_start, script) {
                     self.slots.push(Slot::insert(start, c, origin, false));
                 }
+                self.note_foreign_word(start, end, script, dominant);
             }
             if self.slots.len() > first {
                 found.push(AmbiguousWord { start, end, slots: first..self.slots.len() });
@@ -244,6 +253,39 @@ impl Normalized {
         self.ambiguous_words.sort_by_key(|w| w.start);
     }
 
+    /// Notes a short word of the other script, every letter of which looks like one
+    /// of the field's (`а` in `buy а diploma`, `c` in `c плохой`, `kr` for `кг`,
+    /// `ххх`), as a word whose letters are the field's in every reading; the text
+    /// keeps it as written, since a short word of the other script is as often a
+    /// real abbreviation (`витамин C`).
+    fn note_foreign_word(
+        &mut self,
+        start: usize,
+        end: usize,
+        script: Script,
+        dominant: &super::Dominant,
+    ) {
+        let word = &self.text[start..end];
+        if word.chars().count() > MAX_FOREIGN_WORD
+            || !word.chars().all(|c| crate::confusables::script_of(c) == Some(script))
+        {
+            return;
+        }
+        let Some(field) = dominant.get().filter(|&f| f != script) else { return };
+        let folded: Option<Vec<char>> =
+            word.chars().map(|c| crate::confusables::fold(c, field)).collect();
+        let Some(folded) = folded else { return };
+        for ((at, c), f) in word.char_indices().zip(folded) {
+            let flag = if crate::confusables::is_shape_pair(c, f) {
+                super::flag::SHAPE
+            } else {
+                super::flag::HOMOGLYPH
+            };
+            let (at, len) = (start + at, c.len_utf8());
+            self.slots.push(Slot { at, len, base: Some(f), other: None, origin: None, flag });
+        }
+    }
+
     /// Appends every other reading of the ambiguous words, within the growth bound.
     pub(super) fn append_readings(&mut self, dominant: &super::Dominant) {
         let primary = self.text.len();
@@ -266,6 +308,12 @@ impl Normalized {
                 .take_while(|n| n.end <= to)
                 .filter(|n| n.start != w.start);
             for n in near {
+                // A word of letters keeps the numbers around it as written
+                // (`80% 1ow3r` is also `80 lower`): the number's own readings
+                // already pair its letters with this word's (issue #16).
+                if !fixed && self.slots[n.slots.clone()].iter().any(|s| s.base.is_some()) {
+                    continue;
+                }
                 for &s in &self.slots[n.slots.clone()] {
                     if s.other.is_none() {
                         slots.push(s);
@@ -317,10 +365,8 @@ impl Normalized {
             let Some(c) = c.filter(|_| s.at >= pos) else { continue };
             self.copy_text(pos, s.at);
             let (origin, flags) = match s.origin {
-                Some(origin) => (origin, super::flag::LEET),
-                None if s.base.is_some() => {
-                    (self.origin[s.at], self.flags[s.at] | super::flag::LEET)
-                }
+                Some(origin) => (origin, s.flag),
+                None if s.base.is_some() => (self.origin[s.at], self.flags[s.at] | s.flag),
                 None => (self.origin[s.at], self.flags[s.at]),
             };
             self.text.push(c);
