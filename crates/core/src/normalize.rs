@@ -1400,6 +1400,10 @@ mod tests {
         // look-alike are no disguise.
         assert!(!normalize("tickets to Москва").haystack().contains('\n'));
         assert!(!normalize("витамин D").haystack().contains('\n'));
+        // Among words of its own script a short word is a passage in that language.
+        assert!(
+            !normalize("Скидки на платья: up to half off, a new look").haystack().contains('\n')
+        );
     }
 
     #[test]

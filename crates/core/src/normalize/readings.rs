@@ -266,12 +266,27 @@ impl Normalized {
         dominant: &super::Dominant,
     ) {
         let word = &self.text[start..end];
-        if word.chars().count() > MAX_FOREIGN_WORD
+        // Two bytes a letter at most in the scripts that fold: most words end here.
+        if word.len() > 2 * MAX_FOREIGN_WORD
+            || word.chars().count() > MAX_FOREIGN_WORD
             || !word.chars().all(|c| crate::confusables::script_of(c) == Some(script))
         {
             return;
         }
         let Some(field) = dominant.get().filter(|&f| f != script) else { return };
+        // Only a word set among words of the field's script (`buy а diploma`): a short
+        // word among its own script's is a passage in that language (`up to 70% off`
+        // in a Russian ad), not a disguise.
+        // The letters next to it on either side tell (the word's edge, not its
+        // start, so that no word is scanned).
+        let primary = &self.text[..self.primary];
+        let before = primary[..start].trim_end_matches(' ').chars().next_back();
+        let after = primary[end..].trim_start_matches(' ').chars().next();
+        let of_field = |c: Option<char>| c.map(|c| crate::confusables::script_of(c) == Some(field));
+        match (of_field(before), of_field(after)) {
+            (Some(true), Some(true)) | (Some(true), None) | (None, Some(true)) => {}
+            _ => return,
+        }
         let folded: Option<Vec<char>> =
             word.chars().map(|c| crate::confusables::fold(c, field)).collect();
         let Some(folded) = folded else { return };
