@@ -1357,6 +1357,7 @@ mod tests {
         assert_eq!(ru.to_text(at, after + "рецепта".len()), Some(("купи ".len(), text.len())));
         assert_eq!(ru.to_text(after, after + "рецепта".len()), None);
         assert!(normalize("buy 4 diploma").haystack().contains("\nbuy a diploma"));
+        assert!(normalize("кг 3\u{200c}@ неделю").haystack().contains("за неделю"), "invisible");
         assert_eq!(n("r@p!d f!r$7 c0c@!ne"), "rapid first cocaine", "! beside @ or $");
         // Numbers too long for a word, and digits with no letter, stay numbers only.
         assert!(!normalize("call 88005553535").haystack().contains('\n'));

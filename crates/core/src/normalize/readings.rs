@@ -16,6 +16,7 @@
 
 use super::Normalized;
 use crate::confusables::{Script, leet, leet_is_ambiguous};
+use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 
 /// Ambiguous letters of one word given other readings; the rest keep their first
 /// reading. Three give seven more readings, enough for the digits of one word.
@@ -94,6 +95,10 @@ fn edge_symbols(
 ) -> Vec<(char, (u32, u32))> {
     let mut out = Vec::new();
     for (at, c) in chars {
+        // Invisible characters are dropped from the text: `3\u{200c}@` is `3@`.
+        if c.general_category() == GeneralCategory::Format {
+            continue;
+        }
         let Some(l) = symbol_letter(c, script) else {
             if super::is_word_char(c) {
                 return Vec::new();
