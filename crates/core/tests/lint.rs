@@ -353,7 +353,7 @@ fn dictionary_words_each_term_hits() {
 }
 
 /// Issue 16: `spellings` lists what each term also catches, from the functions that
-/// build the index: respaced phrases, Latin spellings, stems.
+/// build the index: respaced phrases, Latin spellings, stems, numbers written apart.
 #[test]
 fn spellings_each_term_also_catches() {
     let dir = package(&[
@@ -364,13 +364,19 @@ fn spellings_each_term_also_catches() {
                  plain\tcasino\tword\tgambling\tblock\tfalse\n\
                  phrase\tsports betting\tword\tgambling\tblock\tfalse\n\
                  kazino\tказино\tword\tgambling\tblock\ttrue\n\
-                 dohod\tгарантированный доход\tstem\tscam\tblock\tfalse\n",
+                 dohod\tгарантированный доход\tstem\tscam\tblock\tfalse\n\
+                 profit\t100% profit\tword\tscam\tblock\tfalse\n",
         ),
     ]);
     let report = Linter::new().now(NOW).unwrap().spellings(true).lint_dir(dir.path()).unwrap();
     let found: Vec<_> = report.findings.iter().filter(|f| f.kind == Spellings).collect();
     let ids: Vec<_> = found.iter().map(|f| f.material_id.clone().unwrap()).collect();
-    assert_eq!(ids, ["plain", "phrase", "kazino", "dohod"], "{}", report.to_text());
+    assert_eq!(ids, ["plain", "phrase", "kazino", "dohod", "profit"], "{}", report.to_text());
+    // A term's number written apart or glued (issue 16, `numbers.rs`).
+    for form in ["1 0 0 profit", "1 00 profit", "iooprofit"] {
+        assert!(found[4].spellings.iter().any(|s| s == form), "{form}: {:?}", found[4].spellings);
+    }
+    assert!(found[4].message.contains("its number written apart or glued"), "{}", found[4].message);
     assert_eq!(found[0].spellings, ["ca sino", "cas ino", "casi no"]);
     assert_eq!(found[1].spellings[0], "sportsbetting");
     assert!(found[1].spellings.iter().any(|s| s == "sports bet ting"), "{:?}", found[1].spellings);
