@@ -153,7 +153,13 @@ pub(crate) fn respacings(term: &Normalized) -> Vec<String> {
         }
     }
     words.push(&text[start..]);
-    let gaps = words.len() - 1;
+    spacings(&words).into_iter().filter(|t| t != text).collect()
+}
+
+/// `words` joined with a space or nothing at each gap, every choice for up to
+/// `MAX_RESPACED_WORDS` words, else all spaces and none; for one word, nothing.
+pub(crate) fn spacings(words: &[&str]) -> Vec<String> {
+    let gaps = words.len().saturating_sub(1);
     let masks: Vec<u32> = if gaps == 0 {
         Vec::new()
     } else if words.len() <= MAX_RESPACED_WORDS {
@@ -173,7 +179,6 @@ pub(crate) fn respacings(term: &Normalized) -> Vec<String> {
             }
             out
         })
-        .filter(|t| t != text)
         .collect()
 }
 
@@ -424,14 +429,13 @@ impl TextMatcher {
                             add(place, normalized, &collapsed, entry | NEEDS_STRETCH, false);
                         }
                         add(place, normalized, term, entry, true);
+                        // The term's numbers written apart or glued (`numbers.rs`).
+                        if *bits == 0 {
+                            for n in crate::numbers::spellings(&m.term, options) {
+                                add(place, &n, n.as_str(), entry | RESPACED, false);
+                            }
+                        }
                     }
-                }
-            }
-            // The term's numbers written apart or glued to a word (`numbers.rs`).
-            let own = &forms[0].0;
-            if m.mode != MatchMode::Stem && own.flags(0, own.as_str().len()) & flag::REPEAT == 0 {
-                for n in crate::numbers::spellings(&m.term, options) {
-                    add(place, &n, n.as_str(), i as u32 | RESPACED, false);
                 }
             }
             for e in &m.exceptions {

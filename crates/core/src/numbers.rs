@@ -17,13 +17,10 @@ const MAX_DIGIT_GAPS: usize = 4;
 /// digits (a spelled-out run of three joins with spaces or one separator, not with
 /// symbols), so each gives the text's own reading of that spelling.
 const GAP_KINDS: [char; 3] = [' ', '.', '★'];
-/// Words of a term with a number whose spaces are removed in every choice, as
-/// `matcher::respacings` does for the normalized term.
-const MAX_JOINED_WORDS: usize = 4;
 
 /// The normalized forms of `term` with its numbers' digits written apart and with
-/// its spaces removed, other than the term's own form; empty for a term without
-/// digits.
+/// its spaces removed (each choice, as `matcher::spacings` gives them), other than
+/// the term's own form; empty for a term without digits.
 pub(crate) fn spellings(term: &str, options: NormalizeOptions) -> Vec<Normalized> {
     if !term.bytes().any(|b| b.is_ascii_digit()) {
         return Vec::new();
@@ -52,24 +49,7 @@ pub(crate) fn spellings(term: &str, options: NormalizeOptions) -> Vec<Normalized
         }
     }
     let words: Vec<&str> = term.split(' ').filter(|w| !w.is_empty()).collect();
-    if words.len() > 1 {
-        let joints = words.len() - 1;
-        let masks: Vec<u32> = if words.len() <= MAX_JOINED_WORDS {
-            (1..1u32 << joints).collect()
-        } else {
-            vec![(1u32 << joints) - 1]
-        };
-        for mask in masks {
-            let mut out = words[0].to_string();
-            for (j, w) in words[1..].iter().enumerate() {
-                if mask & (1 << j) == 0 {
-                    out.push(' ');
-                }
-                out.push_str(w);
-            }
-            texts.push(out);
-        }
-    }
+    texts.extend(crate::matcher::spacings(&words));
     let mut seen = vec![own.as_str().to_string()];
     let mut out = Vec::new();
     for text in texts {
