@@ -62,7 +62,7 @@ pub const CLASSES: &[Class] = &[
     Class { name: "fullwidth / math letters", disguise: compatibility },
     Class { name: "spaces removed", disguise: joined },
     Class { name: "word split by a space", disguise: split },
-    Class { name: "inflection (endings)", disguise: inflected },
+    Class { name: "inflection (case and number)", disguise: inflected },
     Class { name: "transliteration", disguise: transliterated },
     Class { name: "two disguises combined", disguise: combined },
 ];
@@ -327,41 +327,28 @@ fn split(term: &str, _: Lang, rng: &mut Rng) -> Option<String> {
     )
 }
 
-/// Another grammatical ending on the term's last word: English plural or singular,
-/// Russian case endings swapped for the ending's usual alternatives.
-fn inflected(term: &str, lang: Lang, rng: &mut Rng) -> Option<String> {
-    let (head, last) = term.rsplit_once(' ').map_or(("", term), |(h, l)| (h, l));
-    let chars: Vec<char> = last.chars().collect();
-    if chars.len() < 4 || !chars.iter().all(|c| c.is_alphabetic()) {
-        return None;
-    }
-    let stem_and = |cut: usize, endings: &[&str], rng: &mut Rng| {
-        let stem: String = chars[..chars.len() - cut].iter().collect();
-        format!("{stem}{}", endings[rng.usize(..endings.len())])
-    };
-    let word = match lang {
-        Lang::En if last.ends_with('s') => stem_and(1, &[""], rng),
-        Lang::En => stem_and(0, &["s", "ing"], rng),
-        Lang::Ru => {
-            let ends = |s: &str| last.ends_with(s);
-            if ends("ый") || ends("ий") || ends("ой") {
-                stem_and(2, &["ого", "ому", "ым", "ых", "ые"], rng)
-            } else if ends("ая") || ends("яя") {
-                stem_and(2, &["ой", "ую", "ые", "ых"], rng)
-            } else if ends("ые") || ends("ие") {
-                stem_and(2, &["ых", "ым", "ыми"], rng)
-            } else if ends("а") || ends("я") {
-                stem_and(1, &["ы", "у", "ой", "е"], rng)
-            } else if ends("и") || ends("ы") {
-                stem_and(1, &["ах", "ам", "ами"], rng)
-            } else if ends("о") || ends("е") {
-                stem_and(1, &["а", "у", "ом"], rng)
-            } else {
-                stem_and(0, &["а", "у", "ом", "ы", "ов"], rng)
+/// Another grammatical form of the term, as a writer of the language would put it:
+/// one of the forms `benches/data/inflect.py` took from morphological analyzers
+/// (pymorphy3 for Russian, with case and number agreeing across the phrase;
+/// lemminflect for English). `None` for a term the analyzers could not inflect.
+fn inflected(term: &str, _: Lang, rng: &mut Rng) -> Option<String> {
+    let forms = inflections().get(term.to_lowercase().as_str())?;
+    Some(forms[rng.usize(..forms.len())].to_string())
+}
+
+/// `benches/data/inflections.tsv`: each term's inflected forms.
+fn inflections() -> &'static std::collections::HashMap<&'static str, Vec<&'static str>> {
+    static FORMS: std::sync::OnceLock<std::collections::HashMap<&str, Vec<&str>>> =
+        std::sync::OnceLock::new();
+    FORMS.get_or_init(|| {
+        let mut forms = std::collections::HashMap::<&str, Vec<&str>>::new();
+        for line in include_str!("../data/inflections.tsv").lines() {
+            if let Some((term, form)) = line.split_once('\t') {
+                forms.entry(term).or_default().push(form);
             }
         }
-    };
-    Some(if head.is_empty() { word } else { format!("{head} {word}") })
+        forms
+    })
 }
 
 /// Russian in Latin letters, as ads write it: each letter in one of the spellings

@@ -18,6 +18,7 @@ use crate::normalize::{
 };
 use crate::package::Material;
 use crate::rules::{OperandMatch, RuleSet};
+use crate::stem::StemWord;
 use crate::table::MaterialTable;
 use crate::term_index::{HEAD_BYTES, JOINT, MAX_KEY_BYTES, TermTable, head_hash, push, tail_hash};
 use daachorse::{CharwiseDoubleArrayAhoCorasick, CharwiseDoubleArrayAhoCorasickBuilder, MatchKind};
@@ -39,7 +40,7 @@ pub(crate) struct MatcherParts {
     rules: RuleSet,
     offsets: Vec<u32>,
     materials: Vec<u32>,
-    stems: Vec<(u32, Vec<String>)>,
+    stems: Vec<(u32, Vec<StemWord>)>,
     words: TermTable,
     prefixes: TermTable,
     symbols: Vec<(String, u32)>,
@@ -63,8 +64,12 @@ const RESPACED: u32 = 1 << 27;
 /// (`translit.rs`): a hit through it reports `transliteration`, and a `stem`-mode
 /// term's transliterations match as whole words (the stemmers are per script).
 const TRANSLIT: u32 = 1 << 26;
+/// Marks a pattern-table entry for a `stem`-mode term's word-mode forms (its words
+/// respaced, collapsed or with numbers written apart): matched as whole words, where
+/// the stems, keyed by the first word's start only, cannot follow.
+const AS_WORDS: u32 = 1 << 25;
 /// The index bits of an entry.
-const INDEX: u32 = TRANSLIT - 1;
+const INDEX: u32 = AS_WORDS - 1;
 /// The "material" of a package-level allow-term; material indices stay below it.
 const PACKAGE_WIDE: u32 = INDEX;
 
@@ -76,7 +81,7 @@ pub(crate) struct TextMatcher {
     offsets: Vec<u32>,
     materials: Vec<u32>,
     /// The stems of each `stem`-mode material's words, by material, in order.
-    stems: Vec<(u32, Vec<String>)>,
+    stems: Vec<(u32, Vec<StemWord>)>,
     /// Keys a span must end a word to match (word mode, rule operands).
     words: TermTable,
     /// Keys a span may end anywhere to match (prefix mode, stems' starts).
@@ -410,30 +415,33 @@ impl TextMatcher {
                 // likewise. Stems cannot tell stretched text, so such a term in stem
                 // mode is a word.
                 let stretched = normalized.flags(0, term.len()) & flag::REPEAT != 0;
-                if m.mode == MatchMode::Stem && !stretched && *bits == 0 {
+                let entry = if m.mode == MatchMode::Stem && !stretched && *bits == 0 {
                     // Keyed by the start of its first word's stem; the rest is checked
                     // where that is found (`stem_end`).
                     let words: Vec<&str> = term.split(' ').collect();
-                    let start = crate::stem::shared_start(words[0]);
-                    let stemmed = words.iter().map(|w| crate::stem::stem(w).into_owned()).collect();
+                    let stemmed: Vec<StemWord> = words.iter().map(|w| StemWord::of(w)).collect();
+                    let start = stemmed[0].shared_start(words[0]);
                     stems.push((entry, stemmed));
                     add(Place::Prefixes, normalized, start, entry, false);
+                    // and as written, for the disguises of spacing and stretching
+                    entry | AS_WORDS
                 } else {
-                    let collapsed = collapse_runs(term);
-                    if stretched {
-                        let entry = entry | NEEDS_STRETCH | STRETCHED_TERM;
-                        add(place, normalized, &collapsed, entry, false);
-                    } else {
-                        // Found in stretched words only (see `collapsed_forms`).
-                        for collapsed in collapsed_forms(term) {
-                            add(place, normalized, &collapsed, entry | NEEDS_STRETCH, false);
-                        }
-                        add(place, normalized, term, entry, true);
-                        // The term's numbers written apart or glued (`numbers.rs`).
-                        if *bits == 0 {
-                            for n in crate::numbers::spellings(&m.term, options) {
-                                add(place, &n, n.as_str(), entry | RESPACED, false);
-                            }
+                    entry
+                };
+                let collapsed = collapse_runs(term);
+                if stretched {
+                    let entry = entry | NEEDS_STRETCH | STRETCHED_TERM;
+                    add(place, normalized, &collapsed, entry, false);
+                } else {
+                    // Found in stretched words only (see `collapsed_forms`).
+                    for collapsed in collapsed_forms(term) {
+                        add(place, normalized, &collapsed, entry | NEEDS_STRETCH, false);
+                    }
+                    add(place, normalized, term, entry, true);
+                    // The term's numbers written apart or glued (`numbers.rs`).
+                    if *bits == 0 {
+                        for n in crate::numbers::spellings(&m.term, options) {
+                            add(place, &n, n.as_str(), entry | RESPACED, false);
                         }
                     }
                 }
@@ -551,6 +559,13 @@ impl TextMatcher {
         {
             return Err(Error::format("symbol terms out of order"));
         }
+        if parts
+            .stems
+            .iter()
+            .any(|(_, words)| words.is_empty() || !words.iter().all(StemWord::is_valid))
+        {
+            return Err(Error::format("stem-mode words are empty"));
+        }
         Ok(TextMatcher::assemble(ac, parts))
     }
 
@@ -588,7 +603,7 @@ impl TextMatcher {
                 pos += hay[pos..].starts_with(' ').then_some(1)?;
             }
             let len = hay[pos..].find(|c: char| !is_word_char(c)).unwrap_or(hay.len() - pos);
-            if len == 0 || crate::stem::stem(&hay[pos..pos + len]) != want.as_str() {
+            if len == 0 || !want.matches(&hay[pos..pos + len]) {
                 return None;
             }
             pos += len;
@@ -746,10 +761,14 @@ impl TextMatcher {
             return ControlFlow::Continue(());
         }
         // Word edges and disguises are read where the match is, in the text or in
-        // another reading of a word; everything else uses the text's range.
-        let Some((start, end)) = text.to_text(at, to) else {
+        // another reading of a word; everything else uses the text's range. A key in
+        // a reading that does not reach its changed word has no range (the text holds
+        // the same match), but a stem's key is only the start of its match: its range
+        // is taken where the stems end.
+        let span = text.to_text(at, to);
+        if span.is_none() && self.stems.is_empty() {
             return ControlFlow::Continue(());
-        };
+        }
         let starts_word = || edge(text, at, text.char_before(at));
         let ends_word = || edge(text, to, text.char_at(to));
         let flags = text.match_flags(at, to);
@@ -757,20 +776,8 @@ impl TextMatcher {
             if entry & NEEDS_STRETCH != 0 && flags & flag::REPEAT == 0 {
                 continue;
             }
-            if entry & OPERAND != 0 {
-                if starts_word() && ends_word() && operands.len() < MAX_OPERAND_MATCHES {
-                    operands.push(OperandMatch { operand: entry & INDEX, start, end });
-                }
-                continue;
-            }
-            if entry & ALLOW != 0 {
-                // Allow-terms match anywhere: `scunthorpe` shields what is inside it.
-                let material = (entry & INDEX != PACKAGE_WIDE).then_some((entry & INDEX) as usize);
-                allowed(Allowed { material, start, end });
-                continue;
-            }
             let material = (entry & INDEX) as usize;
-            if entry & TRANSLIT == 0
+            if entry & (TRANSLIT | AS_WORDS | OPERAND | ALLOW) == 0
                 && table.mode(material) == MatchMode::Stem
                 && self.stemmed(material)
             {
@@ -781,6 +788,19 @@ impl TextMatcher {
                 if let Some(((start, end), flags)) = m {
                     found(TextMatch { material, start, end, flags })?;
                 }
+                continue;
+            }
+            let Some((start, end)) = span else { continue };
+            if entry & OPERAND != 0 {
+                if starts_word() && ends_word() && operands.len() < MAX_OPERAND_MATCHES {
+                    operands.push(OperandMatch { operand: entry & INDEX, start, end });
+                }
+                continue;
+            }
+            if entry & ALLOW != 0 {
+                // Allow-terms match anywhere: `scunthorpe` shields what is inside it.
+                let material = (entry & INDEX != PACKAGE_WIDE).then_some((entry & INDEX) as usize);
+                allowed(Allowed { material, start, end });
                 continue;
             }
             let fits = match table.mode(material) {

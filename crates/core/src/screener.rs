@@ -350,6 +350,38 @@ pub(crate) mod tests {
         assert_eq!(ids(&again, "гарантированного дохода"), ["dohod"]);
     }
 
+    /// Issue #16: forms Snowball stems apart from the term's word (`диплом` is
+    /// stemmed `дипл`, `дипломы` `диплом`) and forms whose vowel drops or appears
+    /// (`закладка`, `закладок`) still meet, natively and through the prebuilt matcher;
+    /// so does a phrase whose later word only another reading of the text spells.
+    #[test]
+    fn stem_mode_meets_forms_the_stemmer_parts() {
+        let mut p = tiny_package();
+        p.materials = vec![
+            material("diplom", "купить диплом", MatchMode::Stem, Action::Block, &[]),
+            material("zakladka", "закладка", MatchMode::Stem, Action::Block, &[]),
+            material("pribyl", "гарантированная прибыль", MatchMode::Stem, Action::Block, &[]),
+            material("matchi", "договорные матчи", MatchMode::Stem, Action::Block, &[]),
+        ];
+        let s = Screener::new(p).unwrap();
+        let again = Screener::from_prebuilt(&s.to_prebuilt()).unwrap();
+        for (text, want) in [
+            ("купить дипломы", &["diplom"][..]),
+            ("продажа закладок и закладки", &["zakladka"]),
+            ("гарантированной прибыли", &["pribyl"]),
+            ("купить дипломатию, закладчик", &[]),
+            // the second word read otherwise (`4` as `ч`) in a reading after the text
+            ("договорных ма74ей", &["matchi"]),
+        ] {
+            for s in [&s, &again] {
+                let v = s.screen(&Upload::text("u", "RU", text)).unwrap();
+                let mut ids: Vec<String> = v.hits.into_iter().map(|h| h.material_id).collect();
+                ids.dedup();
+                assert_eq!(ids, want, "{text}");
+            }
+        }
+    }
+
     /// Issue #16: a transliteration reports its evasion; a `stem`-mode term's
     /// transliterations match its words as written; emoji terms carry none; both
     /// survive the prebuilt matcher.

@@ -23,3 +23,25 @@ fn accents_can_be_kept() {
     assert_eq!(hits(keep, "le cafe\u{301}"), 1, "decomposed accent");
     assert_eq!(hits(keep, "le cafe"), 0);
 }
+
+/// Issue #16: `default_mode` sets the mode of rows whose `mode` cell is empty, so a
+/// package of an inflected language sets `stem` once; a row's own cell still wins.
+#[test]
+fn default_mode_applies_to_rows_without_a_mode() {
+    let table =
+        "id\tterm\tmode\tcategory\nd\tгарантированный доход\t\tscam\nw\tзакладка\tword\tdrugs\n";
+    let ids = |manifest_extra: &str, text: &str| -> Vec<String> {
+        let manifest = format!("name = \"o\"\nversion = \"1\"\n{manifest_extra}");
+        let package = Compiler::new().compile_strs(&manifest, table).unwrap();
+        let v = Screener::new(package).unwrap().screen(&Upload::text("u", "RU", text)).unwrap();
+        v.hits.into_iter().map(|h| h.material_id).collect()
+    };
+    let text = "гарантированного дохода и закладки";
+    assert!(ids("", text).is_empty(), "word mode by default");
+    assert_eq!(ids("default_mode = \"stem\"\n", text), ["d"]);
+    assert_eq!(ids("default_mode = \"stem\"\n", "закладка"), ["w"]);
+    let err = Compiler::new()
+        .compile_strs("name = \"o\"\nversion = \"1\"\ndefault_mode = \"rule\"\n", table)
+        .unwrap_err();
+    assert!(err.to_string().contains("default_mode cannot be rule"), "{err}");
+}

@@ -2,12 +2,14 @@
 //! the phrase with its spaces removed or a joint respaced, its numbers written apart
 //! or glued to a word (`numbers.rs`), a word split by a space (in
 //! packages small enough to index that), its Latin transliterations
-//! (`transliterate`), and in `stem` mode every word with the same stems. The same
+//! (`transliterate`), and in `stem` mode every word with the same stems or made of
+//! a word's base and a case ending (`stem.rs`). The same
 //! functions build the index, so the list is what screening does.
 
 use super::{Context, Finding, FindingKind, Severity};
 use crate::model::{MatchMode, MaterialKind};
 use crate::normalize::normalize_with;
+use crate::stem::StemWord;
 
 /// Spellings named in a finding's message; `--format json` has them all.
 const SHOWN_SPELLINGS: usize = 6;
@@ -31,17 +33,15 @@ pub(super) fn check(cx: &Context<'_>) -> Vec<Finding> {
             parts.push(format!("respaced as {}", listed(&respaced)));
             all.extend(respaced);
         }
-        if m.mode != MatchMode::Stem {
-            let numbers: Vec<String> = crate::numbers::spellings(&m.term, options)
-                .iter()
-                .map(|n| n.as_str().to_string())
-                .collect();
-            if !numbers.is_empty() {
-                parts.push(format!("its number written apart or glued as {}", listed(&numbers)));
-                all.extend(numbers);
-            }
+        let numbers: Vec<String> = crate::numbers::spellings(&m.term, options)
+            .iter()
+            .map(|n| n.as_str().to_string())
+            .collect();
+        if !numbers.is_empty() {
+            parts.push(format!("its number written apart or glued as {}", listed(&numbers)));
+            all.extend(numbers);
         }
-        if split && m.mode != MatchMode::Stem {
+        if split {
             let splits = crate::matcher::split_spellings(&term);
             if !splits.is_empty() {
                 parts.push(format!("{} split by a space: {}", splits.len(), listed(&splits)));
@@ -57,9 +57,16 @@ pub(super) fn check(cx: &Context<'_>) -> Vec<Finding> {
             }
         }
         if m.mode == MatchMode::Stem {
-            let stems: Vec<String> =
-                term.as_str().split(' ').map(|w| crate::stem::stem(w).into_owned()).collect();
+            let words: Vec<StemWord> = term.as_str().split(' ').map(StemWord::of).collect();
+            let stems: Vec<String> = words.iter().map(|w| w.stem().to_string()).collect();
             parts.push(format!("every inflection stemmed as {}", listed(&stems)));
+            let bases: Vec<String> = words.iter().flat_map(|w| w.bases().to_vec()).collect();
+            if !bases.is_empty() {
+                parts.push(format!(
+                    "and every word made of {} and a case ending (stem.rs)",
+                    listed(&bases)
+                ));
+            }
         }
         if parts.is_empty() {
             continue;

@@ -3,7 +3,7 @@
 use super::cells::parse_markets;
 use super::line_of;
 use crate::error::{Diagnostic, Error};
-use crate::model::Action;
+use crate::model::{Action, MatchMode};
 use serde::Deserialize;
 
 /// The manifest as written, with defaults filled in.
@@ -17,6 +17,10 @@ pub(crate) struct Manifest {
     /// Action of materials whose `action` cell is empty.
     #[serde(default = "default_action")]
     pub default_action: Action,
+    /// Mode of text materials whose `mode` cell is empty (default `word`): a package
+    /// of inflected languages may set `stem` once (issue #16).
+    #[serde(default)]
+    pub default_mode: MatchMode,
     /// Markets of materials whose `markets` cell is empty; `["*"]` or empty: all.
     #[serde(default)]
     pub markets: Vec<String>,
@@ -109,6 +113,12 @@ pub(crate) fn parse(file: &str, text: &str) -> Result<Manifest, Error> {
     }
     if manifest.version.trim().is_empty() {
         return Err(diag(find_line("version"), "version is empty".into()));
+    }
+    if manifest.default_mode == MatchMode::Rule {
+        return Err(diag(
+            find_line("default_mode"),
+            "default_mode cannot be rule: a rule is written in its own row".into(),
+        ));
     }
     if manifest.materials.is_empty()
         && manifest.images.is_empty()

@@ -302,7 +302,7 @@ impl<'m> Reader<'m> {
                 errs.push(format!("term {} has nothing to match once normalized", shown(term)));
             }
         }
-        let mode = parse_or(cell("mode"), MatchMode::default(), &mut errs);
+        let mode = parse_or(cell("mode"), self.manifest.default_mode, &mut errs);
         let rule = if mode == MatchMode::Rule {
             crate::rules::Rule::parse(term).map_err(|e| errs.push(e)).ok()
         } else {
