@@ -1359,6 +1359,11 @@ mod tests {
         assert!(normalize("buy 4 diploma").haystack().contains("\nbuy a diploma"));
         assert!(normalize("кг 3\u{200c}@ неделю").haystack().contains("за неделю"), "invisible");
         assert_eq!(n("r@p!d f!r$7 c0c@!ne"), "rapid first cocaine", "! beside @ or $");
+        // A symbol after a word's last letter is a letter in a reading only.
+        let h = normalize("quantum a! trading, n@z! casino!").haystack().to_string();
+        assert!(h.starts_with("quantum a trading naz casino\n"), "{h:?}");
+        assert!(h.contains("\nquantum ai trading") && h.contains("nazi"), "{h:?}");
+        assert!(!normalize("casino!!! now").haystack().contains('\n'), "a run is punctuation");
         // Numbers too long for a word, and digits with no letter, stay numbers only.
         assert!(!normalize("call 88005553535").haystack().contains('\n'));
         assert!(!normalize("в 2026 году").haystack().contains('\n'));
@@ -1397,6 +1402,9 @@ mod tests {
         assert_eq!(norm.evasions(at, at + "buy a diploma".len()), vec![Evasion::Homoglyph]);
         assert!(normalize("kr за неделю").haystack().contains("\nкг за неделю"));
         assert!(normalize("витамин C и кальций").haystack().contains("\nвитамин с и"));
+        // Digits beside the letters are read in the field's script too (`х` Cyrillic).
+        let h = normalize("buy 100х gem now").haystack().to_string();
+        assert!(h.contains("\nbuy ioox gem"), "{h:?}");
         // Longer words of the other script are names, and letters without a
         // look-alike are no disguise.
         assert!(!normalize("tickets to Москва").haystack().contains('\n'));

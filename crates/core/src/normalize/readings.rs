@@ -181,8 +181,8 @@ impl Normalized {
     /// of the field's script in every reading (the ambiguous ones another letter in
     /// some), with the leet symbols the text dropped around them (`$107`, `837$`);
     /// a lone leet symbol between words (`buy @ diploma`) as a one-letter word; and
-    /// a leet symbol the text dropped before a word's first letter (`!ncome`) as an
-    /// optional letter.
+    /// a leet symbol the text dropped before a word's first letter (`!ncome`) or
+    /// after its last (`a!`) as an optional letter.
     fn note_symbols_and_digits(&mut self, dominant: &super::Dominant) {
         let original = dominant.text;
         let primary = self.primary;
@@ -229,6 +229,11 @@ impl Normalized {
                     self.slots.push(Slot::insert(start, c, origin, false));
                 }
                 self.note_foreign_word(start, end, script, dominant);
+                // and after its last (`a!` for `ai`, `n@z!`): a reading only, since
+                // `casino!` is most often punctuation
+                for (c, origin) in symbols_after(original, o_end, script) {
+                    self.slots.push(Slot::insert(end, c, origin, false));
+                }
             }
             if self.slots.len() > first {
                 found.push(AmbiguousWord { start, end, slots: first..self.slots.len() });
@@ -260,7 +265,8 @@ impl Normalized {
 
     /// Notes a short word of the other script, every letter of which looks like one
     /// of the field's (`а` in `buy а diploma`, `c` in `c плохой`, `kr` for `кг`,
-    /// `ххх`), as a word whose letters are the field's in every reading; the text
+    /// `ххх`; with digits, `100х` for `100x`, the digits then read as the field's
+    /// leet letters), as a word whose letters are the field's in every reading; the text
     /// keeps it as written, since a short word of the other script is as often a
     /// real abbreviation (`витамин C`).
     fn note_foreign_word(
@@ -271,14 +277,44 @@ impl Normalized {
         dominant: &super::Dominant,
     ) {
         let word = &self.text[start..end];
-        // Two bytes a letter at most in the scripts that fold: most words end here.
-        if word.len() > 2 * MAX_FOREIGN_WORD
-            || word.chars().count() > MAX_FOREIGN_WORD
-            || !word.chars().all(|c| crate::confusables::script_of(c) == Some(script))
-        {
+        // Two bytes a character at most in the scripts that fold: most words end here.
+        if word.len() > 2 * (MAX_FOREIGN_WORD + MAX_DIGIT_WORD) {
             return;
         }
         let Some(field) = dominant.get().filter(|&f| f != script) else { return };
+        // Each character in the field's script: a letter folded to its look-alike, a
+        // digit the word's script read as a letter (`100х` is `иоох` in the text)
+        // read as the field's leet letter instead.
+        let mut letters = 0;
+        let mut plan = Vec::with_capacity(word.len());
+        for (i, c) in word.char_indices() {
+            let (from, to) = self.origin[start + i];
+            let digit = dominant.text.get(from as usize..to as usize).and_then(|o| {
+                let mut chars = o.chars();
+                chars.next().filter(|d| d.is_ascii_digit() && chars.next().is_none())
+            });
+            let (f, flag) = match digit {
+                Some(d) => match leet(d, field) {
+                    Some(f) => (f, super::flag::LEET),
+                    None => return,
+                },
+                None => {
+                    letters += 1;
+                    if letters > MAX_FOREIGN_WORD
+                        || crate::confusables::script_of(c) != Some(script)
+                    {
+                        return;
+                    }
+                    let Some(f) = crate::confusables::fold(c, field) else { return };
+                    let shape = crate::confusables::is_shape_pair(c, f);
+                    (f, if shape { super::flag::SHAPE } else { super::flag::HOMOGLYPH })
+                }
+            };
+            plan.push((start + i, c.len_utf8(), f, flag));
+        }
+        if letters == 0 {
+            return;
+        }
         // Only a word set among words of the field's script (`buy а diploma`): a short
         // word among its own script's is a passage in that language (`up to 70% off`
         // in a Russian ad), not a disguise.
@@ -292,16 +328,7 @@ impl Normalized {
             (Some(true), Some(true)) | (Some(true), None) | (None, Some(true)) => {}
             _ => return,
         }
-        let folded: Option<Vec<char>> =
-            word.chars().map(|c| crate::confusables::fold(c, field)).collect();
-        let Some(folded) = folded else { return };
-        for ((at, c), f) in word.char_indices().zip(folded) {
-            let flag = if crate::confusables::is_shape_pair(c, f) {
-                super::flag::SHAPE
-            } else {
-                super::flag::HOMOGLYPH
-            };
-            let (at, len) = (start + at, c.len_utf8());
+        for (at, len, f, flag) in plan {
             self.slots.push(Slot { at, len, base: Some(f), other: None, origin: None, flag });
         }
     }
