@@ -95,11 +95,12 @@ fn edge_symbols(
 ) -> Vec<(char, (u32, u32))> {
     let mut out = Vec::new();
     for (at, c) in chars {
-        // Invisible characters are dropped from the text: `3\u{200c}@` is `3@`.
-        if c.general_category() == GeneralCategory::Format {
-            continue;
-        }
         let Some(l) = symbol_letter(c, script) else {
+            // Invisible characters are dropped from the text: `3\u{200c}@` is `3@`.
+            // (None is ASCII: most words end at a space, read without a table.)
+            if !c.is_ascii() && c.general_category() == GeneralCategory::Format {
+                continue;
+            }
             if super::is_word_char(c) {
                 return Vec::new();
             }
@@ -277,8 +278,18 @@ impl Normalized {
         dominant: &super::Dominant,
     ) {
         let word = &self.text[start..end];
-        // Two bytes a character at most in the scripts that fold: most words end here.
-        if word.len() > 2 * (MAX_FOREIGN_WORD + MAX_DIGIT_WORD) {
+        // Two bytes a letter at most in the scripts that fold, and a longer word
+        // qualifies only when written with a digit first or last (`100х`): most words
+        // end here, before the field's script is counted.
+        let digit_edge = || {
+            let (from, to) = (self.origin[start].0 as usize, self.origin[end - 1].1 as usize);
+            let written = dominant.text.as_bytes().get(from..to).unwrap_or(&[]);
+            written.first().is_some_and(u8::is_ascii_digit)
+                || written.last().is_some_and(u8::is_ascii_digit)
+        };
+        if word.len() > 2 * (MAX_FOREIGN_WORD + MAX_DIGIT_WORD)
+            || (word.len() > 2 * MAX_FOREIGN_WORD && !digit_edge())
+        {
             return;
         }
         let Some(field) = dominant.get().filter(|&f| f != script) else { return };
