@@ -59,12 +59,12 @@ pub struct HashBank {
     index: Option<Index>,
 }
 
-/// Banks up to this many entries are indexed: an index id is 24 bits (3 bytes, not 4:
-/// the ids are 16 per entry, 48 of a 1M-hash bank's 86 MiB). Past it a bank (512 MiB
-/// of hashes) is scanned; the memory bound refuses such packages anyway.
+/// Banks up to this many entries are indexed: an index id is at most 24 bits (ids
+/// are 16 per entry, most of the index). Past it a bank (512 MiB of hashes) is
+/// scanned; the memory bound refuses such packages anyway.
 pub const MAX_INDEXED_HASHES: usize = 1 << 24;
-/// Bytes of one index id.
-const ID_BYTES: usize = 3;
+/// Bytes after the packed ids, so every id reads as one 8-byte load.
+const ID_PADDING: usize = 8;
 
 #[derive(Clone)]
 struct Index {
@@ -73,16 +73,31 @@ struct Index {
     /// Chunk `c`'s bucket `v` holds the ids `c * n + starts[c * (BUCKETS + 1) + v] ..
     /// c * n + starts[c * (BUCKETS + 1) + v + 1]` of `ids`.
     starts: Vec<u32>,
-    /// Entry ids as 24-bit little-endian integers, sorted by bucket within a chunk,
-    /// and one byte of padding so every id reads as one 4-byte load.
+    /// Entry ids, `bits` bits each (as few as the bank's size needs: 20 for 1M
+    /// hashes, not 32), packed little-endian, sorted by bucket within a chunk.
     ids: Vec<u8>,
+    bits: u32,
 }
 
 impl Index {
+    /// Bits of an id in a bank of `n` entries (at least one).
+    fn id_bits(n: usize) -> u32 {
+        (usize::BITS - n.saturating_sub(1).leading_zeros()).max(1)
+    }
+
     #[inline]
     fn id(&self, k: usize) -> usize {
-        let b: [u8; 4] = self.ids[k * ID_BYTES..k * ID_BYTES + 4].try_into().expect("4 bytes");
-        (u32::from_le_bytes(b) & 0x00ff_ffff) as usize
+        let bit = k * self.bits as usize;
+        let b: [u8; 8] = self.ids[bit / 8..bit / 8 + 8].try_into().expect("8 bytes");
+        ((u64::from_le_bytes(b) >> (bit % 8)) & ((1u64 << self.bits) - 1)) as usize
+    }
+
+    /// Writes id `i` at position `k` of a zeroed id array.
+    fn set_id(ids: &mut [u8], bits: u32, k: usize, i: usize) {
+        let bit = k * bits as usize;
+        let word = &mut ids[bit / 8..bit / 8 + 8];
+        let w = u64::from_le_bytes(word.try_into().expect("8 bytes")) | (i as u64) << (bit % 8);
+        word.copy_from_slice(&w.to_le_bytes());
     }
 }
 
@@ -127,7 +142,8 @@ impl HashBank {
         let radius =
             u32::from(self.max_distance.iter().copied().max().unwrap_or(0)) / CHUNKS as u32;
         let mut starts = vec![0u32; CHUNKS * (BUCKETS + 1)];
-        let mut ids = vec![0u8; CHUNKS * n * ID_BYTES + 1];
+        let bits = Index::id_bits(n);
+        let mut ids = vec![0u8; (CHUNKS * n * bits as usize).div_ceil(8) + ID_PADDING];
         for c in 0..CHUNKS {
             let starts = &mut starts[c * (BUCKETS + 1)..(c + 1) * (BUCKETS + 1)];
             // Counting sort: count each bucket into the slot after it, prefix-sum,
@@ -138,11 +154,9 @@ impl HashBank {
             for v in 1..=BUCKETS {
                 starts[v] += starts[v - 1];
             }
-            let ids = &mut ids[c * n * ID_BYTES..(c + 1) * n * ID_BYTES];
             for (i, h) in self.hashes.iter().enumerate() {
                 let v = chunk(h, c);
-                let at = starts[v] as usize * ID_BYTES;
-                ids[at..at + ID_BYTES].copy_from_slice(&(i as u32).to_le_bytes()[..ID_BYTES]);
+                Index::set_id(&mut ids, bits, c * n + starts[v] as usize, i);
                 starts[v] += 1;
             }
             for v in (1..=BUCKETS).rev() {
@@ -150,7 +164,7 @@ impl HashBank {
             }
             starts[0] = 0;
         }
-        self.index = Some(Index { radius, starts, ids });
+        self.index = Some(Index { radius, starts, ids, bits });
     }
 
     pub fn len(&self) -> usize {
@@ -334,6 +348,27 @@ mod tests {
             bank.reindex(usize::MAX);
             assert_eq!(results(&bank, &q, 100), index);
             bank.reindex(0);
+        }
+    }
+
+    /// Issue #13: ids are packed as narrow as the bank needs and read back whole.
+    #[test]
+    fn packed_ids_read_back() {
+        assert_eq!(
+            [1, 2, 3, 1 << 16, 1_000_000, 1 << 24].map(Index::id_bits),
+            [1, 1, 2, 16, 20, 24]
+        );
+        for bits in [1, 3, 8, 13, 20, 24] {
+            let mask = (1usize << bits) - 1;
+            let n = 1000;
+            let mut ids = vec![0u8; (n * bits as usize).div_ceil(8) + ID_PADDING];
+            for k in 0..n {
+                Index::set_id(&mut ids, bits, k, (k * 7919 + 13) & mask);
+            }
+            let ix = Index { radius: 0, starts: Vec::new(), ids, bits };
+            for k in 0..n {
+                assert_eq!(ix.id(k), (k * 7919 + 13) & mask, "bits {bits}, id {k}");
+            }
         }
     }
 
