@@ -564,7 +564,7 @@ impl TextMatcher {
             .iter()
             .any(|(_, words)| words.is_empty() || !words.iter().all(StemWord::is_valid))
         {
-            return Err(Error::format("stem-mode words are empty"));
+            return Err(Error::format("stem-mode term without words, or with an empty base"));
         }
         Ok(TextMatcher::assemble(ac, parts))
     }

@@ -106,10 +106,10 @@ impl StemWord {
         &self.bases
     }
 
-    /// Whether a matcher loaded from bytes holds a usable word: a stem, and bases
-    /// that are not empty (an empty base would match any word made of an ending).
+    /// Whether a matcher loaded from bytes holds a usable word: bases that are not
+    /// empty (an empty base would match any word made of an ending).
     pub(crate) fn is_valid(&self) -> bool {
-        !self.stem.is_empty() && self.bases.iter().all(|b| !b.is_empty())
+        self.bases.iter().all(|b| !b.is_empty())
     }
 }
 
