@@ -293,6 +293,19 @@ impl Normalized {
             return;
         }
         let Some(field) = dominant.get().filter(|&f| f != script) else { return };
+        // Only a word set among words of the field's script (`buy а diploma`): a short
+        // word among its own script's is a passage in that language (`up to 70% off`
+        // in a Russian ad), not a disguise.
+        // The letters next to it on either side tell (the word's edge, not its
+        // start, so that no word is scanned).
+        let primary = &self.text[..self.primary];
+        let before = primary[..start].trim_end_matches(' ').chars().next_back();
+        let after = primary[end..].trim_start_matches(' ').chars().next();
+        let of_field = |c: Option<char>| c.map(|c| crate::confusables::script_of(c) == Some(field));
+        match (of_field(before), of_field(after)) {
+            (Some(true), Some(true)) | (Some(true), None) | (None, Some(true)) => {}
+            _ => return,
+        }
         // Each character in the field's script: a letter folded to its look-alike, a
         // digit the word's script read as a letter (`100х` is `иоох` in the text)
         // read as the field's leet letter instead.
@@ -325,19 +338,6 @@ impl Normalized {
         }
         if letters == 0 {
             return;
-        }
-        // Only a word set among words of the field's script (`buy а diploma`): a short
-        // word among its own script's is a passage in that language (`up to 70% off`
-        // in a Russian ad), not a disguise.
-        // The letters next to it on either side tell (the word's edge, not its
-        // start, so that no word is scanned).
-        let primary = &self.text[..self.primary];
-        let before = primary[..start].trim_end_matches(' ').chars().next_back();
-        let after = primary[end..].trim_start_matches(' ').chars().next();
-        let of_field = |c: Option<char>| c.map(|c| crate::confusables::script_of(c) == Some(field));
-        match (of_field(before), of_field(after)) {
-            (Some(true), Some(true)) | (Some(true), None) | (None, Some(true)) => {}
-            _ => return,
         }
         for (at, len, f, flag) in plan {
             self.slots.push(Slot { at, len, base: Some(f), other: None, origin: None, flag });
