@@ -9,6 +9,7 @@
 //! values for the PDQ threshold 31) finds every match. Each chunk has a direct bucket
 //! table (65,537 starts into a list of entry ids), so a probe is two loads.
 
+use crate::packed::{BlockPacked, PackedInts};
 use crate::pdq::hamming;
 use serde::{Deserialize, Serialize};
 
@@ -47,13 +48,14 @@ pub struct BankEntry {
     pub min_quality: u8,
 }
 
-/// The bank. Entries are stored column-wise so a scan touches only hashes.
+/// The bank. Entries are stored column-wise so a scan touches only hashes; the
+/// other columns are packed (a column of one threshold costs nothing per entry).
 #[derive(Clone, Default, Serialize, Deserialize)]
 pub struct HashBank {
     hashes: Vec<[u64; 4]>,
-    owners: Vec<u32>,
-    max_distance: Vec<u8>,
-    min_quality: Vec<u8>,
+    owners: BlockPacked,
+    max_distance: BlockPacked,
+    min_quality: BlockPacked,
     /// Rebuilt from the entries on load, never trusted from bytes.
     #[serde(skip)]
     index: Option<Index>,
@@ -63,52 +65,32 @@ pub struct HashBank {
 /// are 16 per entry, most of the index). Past it a bank (512 MiB of hashes) is
 /// scanned; the memory bound refuses such packages anyway.
 pub const MAX_INDEXED_HASHES: usize = 1 << 24;
-/// Bytes after the packed ids, so every id reads as one 8-byte load.
-const ID_PADDING: usize = 8;
-
 #[derive(Clone)]
 struct Index {
     /// Bits a probed chunk may differ in: the largest threshold / 16.
     radius: u32,
+    /// The largest threshold: a candidate farther than this is dropped before its
+    /// own threshold is read.
+    max_distance: u16,
     /// Chunk `c`'s bucket `v` holds the ids `c * n + starts[c * (BUCKETS + 1) + v] ..
     /// c * n + starts[c * (BUCKETS + 1) + v + 1]` of `ids`.
-    starts: Vec<u32>,
-    /// Entry ids, `bits` bits each (as few as the bank's size needs: 20 for 1M
-    /// hashes, not 32), packed little-endian, sorted by bucket within a chunk.
-    ids: Vec<u8>,
-    bits: u32,
-}
-
-impl Index {
-    /// Bits of an id in a bank of `n` entries (at least one).
-    fn id_bits(n: usize) -> u32 {
-        (usize::BITS - n.saturating_sub(1).leading_zeros()).max(1)
-    }
-
-    #[inline]
-    fn id(&self, k: usize) -> usize {
-        let bit = k * self.bits as usize;
-        let b: [u8; 8] = self.ids[bit / 8..bit / 8 + 8].try_into().expect("8 bytes");
-        ((u64::from_le_bytes(b) >> (bit % 8)) & ((1u64 << self.bits) - 1)) as usize
-    }
-
-    /// Writes id `i` at position `k` of a zeroed id array.
-    fn set_id(ids: &mut [u8], bits: u32, k: usize, i: usize) {
-        let bit = k * bits as usize;
-        let word = &mut ids[bit / 8..bit / 8 + 8];
-        let w = u64::from_le_bytes(word.try_into().expect("8 bytes")) | (i as u64) << (bit % 8);
-        word.copy_from_slice(&w.to_le_bytes());
-    }
+    starts: PackedInts,
+    /// Entry ids (as few bits as the bank's size needs: 20 for 1M hashes, not 32),
+    /// sorted by bucket within a chunk.
+    ids: PackedInts,
 }
 
 impl HashBank {
     /// A bank of `entries`, indexed when there are [`INDEX_MIN_HASHES`] or more.
     pub fn new(entries: &[BankEntry]) -> HashBank {
+        let column = |f: &dyn Fn(&BankEntry) -> u32| {
+            BlockPacked::new(&entries.iter().map(f).collect::<Vec<u32>>())
+        };
         let mut bank = HashBank {
             hashes: entries.iter().map(|e| e.hash).collect(),
-            owners: entries.iter().map(|e| e.owner).collect(),
-            max_distance: entries.iter().map(|e| e.max_distance.min(MAX_DISTANCE) as u8).collect(),
-            min_quality: entries.iter().map(|e| e.min_quality).collect(),
+            owners: column(&|e| e.owner),
+            max_distance: column(&|e| u32::from(e.max_distance.min(MAX_DISTANCE))),
+            min_quality: column(&|e| u32::from(e.min_quality)),
             index: None,
         };
         bank.reindex(INDEX_MIN_HASHES);
@@ -118,11 +100,17 @@ impl HashBank {
     /// Checks the columns agree, for a bank read from bytes, and builds its index.
     pub(crate) fn validate_and_index(&mut self) -> Result<(), String> {
         let n = self.hashes.len();
-        if self.owners.len() != n || self.max_distance.len() != n || self.min_quality.len() != n {
-            return Err("hash bank columns differ in length".into());
+        for column in [&self.owners, &self.max_distance, &self.min_quality] {
+            column.validate()?;
+            if column.len() != n {
+                return Err("hash bank columns differ in length".into());
+            }
         }
-        if self.max_distance.iter().any(|&d| u16::from(d) > MAX_DISTANCE) {
+        if self.max_distance.iter().any(|d| d > u32::from(MAX_DISTANCE)) {
             return Err("hash bank distance threshold over the maximum".into());
+        }
+        if self.min_quality.iter().any(|q| q > u32::from(u8::MAX)) {
+            return Err("hash bank quality gate over 255".into());
         }
         if u32::try_from(n).is_err() {
             return Err("hash bank has more than 2^32 entries".into());
@@ -139,32 +127,31 @@ impl HashBank {
             self.index = None;
             return;
         }
-        let radius =
-            u32::from(self.max_distance.iter().copied().max().unwrap_or(0)) / CHUNKS as u32;
-        let mut starts = vec![0u32; CHUNKS * (BUCKETS + 1)];
-        let bits = Index::id_bits(n);
-        let mut ids = vec![0u8; (CHUNKS * n * bits as usize).div_ceil(8) + ID_PADDING];
+        let max_distance = self.max_distance.iter().max().unwrap_or(0) as u16;
+        let radius = u32::from(max_distance) / CHUNKS as u32;
+        let mut starts = PackedInts::zeroed(CHUNKS * (BUCKETS + 1), PackedInts::bits_for(n as u64));
+        let mut ids = PackedInts::zeroed(CHUNKS * n, PackedInts::bits_for(n as u64 - 1));
+        let mut next = vec![0u32; BUCKETS + 1];
         for c in 0..CHUNKS {
-            let starts = &mut starts[c * (BUCKETS + 1)..(c + 1) * (BUCKETS + 1)];
             // Counting sort: count each bucket into the slot after it, prefix-sum,
-            // then place ids; the starts slide to the ends and are shifted back.
+            // then place ids.
+            next.fill(0);
             for h in &self.hashes {
-                starts[chunk(h, c) + 1] += 1;
+                next[chunk(h, c) + 1] += 1;
             }
             for v in 1..=BUCKETS {
-                starts[v] += starts[v - 1];
+                next[v] += next[v - 1];
+            }
+            for (v, &start) in next.iter().enumerate() {
+                starts.set(c * (BUCKETS + 1) + v, start);
             }
             for (i, h) in self.hashes.iter().enumerate() {
                 let v = chunk(h, c);
-                Index::set_id(&mut ids, bits, c * n + starts[v] as usize, i);
-                starts[v] += 1;
+                ids.set(c * n + next[v] as usize, i as u32);
+                next[v] += 1;
             }
-            for v in (1..=BUCKETS).rev() {
-                starts[v] = starts[v - 1];
-            }
-            starts[0] = 0;
         }
-        self.index = Some(Index { radius, starts, ids, bits });
+        self.index = Some(Index { radius, max_distance, starts, ids });
     }
 
     pub fn len(&self) -> usize {
@@ -180,21 +167,29 @@ impl HashBank {
     }
 
     pub fn owner(&self, entry: usize) -> u32 {
-        self.owners[entry]
+        self.owners.get(entry)
     }
 
     /// Heap bytes of the entries and the index.
     pub fn memory_usage(&self) -> usize {
-        let index = self.index.as_ref().map_or(0, |ix| 4 * ix.starts.len() + ix.ids.len());
-        self.hashes.len() * (32 + 4 + 1 + 1) + index
+        let index =
+            self.index.as_ref().map_or(0, |ix| ix.starts.heap_bytes() + ix.ids.heap_bytes());
+        let columns = [&self.owners, &self.max_distance, &self.min_quality];
+        self.hashes.len() * 32 + columns.iter().map(|c| c.heap_bytes()).sum::<usize>() + index
     }
 
     /// Calls `found(entry, distance)` once for every entry within its threshold of
     /// `hash` whose quality gate `quality` passes, in no particular order.
     pub fn query(&self, hash: &[u64; 4], quality: u8, mut found: impl FnMut(usize, u16)) {
+        // The bank's largest threshold first: most candidates are far from the query,
+        // and their own thresholds then stay unread (a page less to fault in).
+        let farthest = self.index.as_ref().map_or(MAX_DISTANCE, |ix| ix.max_distance);
         let mut check = |i: usize| {
             let d = hamming(hash, &self.hashes[i]);
-            if d <= u16::from(self.max_distance[i]) && quality >= self.min_quality[i] {
+            if d <= farthest
+                && u32::from(d) <= self.max_distance.get(i)
+                && u32::from(quality) >= self.min_quality.get(i)
+            {
                 found(i, d);
             }
         };
@@ -205,10 +200,10 @@ impl HashBank {
         let n = self.hashes.len();
         let q: [usize; CHUNKS] = std::array::from_fn(|c| chunk(hash, c));
         for c in 0..CHUNKS {
-            let starts = &ix.starts[c * (BUCKETS + 1)..(c + 1) * (BUCKETS + 1)];
+            let bucket = |v: usize| ix.starts.get(c * (BUCKETS + 1) + v) as usize;
             neighbours(q[c], ix.radius, |v| {
-                for k in c * n + starts[v] as usize..c * n + starts[v + 1] as usize {
-                    let id = ix.id(k);
+                for k in c * n + bucket(v)..c * n + bucket(v + 1) {
+                    let id = ix.ids.get(k) as usize;
                     let h = &self.hashes[id];
                     // An entry reachable from an earlier chunk was checked there:
                     // skipping it here reports every entry once, without a set.
@@ -337,7 +332,7 @@ mod tests {
 
     #[test]
     fn ids_past_two_bytes_are_found() {
-        // Ids are 24-bit: entries past 65,535 need the third byte.
+        // Entries past 65,535 need a 17th bit.
         let hashes = random_hashes(70_000, 3);
         let mut bank = HashBank::new(&entries(&hashes, 31));
         assert!(bank.is_indexed());
@@ -351,25 +346,18 @@ mod tests {
         }
     }
 
-    /// Issue #13: ids are packed as narrow as the bank needs and read back whole.
+    /// Issue #13: the index's ids and starts take the bits the bank's size needs, and
+    /// columns of one value (PDQ's default thresholds) take none per entry.
     #[test]
-    fn packed_ids_read_back() {
-        assert_eq!(
-            [1, 2, 3, 1 << 16, 1_000_000, 1 << 24].map(Index::id_bits),
-            [1, 1, 2, 16, 20, 24]
-        );
-        for bits in [1, 3, 8, 13, 20, 24] {
-            let mask = (1usize << bits) - 1;
-            let n = 1000;
-            let mut ids = vec![0u8; (n * bits as usize).div_ceil(8) + ID_PADDING];
-            for k in 0..n {
-                Index::set_id(&mut ids, bits, k, (k * 7919 + 13) & mask);
-            }
-            let ix = Index { radius: 0, starts: Vec::new(), ids, bits };
-            for k in 0..n {
-                assert_eq!(ix.id(k), (k * 7919 + 13) & mask, "bits {bits}, id {k}");
-            }
-        }
+    fn index_and_columns_are_packed_narrow() {
+        let hashes = random_hashes(70_000, 5);
+        let bank = HashBank::new(&entries(&hashes, 31));
+        let ix = bank.index.as_ref().expect("indexed");
+        assert_eq!((ix.ids.bits(), ix.starts.bits()), (17, 17));
+        let per_entry = (bank.memory_usage() - ix.starts.heap_bytes()) as f64 / hashes.len() as f64;
+        // 32 bytes of hash, 16 ids of 17 bits, a few bits of owner (i * 10).
+        assert!(per_entry < 32.0 + 16.0 * 17.0 / 8.0 + 3.0, "{per_entry} bytes an entry");
+        assert!(bank.max_distance.heap_bytes() < hashes.len() / 8);
     }
 
     proptest! {

@@ -42,6 +42,7 @@ mod model;
 mod normalize;
 mod numbers;
 mod package;
+mod packed;
 pub mod pdq;
 mod prebuilt;
 mod rules;

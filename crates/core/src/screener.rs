@@ -263,7 +263,7 @@ pub(crate) mod tests {
     use crate::model::{MatchMode, MaterialKind};
     use crate::package::Material;
 
-    fn material(
+    pub(crate) fn material(
         id: &str,
         term: &str,
         mode: MatchMode,
