@@ -31,6 +31,7 @@
 
 mod plain;
 mod readings;
+mod variants;
 
 use crate::confusables::{
     Script, fold, fold_is_ambiguous, is_leet_symbol, is_shape_pair, leet, leet_is_ambiguous,
@@ -111,6 +112,8 @@ pub struct Normalized {
     /// The readings after the text, in order, and where their copies shift.
     readings: Vec<Reading>,
     anchors: Vec<(u32, u32)>,
+    /// Symbol variants after the readings (`variants.rs`).
+    variants: Vec<variants::Variant>,
 }
 
 impl Normalized {
@@ -197,10 +200,21 @@ impl Normalized {
         self.flags.extend(std::iter::repeat_n(u.flags, n));
     }
 
-    /// The flags of the bytes no disguise produced, at the end.
-    fn finish(mut self, dominant: &Dominant) -> Normalized {
+    /// The flags of the bytes no disguise produced, at the end; then the readings
+    /// and, `with_variants`, the symbol variants.
+    fn finish(
+        mut self,
+        dominant: &Dominant,
+        options: NormalizeOptions,
+        with_variants: bool,
+    ) -> Normalized {
         self.flags.resize(self.text.len(), 0);
         self.append_readings(dominant);
+        if with_variants {
+            let script = dominant.get().unwrap_or(Script::Latin);
+            let limit = readings::haystack_limit(self.primary);
+            self.append_symbol_variants(dominant.text, options, script, limit);
+        }
         self
     }
 
@@ -321,6 +335,11 @@ pub fn normalize(text: &str) -> Normalized {
 ///
 /// Texts over 4 GiB cannot occur: uploads are bounded by [`crate::Limits`] far below.
 pub fn normalize_with(text: &str, options: NormalizeOptions) -> Normalized {
+    normalize_inner(text, options, true)
+}
+
+/// [`normalize_with`], with or without symbol variants (a variant's own text has none).
+fn normalize_inner(text: &str, options: NormalizeOptions, with_variants: bool) -> Normalized {
     let bytes = text.as_bytes();
     let mut out = Normalized {
         text: String::with_capacity(text.len()),
@@ -371,7 +390,7 @@ pub fn normalize_with(text: &str, options: NormalizeOptions) -> Normalized {
     if !wordless {
         scratch.normalize(&text[done..], done, options, &dominant, &mut out);
     }
-    out.finish(&dominant)
+    out.finish(&dominant, options, with_variants)
 }
 
 /// Buffers of the general path, reused by every chunk of one text.
@@ -1146,7 +1165,7 @@ mod tests {
         let mut out = Normalized::default();
         let dominant = Dominant::of(text);
         Scratch::default().normalize(text, 0, options, &dominant, &mut out);
-        out.finish(&dominant)
+        out.finish(&dominant, options, true)
     }
 
     /// The normalizer against the general path alone on `text`, both options: the

@@ -31,6 +31,12 @@ const CONTEXT_WORDS: usize = 3;
 /// `READINGS_SLACK`): a crafted text of ambiguous digits costs a bounded multiple.
 const MAX_READINGS_GROWTH: usize = 4;
 const READINGS_SLACK: usize = 4096;
+/// The haystack's largest length for a text of `primary` bytes: readings and symbol
+/// variants stop there.
+pub(super) fn haystack_limit(primary: usize) -> usize {
+    primary + primary * MAX_READINGS_GROWTH + READINGS_SLACK
+}
+
 /// Longest word of digits alone read as letters: a term's word is rarely longer,
 /// and phone numbers, ids and amounts are, which keeps them out of the readings.
 const MAX_DIGIT_WORD: usize = 10;
@@ -142,9 +148,9 @@ pub(super) struct AmbiguousWord {
 /// be new.
 #[derive(Clone, Debug)]
 pub(super) struct Reading {
-    at: usize,
+    pub(super) at: usize,
     from: usize,
-    len: usize,
+    pub(super) len: usize,
     word: (usize, usize),
     /// Into `Normalized::anchors`: after each changed character of another UTF-8
     /// length, its end in the reading and in the text, both relative to the copy.
@@ -478,8 +484,11 @@ impl Normalized {
     /// The range of the text a match at `start..end` of the haystack stands for, if
     /// it is new: in the text itself, or in a reading and touching its word.
     pub(crate) fn to_text(&self, start: usize, end: usize) -> Option<(usize, usize)> {
-        if start < self.primary || self.readings.is_empty() {
+        if start < self.primary {
             return Some((start, end));
+        }
+        if self.variants.first().is_some_and(|v| v.at <= start) {
+            return self.variant_to_text(start, end);
         }
         let i = self.readings.partition_point(|r| r.at <= start).checked_sub(1)?;
         let r = &self.readings[i];
