@@ -133,10 +133,14 @@ impl Normalized {
                 && primary[p] == (at as u32, at as u32 + 1)
                 && self.text.as_bytes()[p] != b' ';
             // `$` or `@` before a number alone is money or a handle (`$40`, `@2x`);
-            // inside one it may be a letter (`10$3`).
+            // inside one, or next to another leet symbol, it may be a letter (`10$3`,
+            // `$@1·3`).
             let spells = || {
+                let symbol = |i: usize| matches!(bytes.get(i), Some(b'!' | b'|' | b'$' | b'@'));
                 original[start..end].chars().any(char::is_alphabetic)
                     || original[start..at].chars().any(char::is_alphanumeric)
+                    || (at > start && symbol(at - 1))
+                    || symbol(at + 1)
             };
             if matches!(b, b'!' | b'|') || (!read_as_letter && spells()) {
                 let piece = (start, end);
@@ -272,6 +276,7 @@ mod tests {
         assert_eq!(n.to_text(today, today + "today".len()), None);
         assert!(extra_lines("c_4_s+!|n+o now").iter().any(|l| l.contains("casino")));
         assert!(extra_lines("lose 10$3 now").iter().any(|l| l.contains("lose lose")));
+        assert!(extra_lines("for $@1·3 now").iter().any(|l| l.contains("for sale")));
     }
 
     /// Money, handles and sentence punctuation get no variants.
