@@ -6,9 +6,13 @@
 //! hashes each candidate span of the text the same way (its bytes without spaces,
 //! `matcher.rs`), so one key finds a phrase written with its spaces, without them or
 //! with a space at a joint (`sports betting`, `sportsbetting`, `e cigarette`), and
-//! [`TermTable::verify`] against the key's stored text decides which spacings are the
-//! term's own. Per key, in memory: up to 8 bits each of head and tail gate, 16 bits of filter, ~4.5
-//! bytes of table and, read only on a fingerprint hit, the key's text.
+//! [`TermTable::verify`] decides, from the key's gaps, which spacings are the term's
+//! own. The key's text is not stored: a span is the key when its 32-bit fingerprint
+//! and a second, independent 32-bit hash of its squeezed bytes both agree (a false
+//! match needs 64 bits to collide) and its spaces sit where the key's gaps are. Per
+//! key, in memory: up to 8 bits each of head and tail gate, 16 bits of filter, ~4.5
+//! bytes of table and, read only on a fingerprint hit, 8 bytes of check and gap end
+//! and 2 bytes a gap (1M synthetic terms: 36 MiB of key text became 11 MiB).
 //!
 //! A probe reads, in order: the head gate (one bit per start of a text word, keyed
 //! by the first [`HEAD_BYTES`] bytes), the tail gate (one bit per place a span may
@@ -39,6 +43,12 @@ const GATE_BITS_PER_HEAD: usize = 8;
 const KEYS_PER_BUCKET: usize = 2;
 /// The polynomial hash's multiplier (odd, so every byte stays significant).
 pub(crate) const BASE: u64 = 0x9E37_79B9_7F4A_7C15;
+/// The check hash's multiplier: another odd constant, so the check does not collide
+/// where the fingerprint does.
+const CHECK_BASE: u64 = 0xC2B2_AE3D_27D4_EB4F;
+/// Marks a gap that is a joint (`e-mail`), above a gap's squeezed offset (at most
+/// `MAX_KEY_BYTES`).
+const JOINT_GAP: u16 = 0x100;
 
 /// Appends one byte to a polynomial hash. The byte counts as `b + 1`, so a run of
 /// zero bytes still changes it.
@@ -136,10 +146,19 @@ pub(crate) struct TermTable {
     buckets: Vec<u32>,
     /// Per key, in bucket order: the low half of its bucket hash.
     fingerprints: Vec<u32>,
-    /// Per key: where its stored text ends in `text`.
-    ends: Vec<u32>,
-    /// The keys' texts, with `' '` for a space and `JOINT` for a joint.
-    text: Vec<u8>,
+    /// Per key: the check hash of its squeezed bytes (`check_hash`).
+    checks: Vec<u32>,
+    /// Per key: where its gaps end in `gaps`.
+    gap_ends: Vec<u32>,
+    /// Each key's gaps in order: the squeezed offset a space stands before, with
+    /// `JOINT_GAP` for a joint (where the text may have a space or none).
+    gaps: Vec<u16>,
+}
+
+/// The check hash of squeezed bytes: a polynomial hash of another multiplier,
+/// finalized, low half.
+fn check_hash(bytes: impl Iterator<Item = u8>) -> u32 {
+    fmix64(bytes.fold(0u64, |h, b| h.wrapping_mul(CHECK_BASE).wrapping_add(b as u64 + 1))) as u32
 }
 
 /// The bucket hash of a digest: its high bits pick the bucket, its low half is the
@@ -213,11 +232,18 @@ impl TermTable {
         }
         let fingerprints = hashed.iter().map(|&(h, _)| h as u32).collect();
         let order: Vec<usize> = hashed.iter().map(|&(_, i)| i).collect();
-        let mut text = Vec::with_capacity(order.iter().map(|&i| keys[i].len()).sum());
-        let mut ends = Vec::with_capacity(n);
+        let checks = order.iter().map(|&i| check_hash(squeezed(keys[i]))).collect();
+        let (mut gaps, mut gap_ends) = (Vec::new(), Vec::with_capacity(n));
         for &i in &order {
-            text.extend_from_slice(keys[i]);
-            ends.push(text.len() as u32);
+            let mut at = 0u16;
+            for &b in keys[i] {
+                match b {
+                    b' ' => gaps.push(at),
+                    JOINT => gaps.push(at | JOINT_GAP),
+                    _ => at += 1,
+                }
+            }
+            gap_ends.push(gaps.len() as u32);
         }
         let table = TermTable {
             base,
@@ -229,8 +255,9 @@ impl TermTable {
             filter,
             buckets,
             fingerprints,
-            ends,
-            text,
+            checks,
+            gap_ends,
+            gaps,
         };
         (table, order)
     }
@@ -257,11 +284,20 @@ impl TermTable {
         {
             return Err("term index buckets out of order");
         }
-        if self.ends.len() != n
-            || self.ends.windows(2).any(|w| w[0] > w[1])
-            || self.ends.last().copied().unwrap_or(0) as usize != self.text.len()
+        if self.checks.len() != n
+            || self.gap_ends.len() != n
+            || self.gap_ends.windows(2).any(|w| w[0] > w[1])
+            || self.gap_ends.last().copied().unwrap_or(0) as usize != self.gaps.len()
         {
-            return Err("term index texts out of order");
+            return Err("term index gaps out of order");
+        }
+        // Within a key, gaps stand in order inside it.
+        if (0..n).any(|k| {
+            let gaps = self.gaps(k);
+            gaps.iter().any(|&g| g & !(JOINT_GAP | 0xff) != 0 || g & 0xff == 0)
+                || gaps.windows(2).any(|w| w[0] & 0xff > w[1] & 0xff)
+        }) {
+            return Err("term index gap out of place");
         }
         if (self.base as usize).checked_add(n).is_none_or(|end| end > patterns) {
             return Err("term index refers past the pattern table");
@@ -336,10 +372,10 @@ impl TermTable {
         self.base + k as u32
     }
 
-    /// The stored text of key `k`.
-    pub(crate) fn key(&self, k: usize) -> &[u8] {
-        let start = if k == 0 { 0 } else { self.ends[k - 1] as usize };
-        &self.text[start..self.ends[k] as usize]
+    /// The gaps of key `k`.
+    fn gaps(&self, k: usize) -> &[u16] {
+        let start = if k == 0 { 0 } else { self.gap_ends[k - 1] as usize };
+        &self.gaps[start..self.gap_ends[k] as usize]
     }
 
     /// Whether the text span `span` is key `k` with its spaces where the key allows
@@ -347,28 +383,30 @@ impl TermTable {
     /// key has a joint, none where it has a space), `Some(false)` if it is the key's
     /// own, `None` if it is not the key.
     pub(crate) fn verify(&self, k: usize, span: &[u8]) -> Option<bool> {
-        let key = self.key(k);
-        let (mut i, mut j, mut respaced) = (0, 0, false);
-        while i < span.len() || j < key.len() {
-            match (span.get(i), key.get(j)) {
-                (Some(b' '), Some(&g)) if g == b' ' || g == JOINT => {
-                    respaced |= g == JOINT;
-                    i += 1;
-                    j += 1;
-                }
-                (_, Some(&b' ')) => {
-                    respaced = true;
-                    j += 1;
-                }
-                (_, Some(&JOINT)) => j += 1,
-                (Some(a), Some(b)) if a == b => {
-                    i += 1;
-                    j += 1;
-                }
-                _ => return None,
+        let (gaps, mut g) = (self.gaps(k), 0);
+        let (mut at, mut respaced) = (0u16, false);
+        // The key's gaps before squeezed offset `at` that the span has no space at: a
+        // space left out respaces the term, a joint left out does not.
+        let skip_to = |g: &mut usize, at: u16, respaced: &mut bool| {
+            while gaps.get(*g).is_some_and(|&gap| gap & 0xff < at) {
+                *respaced |= gaps[*g] & JOINT_GAP == 0;
+                *g += 1;
+            }
+        };
+        for &b in span {
+            if b == b' ' {
+                skip_to(&mut g, at, &mut respaced);
+                // A space where the key has no gap is not the key.
+                let gap = *gaps.get(g).filter(|&&gap| gap & 0xff == at)?;
+                respaced |= gap & JOINT_GAP != 0;
+                g += 1;
+            } else {
+                at = at.saturating_add(1);
             }
         }
-        Some(respaced)
+        skip_to(&mut g, u16::MAX, &mut respaced);
+        let check = check_hash(span.iter().copied().filter(|&b| b != b' '));
+        (check == self.checks[k]).then_some(respaced)
     }
 
     /// Heap bytes held by the table.
@@ -377,8 +415,11 @@ impl TermTable {
             + self.tail.capacity()
             + self.short.capacity()
             + self.filter.capacity())
-            + 4 * (self.buckets.capacity() + self.fingerprints.capacity() + self.ends.capacity())
-            + self.text.capacity()
+            + 4 * (self.buckets.capacity()
+                + self.fingerprints.capacity()
+                + self.checks.capacity()
+                + self.gap_ends.capacity())
+            + 2 * self.gaps.capacity()
     }
 }
 
@@ -395,10 +436,11 @@ mod tests {
         (h, n)
     }
 
-    fn find(t: &TermTable, span: &str) -> Vec<(Vec<u8>, bool)> {
+    /// The keys (as built, by `order`) a span is, and whether respaced.
+    fn find_in(t: &TermTable, order: &[usize], keys: &[&[u8]], span: &str) -> Vec<(Vec<u8>, bool)> {
         let (h, n) = hash_of(span.as_bytes());
         t.probe(h, n)
-            .filter_map(|k| Some((t.key(k).to_vec(), t.verify(k, span.as_bytes())?)))
+            .filter_map(|k| Some((keys[order[k]].to_vec(), t.verify(k, span.as_bytes())?)))
             .collect()
     }
 
@@ -407,6 +449,7 @@ mod tests {
         let keys: Vec<&[u8]> =
             vec![b"sports betting", b"e\x01cigarette", b"casino", b"cas ino bonus"];
         let (t, order) = TermTable::build(7, &keys);
+        let find = |t: &TermTable, span: &str| find_in(t, &order, &keys, span);
         assert_eq!(order.len(), 4);
         t.validate(11).unwrap();
         assert!(t.validate(10).is_err());
@@ -423,7 +466,6 @@ mod tests {
         assert_eq!(t.max_len(), "casinobonus".len().max("sportsbetting".len()));
         for k in 0..4 {
             assert_eq!(t.pattern(k), 7 + k as u32);
-            assert_eq!(t.key(k), keys[order[k]]);
         }
     }
 
@@ -432,6 +474,7 @@ mod tests {
         let owned: Vec<String> = (0..20_000).map(|i| format!("term{i} w{}", i % 7)).collect();
         let keys: Vec<&[u8]> = owned.iter().map(|s| s.as_bytes()).collect();
         let (t, order) = TermTable::build(0, &keys);
+        let find = |t: &TermTable, span: &str| find_in(t, &order, &keys, span);
         let (again, _) = TermTable::build(0, &keys);
         assert_eq!(postcard::to_allocvec(&t).unwrap(), postcard::to_allocvec(&again).unwrap());
         for (k, &i) in order.iter().enumerate() {
@@ -448,5 +491,34 @@ mod tests {
         // Misses are mostly stopped by the filter: count probes that reach a bucket.
         let misses = (0..20_000).filter(|i| !find(&t, &format!("other{i} w1")).is_empty()).count();
         assert_eq!(misses, 0);
+    }
+
+    /// Issue #13: keys keep their gaps, not their text; the spacing rules hold, and a
+    /// crafted gap is refused on load.
+    #[test]
+    fn gaps_decide_spacing_and_crafted_gaps_are_refused() {
+        let keys: Vec<&[u8]> = vec![b"buy e\x01mail lists", b"casino"];
+        let (t, order) = TermTable::build(0, &keys);
+        let find = |span: &str| find_in(&t, &order, &keys, span);
+        let key = keys[0].to_vec();
+        assert_eq!(find("buy email lists"), vec![(key.clone(), false)]);
+        assert_eq!(find("buy e mail lists"), vec![(key.clone(), true)]);
+        assert_eq!(find("buyemaillists"), vec![(key.clone(), true)]);
+        assert!(find("buy em ail lists").is_empty());
+        assert!(find("buy email listz").is_empty());
+        let k = order.iter().position(|&i| i == 0).unwrap();
+        let first = if k == 0 { 0 } else { t.gap_ends[k - 1] as usize };
+        for bad in [0u16, 0x200 | 3, 0xff] {
+            let mut crafted = t.clone();
+            crafted.gaps[first] = bad;
+            if bad == 0xff {
+                // Past the next gap: out of order.
+                crafted.gaps[first + 1] = 4;
+            }
+            assert!(crafted.validate(2).is_err(), "gap {bad:#x}");
+        }
+        let mut crafted = t.clone();
+        crafted.checks.pop();
+        assert!(crafted.validate(2).is_err());
     }
 }
