@@ -211,9 +211,8 @@ impl Normalized {
         self.flags.resize(self.text.len(), 0);
         self.append_readings(dominant);
         if with_variants {
-            let script = dominant.get().unwrap_or(Script::Latin);
             let limit = readings::haystack_limit(self.primary);
-            self.append_symbol_variants(dominant.text, options, script, limit);
+            self.append_symbol_variants(dominant, options, limit);
         }
         self
     }

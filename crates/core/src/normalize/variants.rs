@@ -62,12 +62,12 @@ impl Normalized {
     /// readings share (`limit`: the haystack's largest length).
     pub(super) fn append_symbol_variants(
         &mut self,
-        original: &str,
+        dominant: &super::Dominant,
         options: NormalizeOptions,
-        script: Script,
         limit: usize,
     ) {
-        let varied = self.varied_symbols(original, script);
+        let original = dominant.text;
+        let varied = self.varied_symbols(dominant);
         let mut k = 0;
         while k < varied.len() {
             // A group: varied symbols whose words are within the context of each other.
@@ -106,7 +106,8 @@ impl Normalized {
     /// where it may be a letter), in order: `!` and `|` always, `@` and `$` where the
     /// text did not read them as letters (a letter is what they nearly always are)
     /// and their word has a letter or they stand inside it.
-    fn varied_symbols(&self, original: &str, script: Script) -> Vec<Varied> {
+    fn varied_symbols(&self, dominant: &super::Dominant) -> Vec<Varied> {
+        let original = dominant.text;
         let bytes = original.as_bytes();
         let primary = &self.origin[..self.primary];
         let mut out = Vec::new();
@@ -116,9 +117,11 @@ impl Normalized {
             symbols.extend(memchr::memchr_iter(b'@', &bytes[first..]).map(|i| first + i));
             symbols.sort_unstable();
         }
+        // The field's script is counted only where a symbol needs it.
+        let script = || dominant.get().unwrap_or(Script::Latin);
         for at in symbols {
             let b = bytes[at];
-            let Some(letter_byte) = letter_for(b, script) else { continue };
+            let Some(letter_byte) = letter_for(b, script()) else { continue };
             let start = bytes[..at].iter().rposition(u8::is_ascii_whitespace).map_or(0, |s| s + 1);
             let end = bytes[at..]
                 .iter()
