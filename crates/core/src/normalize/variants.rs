@@ -94,7 +94,7 @@ impl Normalized {
                 // ASCII written over ASCII: still UTF-8.
                 let Ok(copy) = std::str::from_utf8(&window) else { return };
                 let sub = super::normalize_inner(copy, options, false);
-                if !self.push_variant(&sub, from as u32, touch, limit) {
+                if !self.push_variant(&sub, from as u32, touch, group, limit) {
                     return;
                 }
             }
@@ -153,13 +153,15 @@ impl Normalized {
         out
     }
 
-    /// Appends `sub`'s text and its readings of words in `touch`, their origins moved
-    /// by `shift` bytes of the original; false where the haystack reached `limit`.
+    /// Appends `sub`'s text and those of its readings whose copy reaches `touch`, their
+    /// origins moved by `shift` bytes of the original, a `group` symbol written as a
+    /// letter flagged as leet; false where the haystack reached `limit`.
     fn push_variant(
         &mut self,
         sub: &Normalized,
         shift: u32,
         touch: (u32, u32),
+        group: &[Varied],
         limit: usize,
     ) -> bool {
         // A reading of a word beside the varied ones counts when its copy reaches
@@ -183,7 +185,14 @@ impl Normalized {
             let at = self.text.len();
             self.text.push_str(&sub.text[a..b]);
             self.origin.extend(sub.origin[a..b].iter().map(|&(x, y)| (x + shift, y + shift)));
-            self.flags.extend_from_slice(&sub.flags[a..b]);
+            // A symbol in the copy's text was written as its letter (as noise it left
+            // none): the match saw through leetspeak.
+            let leet = |o: (u32, u32)| group.iter().any(|v| v.at as u32 == o.0 + shift);
+            self.flags.extend(
+                (a..b).map(|i| {
+                    sub.flags[i] | if leet(sub.origin[i]) { super::flag::LEET } else { 0 }
+                }),
+            );
             self.variants.push(Variant { at, len: b - a, touch });
         }
         true
@@ -280,6 +289,10 @@ mod tests {
         assert!(extra_lines("c_4_s+!|n+o now").iter().any(|l| l.contains("casino")));
         assert!(extra_lines("lose 10$3 now").iter().any(|l| l.contains("lose lose")));
         assert!(extra_lines("for $@1·3 now").iter().any(|l| l.contains("for sale")));
+        // No digit in it: the leet flag comes from the symbols read as letters.
+        let plain = normalize("restore your v!s!on today");
+        let at = plain.haystack().find("vision").expect("a variant reads vision");
+        assert!(plain.evasions(at, at + "vision".len()).contains(&crate::Evasion::Leet));
     }
 
     /// Money, handles and sentence punctuation get no variants.
