@@ -355,7 +355,7 @@ impl Normalized {
         let primary = self.text.len();
         self.primary = primary;
         self.note_symbols_and_digits(dominant);
-        let bound = primary * MAX_READINGS_GROWTH + READINGS_SLACK;
+        let limit = haystack_limit(primary);
         let words = std::mem::take(&mut self.ambiguous_words);
         let mut slots: Vec<Slot> = Vec::new();
         'words: for w in &words {
@@ -393,7 +393,7 @@ impl Normalized {
             for choice in u32::from(!fixed)..1 << varying {
                 // A changed character grows by at most three bytes.
                 let most = to - from + 3 * slots.len();
-                if self.text.len() + 1 + most > primary + bound {
+                if self.text.len() + 1 + most > limit {
                     break 'words;
                 }
                 self.push_reading(w, from, to, &slots, choice);

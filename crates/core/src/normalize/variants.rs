@@ -121,16 +121,17 @@ impl Normalized {
         let script = || dominant.get().unwrap_or(Script::Latin);
         for at in symbols {
             let b = bytes[at];
-            let Some(letter_byte) = letter_for(b, script()) else { continue };
-            let start = bytes[..at].iter().rposition(u8::is_ascii_whitespace).map_or(0, |s| s + 1);
             let end = bytes[at..]
                 .iter()
                 .position(u8::is_ascii_whitespace)
                 .map_or(bytes.len(), |e| at + e);
+            // Sentence punctuation (`casino!`) ends here, before the script is counted.
             let word_after = original[at + 1..end].chars().any(char::is_alphanumeric);
             if !word_after {
                 continue;
             }
+            let Some(letter_byte) = letter_for(b, script()) else { continue };
+            let start = bytes[..at].iter().rposition(u8::is_ascii_whitespace).map_or(0, |s| s + 1);
             let p = primary.partition_point(|o| (o.0 as usize) < at);
             let read_as_letter = p < self.primary
                 && primary[p] == (at as u32, at as u32 + 1)
