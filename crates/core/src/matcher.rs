@@ -22,6 +22,7 @@ use crate::stem::StemWord;
 use crate::table::MaterialTable;
 use crate::term_index::{HEAD_BYTES, JOINT, MAX_KEY_BYTES, TermTable, head_hash, push, tail_hash};
 use daachorse::{CharwiseDoubleArrayAhoCorasick, CharwiseDoubleArrayAhoCorasickBuilder, MatchKind};
+use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, VecDeque};
 use std::ops::ControlFlow;
 
@@ -329,11 +330,18 @@ impl TextMatcher {
         // Distinct keys and patterns in a deterministic order: the same package must
         // give the same matcher, byte for byte, so builds are reproducible.
         let mut anywhere: BTreeMap<String, Vec<u32>> = BTreeMap::new();
-        let mut keyed: [BTreeMap<Vec<u8>, Vec<u32>>; 2] = Default::default();
+        // The tables' keys need no order here: `TermTable::build` lays them out by
+        // hash and text whatever order they come in, and a hash map is what a
+        // million keys can afford.
+        let keyable = keyable(materials);
+        let mut keyed: [FxHashMap<Vec<u8>, Vec<u32>>; 2] = Default::default();
+        if keyable >= min_index_terms {
+            // Most keyable terms are words (one key each, more for stretched forms).
+            keyed[0].reserve(keyable);
+        }
         let mut operands: BTreeMap<String, u32> = BTreeMap::new();
         let mut rules = RuleSet::default();
         let mut stems = Vec::new();
-        let keyable = keyable(materials);
         let mut symbols: BTreeMap<String, Vec<u32>> = BTreeMap::new();
         let indexed = keyable >= min_index_terms;
         let split = !indexed && keyable <= MAX_SPLIT_TERMS;

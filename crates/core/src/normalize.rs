@@ -337,6 +337,17 @@ pub fn normalize_with(text: &str, options: NormalizeOptions) -> Normalized {
     normalize_inner(text, options, true)
 }
 
+/// Whether `text` has nothing left to match once normalized: a package term or
+/// exception that does is an error. A text with an ASCII letter or digit or a basic
+/// Russian letter keeps it (folding maps such a character to a letter or digit, it
+/// never drops one), so only the rest is normalized: a large package asks this of
+/// every term, twice (when it is read and when its compiled form is validated).
+pub(crate) fn is_empty_once_normalized(text: &str) -> bool {
+    let kept =
+        |c: char| c.is_ascii_alphanumeric() || matches!(c, 'а'..='я' | 'А'..='Я' | 'ё' | 'Ё');
+    !text.chars().any(kept) && normalize(text).as_str().trim().is_empty()
+}
+
 /// [`normalize_with`], with or without symbol variants (a variant's own text has none).
 fn normalize_inner(text: &str, options: NormalizeOptions, with_variants: bool) -> Normalized {
     let bytes = text.as_bytes();
@@ -1466,6 +1477,17 @@ mod tests {
             let primary = norm.as_str().len();
             proptest::prop_assert!(norm.haystack().len() <= 5 * primary + 4096);
             proptest::prop_assert!(norm.haystack().starts_with(norm.as_str()));
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config::with_cases(4096))]
+        /// The shortcut of `is_empty_once_normalized` answers what normalizing would.
+        #[test]
+        fn empty_once_normalized_is_what_normalizing_says(parts in proptest::collection::vec(piece(), 0..4)) {
+            let text = parts.concat();
+            let normalized = normalize(&text).as_str().trim().is_empty();
+            proptest::prop_assert_eq!(is_empty_once_normalized(&text), normalized, "{:?}", text);
         }
     }
 

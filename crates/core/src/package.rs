@@ -5,9 +5,9 @@
 use crate::error::Error;
 use crate::limits::Limits;
 use crate::model::{Action, MatchMode, MaterialKind};
-use crate::normalize::normalize;
+use crate::normalize::is_empty_once_normalized;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::collections::HashSet;
 
 /// Version of the compiled package format; bumped on any change to [`Package`]'s
 /// serialized shape (`format.rs` writes it), since postcard is not self-describing.
@@ -190,7 +190,7 @@ impl Package {
         if self.name.is_empty() {
             return Err(Error::format("package name is empty"));
         }
-        let mut ids = BTreeSet::new();
+        let mut ids = HashSet::with_capacity(self.materials.len());
         for m in &self.materials {
             if m.id.is_empty() {
                 return Err(Error::format("a material has an empty id"));
@@ -208,7 +208,7 @@ impl Package {
                     m.id
                 )));
             }
-            if m.kind == MaterialKind::Text && !symbols && normalize(&m.term).as_str().is_empty() {
+            if m.kind == MaterialKind::Text && !symbols && is_empty_once_normalized(&m.term) {
                 return Err(Error::format(format!("material {:?} has an empty term", m.id)));
             }
             match (&m.media, m.kind) {

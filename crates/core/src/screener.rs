@@ -12,6 +12,7 @@ use crate::package::{Package, PackageInfo};
 use crate::table::MaterialTable;
 use crate::upload::Upload;
 use crate::verdict::{Evidence, Hit, ScreenError, TextEvidence, Verdict};
+use std::borrow::Borrow;
 use std::ops::ControlFlow;
 
 /// A package ready to screen uploads. Building one builds the matcher, which is the
@@ -38,8 +39,11 @@ const MIXED_SCRIPT_SIGNAL: &str = "signal:mixed-script";
 const MAX_MARKET_LEN: usize = 8;
 
 impl Screener {
-    /// Builds the matcher for `package`.
-    pub fn new(package: Package) -> Result<Screener, Error> {
+    /// Validates `package` (as [`Screener::from_bytes`] does its bytes) and builds its
+    /// matcher; the package may be lent, so a caller keeping it need not clone it.
+    pub fn new(package: impl Borrow<Package>) -> Result<Screener, Error> {
+        let package = package.borrow();
+        package.validate()?;
         let digest = format::digest(&package.to_bytes());
         Screener::with_digest(package, digest, TERM_INDEX_MIN_TERMS)
     }
@@ -52,18 +56,18 @@ impl Screener {
         min_index_terms: usize,
     ) -> Result<Screener, Error> {
         let digest = format::digest(&package.to_bytes());
-        Screener::with_digest(package, digest, min_index_terms)
+        Screener::with_digest(&package, digest, min_index_terms)
     }
 
     /// Decodes compiled package bytes (validating them) and builds the matcher.
     pub fn from_bytes(bytes: &[u8]) -> Result<Screener, Error> {
         let package = Package::from_bytes(bytes)?;
-        Screener::with_digest(package, format::digest(bytes), TERM_INDEX_MIN_TERMS)
+        Screener::with_digest(&package, format::digest(bytes), TERM_INDEX_MIN_TERMS)
     }
 
     /// Keeps only the matcher and the compact table: the package itself is dropped.
     fn with_digest(
-        package: Package,
+        package: &Package,
         digest: String,
         min_index_terms: usize,
     ) -> Result<Screener, Error> {

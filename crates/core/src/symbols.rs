@@ -30,14 +30,20 @@ fn is_dressing(c: char) -> bool {
 }
 
 fn is_symbol(c: char) -> bool {
+    // ASCII without a table lookup: its symbols are these nine.
+    if c.is_ascii() {
+        return matches!(c, '$' | '+' | '<' | '=' | '>' | '^' | '`' | '|' | '~');
+    }
     c.general_category_group() == GeneralCategoryGroup::Symbol && !is_dressing(c)
 }
 
 /// Whether `term` is a symbol term: at least one symbol, and nothing but symbols,
 /// their dressing, joiners and spaces.
 pub(crate) fn is_symbol_term(term: &str) -> bool {
-    term.chars().any(is_symbol)
-        && term.chars().all(|c| is_symbol(c) || is_dressing(c) || c == ZWJ || c.is_whitespace())
+    // `all` first: a word term fails it at its first letter, where `any` would read
+    // every character's category (a large package asks this of each term).
+    term.chars().all(|c| is_symbol(c) || is_dressing(c) || c == ZWJ || c.is_whitespace())
+        && term.chars().any(is_symbol)
 }
 
 /// One unit of a run: its folded form and its byte span in the text.
@@ -112,6 +118,14 @@ mod tests {
 
     fn keys(text: &str) -> Vec<Vec<String>> {
         runs(text).into_iter().map(|r| r.into_iter().map(|u| u.key).collect()).collect()
+    }
+
+    #[test]
+    fn ascii_symbols_are_the_table_s() {
+        for c in (0..128u8).map(char::from) {
+            let table = c.general_category_group() == GeneralCategoryGroup::Symbol;
+            assert_eq!(is_symbol(c), table, "{c:?}");
+        }
     }
 
     #[test]

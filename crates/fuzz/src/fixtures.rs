@@ -20,7 +20,7 @@ pub(crate) fn sample_package() -> &'static Package {
 /// A screener of the sample package.
 pub(crate) fn sample_screener() -> &'static Screener {
     static SCREENER: OnceLock<Screener> = OnceLock::new();
-    SCREENER.get_or_init(|| Screener::new(sample_package().clone()).expect("the sample builds"))
+    SCREENER.get_or_init(|| Screener::new(sample_package()).expect("the sample builds"))
 }
 
 /// Seed inputs for target `name`: files of the sample package and inputs built from

@@ -3,10 +3,10 @@
 //! it with wasmtime-wizer, so the shipped component starts with its matcher already
 //! built in its memory image.
 //!
-//! Steps: build the matcher natively and serialize it (`Screener::to_prebuilt`),
-//! instrument the generic guest, instantiate it, call `loader.load` with the prebuilt
-//! bytes (the guest copies them into place in a pristine heap), snapshot the instance
-//! into a new component, and validate that component by loading it and reading back
+//! Steps: build the matcher natively and serialize it (`Screener::to_prebuilt`)
+//! while the generic guest is instrumented and compiled, instantiate the guest, call
+//! `loader.load` with the prebuilt bytes (the guest copies them into place in a
+//! pristine heap), snapshot the instance into a new component, and validate that component by loading it and reading back
 //! its package digest (the filter's `info`, the HTTP component's `GET /v1/info`).
 
 use crate::runtime::{Ctx, Runtime};
@@ -17,7 +17,7 @@ use anyhow::{Context, Result, bail};
 use prescreen_core::{Package, PackageInfo, Screener};
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Engine, Store};
-use wasmtime_wizer::Wizer;
+use wasmtime_wizer::{ComponentContext, Wizer};
 
 /// What `compile` made, and the sizes worth reporting.
 pub struct Built {
@@ -48,12 +48,12 @@ const LOAD_FUNC: &str = concat!(loader!(), "#load");
 
 /// Compiles `package` into a pre-initialized filter component.
 pub fn compile(runtime: &Runtime, package: &Package) -> Result<Built> {
-    let native = Native::of(package)?;
+    let (native, guest) = prepare(runtime.engine(), crate::GUEST_WASM, package)?;
     let component = block_on(snapshot(
         runtime.engine(),
         runtime.linker(),
         Ctx::new(),
-        crate::GUEST_WASM,
+        guest,
         &native.prebuilt,
     ))?;
     let filter = runtime.load(&component).context("the snapshot is not a valid filter")?;
@@ -66,12 +66,12 @@ pub fn compile(runtime: &Runtime, package: &Package) -> Result<Built> {
 /// WIT screener. Validated by asking the snapshot `GET /v1/info`.
 #[cfg(feature = "http")]
 pub fn compile_http(runtime: &HttpRuntime, package: &Package, wasi: WasiHttp) -> Result<Built> {
-    let native = Native::of(package)?;
+    let (native, guest) = prepare(runtime.engine(), wasi.guest(), package)?;
     let component = block_on(snapshot(
         runtime.engine(),
         runtime.linker(),
         HttpCtx::new(),
-        wasi.guest(),
+        guest,
         &native.prebuilt,
     ))?;
     let service = runtime.load(&component).context("the snapshot is not a valid HTTP component")?;
@@ -89,11 +89,12 @@ struct Native {
 
 impl Native {
     fn of(package: &Package) -> Result<Native> {
-        let bytes = package.to_bytes();
-        let screener = Screener::from_bytes(&bytes)?;
+        // From the package itself: a round trip through its bytes would decode again
+        // what is at hand (a second of a million-term build).
+        let screener = Screener::new(package)?;
         Ok(Native {
             prebuilt: screener.to_prebuilt(),
-            package_bytes: bytes.len(),
+            package_bytes: package.to_bytes().len(),
             matcher_bytes: screener.matcher_memory(),
             digest: screener.info().digest.clone(),
         })
@@ -120,21 +121,51 @@ fn block_on<T>(future: impl Future<Output = Result<T>>) -> Result<T> {
     tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(future)
 }
 
-/// Loads a prebuilt matcher into a fresh instance of `guest` and snapshots it. The
-/// same for both components: only the host state their imports need differs.
+/// The generic guest, instrumented for the snapshot and compiled.
+struct Instrumented<'g> {
+    wizer: Wizer,
+    cx: ComponentContext<'g>,
+    component: Component,
+}
+
+impl<'g> Instrumented<'g> {
+    fn of(engine: &Engine, guest: &'g [u8]) -> Result<Instrumented<'g>> {
+        let mut wizer = Wizer::new();
+        wizer.init_func(LOAD_FUNC).keep_init_func(true);
+        let (cx, instrumented) = wizer.instrument_component(guest)?;
+        let component = Component::new(engine, &instrumented)
+            .map_err(anyhow::Error::from)
+            .context("compiling the instrumented guest")?;
+        Ok(Instrumented { wizer, cx, component })
+    }
+}
+
+/// Builds the matcher on a second thread while this one instruments and compiles
+/// the guest: neither needs the other, and on a large package both take seconds.
+fn prepare<'g>(
+    engine: &Engine,
+    guest: &'g [u8],
+    package: &Package,
+) -> Result<(Native, Instrumented<'g>)> {
+    std::thread::scope(|s| {
+        let native = s.spawn(|| Native::of(package));
+        let instrumented = Instrumented::of(engine, guest);
+        let native = native.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        Ok((native?, instrumented?))
+    })
+}
+
+/// Loads a prebuilt matcher into a fresh instance of the instrumented guest and
+/// snapshots it. The same for both components: only the host state their imports
+/// need differs.
 async fn snapshot<T: Send + 'static>(
     engine: &Engine,
     linker: &Linker<T>,
     ctx: T,
-    guest: &[u8],
+    guest: Instrumented<'_>,
     prebuilt: &[u8],
 ) -> Result<Vec<u8>> {
-    let mut wizer = Wizer::new();
-    wizer.init_func(LOAD_FUNC).keep_init_func(true);
-    let (cx, instrumented) = wizer.instrument_component(guest)?;
-    let component = Component::new(engine, &instrumented)
-        .map_err(anyhow::Error::from)
-        .context("compiling the instrumented guest")?;
+    let Instrumented { wizer, cx, component } = guest;
     let mut store = Store::new(engine, ctx);
     // wizer reads each memory back as one `list<u8>`: lift the default 128 MiB cap on
     // what a host call may lift, since building a large matcher grows memory past it.

@@ -114,7 +114,7 @@ impl Linter {
         let mut findings: Vec<Finding> = source.diagnostics.iter().map(rows::invalid).collect();
         findings.extend(rows::check(&cx, self.clean.is_empty()));
         findings.extend(media::check(&cx));
-        let screener = crate::Screener::new(cx.package.clone())?;
+        let screener = crate::Screener::new(&cx.package)?;
         findings.extend(text::check(&cx, &screener));
         findings.extend(words::check(&cx, &screener, &self.words));
         if self.spellings {

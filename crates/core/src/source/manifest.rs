@@ -163,8 +163,7 @@ pub(crate) fn parse(file: &str, text: &str) -> Result<Manifest, Error> {
         }
         list.markets = parse_markets(&list.markets.join(",")).map_err(|m| diag(line, m))?;
     }
-    if let Some(bad) =
-        manifest.allow.iter().find(|a| crate::normalize::normalize(a).as_str().is_empty())
+    if let Some(bad) = manifest.allow.iter().find(|a| crate::normalize::is_empty_once_normalized(a))
     {
         return Err(diag(
             find_line("allow"),

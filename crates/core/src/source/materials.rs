@@ -14,7 +14,7 @@ use super::record_line;
 use crate::error::Diagnostic;
 use crate::files::PackageDir;
 use crate::model::{MatchMode, MaterialKind};
-use crate::normalize::normalize;
+use crate::normalize::is_empty_once_normalized;
 use crate::package::Material;
 use jiff::Timestamp;
 use std::collections::BTreeMap;
@@ -298,7 +298,7 @@ impl<'m> Reader<'m> {
                         crate::symbols::MAX_TERM_UNITS
                     ));
                 }
-            } else if normalize(term).as_str().trim().is_empty() {
+            } else if is_empty_once_normalized(term) {
                 errs.push(format!("term {} has nothing to match once normalized", shown(term)));
             }
         }
@@ -343,7 +343,7 @@ impl<'m> Reader<'m> {
             .map(String::from)
             .collect();
         for e in &exceptions {
-            if normalize(e).as_str().is_empty() {
+            if is_empty_once_normalized(e) {
                 errs.push(format!("exception {} has nothing to match once normalized", shown(e)));
             }
         }
