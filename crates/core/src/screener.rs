@@ -330,6 +330,22 @@ pub(crate) mod tests {
         assert_eq!(v.action, Action::Pass);
     }
 
+    /// A package given whole is validated as its bytes would be (issue #13: the
+    /// compiler builds from the package at hand, not from a round trip of its bytes).
+    #[test]
+    fn a_lent_package_is_validated() {
+        let p = tiny_package();
+        assert!(Screener::new(&p).is_ok());
+        let mut dup = p.clone();
+        dup.materials.push(dup.materials[0].clone());
+        let err = Screener::new(&dup).err().expect("a duplicate id is refused").to_string();
+        assert!(err.contains("duplicate material id"), "{err}");
+        let mut empty = p;
+        empty.materials[0].term = "!!".into();
+        let err = Screener::new(empty).err().expect("an empty term is refused").to_string();
+        assert!(err.contains("empty term"), "{err}");
+    }
+
     /// Issue #16: a stretched term (`xxx`, read as `x`) keeps needing stretched text
     /// in stem mode, and stem hits survive a round trip through the prebuilt matcher.
     #[test]
