@@ -83,6 +83,9 @@ fn symbol_letter(c: char, script: Script) -> Option<char> {
 /// The letters of the leet symbols just before byte `at` of the original, with
 /// their origins, if nothing but a word edge comes before them (`$107`, `!ncome`).
 fn symbols_before(original: &str, at: usize, script: Script) -> Vec<(char, (u32, u32))> {
+    if at.checked_sub(1).and_then(|i| original.as_bytes().get(i)).is_none_or(|&b| ends_edge(b)) {
+        return Vec::new();
+    }
     let mut out = edge_symbols(original[..at].char_indices().rev(), script);
     out.reverse();
     out
@@ -90,7 +93,18 @@ fn symbols_before(original: &str, at: usize, script: Script) -> Vec<(char, (u32,
 
 /// The letters of the leet symbols just after byte `at` of the original (`837$`).
 fn symbols_after(original: &str, at: usize, script: Script) -> Vec<(char, (u32, u32))> {
+    if original.as_bytes().get(at).is_none_or(|&b| ends_edge(b)) {
+        return Vec::new();
+    }
     edge_symbols(original[at..].char_indices().map(|(i, c)| (at + i, c)), script)
+}
+
+/// Whether a word's neighbouring byte settles that no leet symbol stands there: an
+/// ASCII character other than a leet symbol is a whole character that ends the
+/// search (`edge_symbols` stops at it), and most words have a space or punctuation
+/// beside them, so most words are settled without decoding a character.
+fn ends_edge(b: u8) -> bool {
+    b.is_ascii() && !crate::confusables::is_leet_symbol(b as char)
 }
 
 /// The leet symbols at the start of `chars` (byte offsets in the original), read
@@ -197,7 +211,8 @@ impl Normalized {
         let mut found = Vec::new();
         let mut start = 0;
         while start < primary {
-            let end = self.text[start..primary].find(' ').map_or(primary, |i| start + i);
+            let rest = &self.text.as_bytes()[start..primary];
+            let end = memchr::memchr(b' ', rest).map_or(primary, |i| start + i);
             if end == start {
                 start += 1;
                 continue;
