@@ -1495,7 +1495,9 @@ mod tests {
     proptest::proptest! {
         /// The branchless count of a text's scripts counts what it says it does.
         #[test]
-        fn dominant_script_counts_ascii_letters_and_cyrillic_leads(parts in proptest::collection::vec(piece(), 0..6)) {
+        fn dominant_script_counts_ascii_letters_and_cyrillic_leads(
+            parts in proptest::collection::vec(piece(), 0..6)
+        ) {
             let text = parts.concat();
             let latin = text.chars().filter(char::is_ascii_alphabetic).count();
             let cyrillic = text.chars().filter(|c| ('\u{400}'..='\u{47f}').contains(c)).count();
@@ -1512,7 +1514,9 @@ mod tests {
         #![proptest_config(proptest::test_runner::Config::with_cases(4096))]
         /// The shortcut of `is_empty_once_normalized` answers what normalizing would.
         #[test]
-        fn empty_once_normalized_is_what_normalizing_says(parts in proptest::collection::vec(piece(), 0..4)) {
+        fn empty_once_normalized_is_what_normalizing_says(
+            parts in proptest::collection::vec(piece(), 0..4)
+        ) {
             let text = parts.concat();
             let normalized = normalize(&text).as_str().trim().is_empty();
             proptest::prop_assert_eq!(is_empty_once_normalized(&text), normalized, "{:?}", text);

@@ -3,11 +3,12 @@
 //! it with wasmtime-wizer, so the shipped component starts with its matcher already
 //! built in its memory image.
 //!
-//! Steps: build the matcher natively and serialize it (`Screener::to_prebuilt`)
-//! while the generic guest is instrumented and compiled, instantiate the guest, call
+//! Steps: build the matcher natively and serialize it (`Screener::to_prebuilt`) while
+//! the generic guest is instrumented and compiled, instantiate the guest, call
 //! `loader.load` with the prebuilt bytes (the guest copies them into place in a
-//! pristine heap), snapshot the instance into a new component, and validate that component by loading it and reading back
-//! its package digest (the filter's `info`, the HTTP component's `GET /v1/info`).
+//! pristine heap), snapshot the instance into a new component, and validate that
+//! component by loading it and reading back its package digest (the filter's `info`,
+//! the HTTP component's `GET /v1/info`).
 
 use crate::runtime::{Ctx, Runtime};
 #[cfg(feature = "http")]
