@@ -94,8 +94,8 @@ pub(crate) struct Reader<'m> {
     rows: Vec<Row>,
     /// Names of the files read, as `Row::file` indexes them.
     files: Vec<String>,
-    /// Where each id was first defined, for duplicate reports.
-    seen: BTreeMap<String, (String, u64)>,
+    /// Where each id was first defined (file index, line), for duplicate reports.
+    seen: BTreeMap<String, (usize, u64)>,
 }
 
 impl<'m> Reader<'m> {
@@ -127,14 +127,24 @@ impl<'m> Reader<'m> {
 
     /// Adds a material made outside a table (hash lists), checking its id.
     pub(crate) fn add(&mut self, m: Material, file: &str, diags: &mut Vec<Diagnostic>) {
-        if let Some((f, l)) = self.seen.get(&m.id) {
-            let message = format!("duplicate id {:?} (first defined at {f}:{l})", m.id);
-            diags.push(Diagnostic { file: file.to_string(), line: m.line.into(), message });
-        } else {
-            self.seen.insert(m.id.clone(), (file.to_string(), m.line.into()));
-            let file = self.file_index(file);
-            self.rows.push(Row { material: m, file, status: Status::Enabled });
+        let line = m.line.into();
+        if let Err(message) = self.keep(m, file, line, Status::Enabled) {
+            diags.push(Diagnostic { file: file.to_string(), line, message });
         }
+    }
+
+    /// Keeps `m` read at `file:line`, or says where its id was first defined.
+    fn keep(&mut self, m: Material, file: &str, line: u64, status: Status) -> Result<(), String> {
+        if let Some(&(f, l)) = self.seen.get(&m.id) {
+            return Err(format!(
+                "duplicate id {:?} (first defined at {}:{l})",
+                m.id, self.files[f]
+            ));
+        }
+        let file = self.file_index(file);
+        self.seen.insert(m.id.clone(), (file, line));
+        self.rows.push(Row { material: m, file, status });
+        Ok(())
     }
 
     /// Every valid row and the file names its `file` indexes.
@@ -230,12 +240,8 @@ impl<'m> Reader<'m> {
             let cells = Cells { col: &col, record: &record };
             match self.material(&cells, kind, line) {
                 Ok((m, status)) => {
-                    if let Some((f, l)) = self.seen.get(&m.id) {
-                        push(line, format!("duplicate id {:?} (first defined at {f}:{l})", m.id));
-                    } else {
-                        self.seen.insert(m.id.clone(), (file.to_string(), line));
-                        let file = self.file_index(file);
-                        self.rows.push(Row { material: m, file, status });
+                    if let Err(message) = self.keep(m, file, line, status) {
+                        push(line, message);
                     }
                 }
                 Err(msgs) => {
