@@ -134,6 +134,27 @@ fn edge_symbols(
     out
 }
 
+/// The first space at or after byte `from` of `bytes`, or its length: eight bytes
+/// at a time, since words are short and a call into a SIMD search costs more than
+/// reading one.
+fn next_space(bytes: &[u8], from: usize) -> usize {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+    const SPACES: u64 = u64::from_le_bytes([b' '; 8]);
+    let mut at = from;
+    while let Some(Ok(chunk)) = bytes.get(at..at + 8).map(<[u8; 8]>::try_from) {
+        // A zero byte of `x` is a space; the lowest flagged byte is the first zero
+        // (a borrow can only flag bytes above a zero).
+        let x = u64::from_le_bytes(chunk) ^ SPACES;
+        let zeros = x.wrapping_sub(ONES) & !x & HIGHS;
+        if zeros != 0 {
+            return at + (zeros.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    bytes[at.min(bytes.len())..].iter().position(|&b| b == b' ').map_or(bytes.len(), |i| at + i)
+}
+
 /// The letter of a leet symbol standing alone between spaces in a gap between two
 /// words (`buy @ diploma`), with its origin; `base` is the gap's offset.
 fn lone_symbol(gap: &str, base: u32, script: Script) -> Option<(char, (u32, u32))> {
@@ -206,13 +227,13 @@ impl Normalized {
     /// after its last (`a!`) as an optional letter.
     fn note_symbols_and_digits(&mut self, dominant: &super::Dominant) {
         let original = dominant.text;
+        let obytes = original.as_bytes();
         let primary = self.primary;
         let script = || dominant.get().unwrap_or(Script::Latin);
         let mut found = Vec::new();
         let mut start = 0;
         while start < primary {
-            let rest = &self.text.as_bytes()[start..primary];
-            let end = memchr::memchr(b' ', rest).map_or(primary, |i| start + i);
+            let end = next_space(&self.text.as_bytes()[..primary], start);
             if end == start {
                 start += 1;
                 continue;
@@ -220,41 +241,40 @@ impl Normalized {
             let word = &self.text.as_bytes()[start..end];
             let (o_start, o_end) = (self.origin[start].0 as usize, self.origin[end - 1].1 as usize);
             let first = self.slots.len();
-            if word.len() <= MAX_DIGIT_WORD && word.iter().all(u8::is_ascii_digit) {
-                let script = script();
-                let before = symbols_before(original, o_start, script);
-                let after = symbols_after(original, o_end, script);
-                let letters: Option<Vec<char>> =
-                    word.iter().map(|&d| leet(d as char, script)).collect();
-                if let Some(letters) = letters {
-                    for (c, origin) in before {
-                        self.slots.push(Slot::insert(start, c, origin, true));
-                    }
-                    let mut ambiguous = 0;
-                    for (i, (&d, l)) in word.iter().zip(letters).enumerate() {
-                        let other = (ambiguous < MAX_AMBIGUOUS
-                            && leet_is_ambiguous(d as char, script))
-                        .then(|| other_letter(l))
-                        .flatten();
-                        ambiguous += usize::from(other.is_some());
-                        let (at, flag) = (start + i, super::flag::LEET);
-                        let slot = Slot { at, len: 1, base: Some(l), other, origin: None, flag };
-                        self.slots.push(slot);
-                    }
-                    for (c, origin) in after {
-                        self.slots.push(Slot::insert(end, c, origin, true));
+            if word[0].is_ascii_digit()
+                && word.len() <= MAX_DIGIT_WORD
+                && word.iter().all(u8::is_ascii_digit)
+            {
+                self.note_digit_word(original, start, end, (o_start, o_end), script());
+            } else {
+                let script = if word[0].is_ascii() { Script::Latin } else { Script::Cyrillic };
+                // Most words have a space or punctuation on both sides in the original:
+                // one byte each side settles that no leet symbol touches them.
+                let symbol_at = |i: usize| obytes.get(i).is_some_and(|&b| !ends_edge(b));
+                if o_start > 0 && symbol_at(o_start - 1) {
+                    for (c, origin) in symbols_before(original, o_start, script) {
+                        self.slots.push(Slot::insert(start, c, origin, false));
                     }
                 }
-            } else if let Some(&lead) = word.first() {
-                let script = if lead.is_ascii() { Script::Latin } else { Script::Cyrillic };
-                for (c, origin) in symbols_before(original, o_start, script) {
-                    self.slots.push(Slot::insert(start, c, origin, false));
+                // Two bytes a letter at most in the scripts that fold, and a longer
+                // word qualifies only when written with a digit first or last (`100х`):
+                // most words end here, before the field's script is counted.
+                let written = obytes.get(o_start..o_end).unwrap_or(&[]);
+                let digit_edge = || {
+                    written.first().is_some_and(u8::is_ascii_digit)
+                        || written.last().is_some_and(u8::is_ascii_digit)
+                };
+                let foreign_shaped = word.len() <= 2 * MAX_FOREIGN_WORD
+                    || (word.len() <= 2 * (MAX_FOREIGN_WORD + MAX_DIGIT_WORD) && digit_edge());
+                if foreign_shaped {
+                    self.note_foreign_word(start, end, script, dominant);
                 }
-                self.note_foreign_word(start, end, script, dominant);
                 // and after its last (`a!` for `ai`, `n@z!`): a reading only, since
                 // `casino!` is most often punctuation
-                for (c, origin) in symbols_after(original, o_end, script) {
-                    self.slots.push(Slot::insert(end, c, origin, false));
+                if symbol_at(o_end) {
+                    for (c, origin) in symbols_after(original, o_end, script) {
+                        self.slots.push(Slot::insert(end, c, origin, false));
+                    }
                 }
             }
             if self.slots.len() > first {
@@ -285,12 +305,51 @@ impl Normalized {
         self.ambiguous_words.sort_by_key(|w| w.start);
     }
 
+    /// Notes the word of digits alone at `start..end` of the text (`o` in the
+    /// original): its digits are letters of `script` in every reading, the ambiguous
+    /// ones another letter in some, with the leet symbols the text dropped around it
+    /// (`$107`, `837$`). Kept out of the word loop: most words are letters.
+    #[inline(never)]
+    fn note_digit_word(
+        &mut self,
+        original: &str,
+        start: usize,
+        end: usize,
+        (o_start, o_end): (usize, usize),
+        script: Script,
+    ) {
+        let before = symbols_before(original, o_start, script);
+        let after = symbols_after(original, o_end, script);
+        let word = &self.text.as_bytes()[start..end];
+        let Some(letters) =
+            word.iter().map(|&d| leet(d as char, script)).collect::<Option<Vec<char>>>()
+        else {
+            return;
+        };
+        for (c, origin) in before {
+            self.slots.push(Slot::insert(start, c, origin, true));
+        }
+        let mut ambiguous = 0;
+        for (i, l) in letters.into_iter().enumerate() {
+            let d = self.text.as_bytes()[start + i] as char;
+            let other = (ambiguous < MAX_AMBIGUOUS && leet_is_ambiguous(d, script))
+                .then(|| other_letter(l))
+                .flatten();
+            ambiguous += usize::from(other.is_some());
+            let (at, flag) = (start + i, super::flag::LEET);
+            self.slots.push(Slot { at, len: 1, base: Some(l), other, origin: None, flag });
+        }
+        for (c, origin) in after {
+            self.slots.push(Slot::insert(end, c, origin, true));
+        }
+    }
     /// Notes a short word of the other script, every letter of which looks like one
     /// of the field's (`а` in `buy а diploma`, `c` in `c плохой`, `kr` for `кг`,
     /// `ххх`; with digits, `100х` for `100x`, the digits then read as the field's
     /// leet letters), as a word whose letters are the field's in every reading; the text
     /// keeps it as written, since a short word of the other script is as often a
-    /// real abbreviation (`витамин C`).
+    /// real abbreviation (`витамин C`). Asked only of a word of at most three letters
+    /// or one written with a digit at an edge (`note_symbols_and_digits`).
     fn note_foreign_word(
         &mut self,
         start: usize,
@@ -299,20 +358,6 @@ impl Normalized {
         dominant: &super::Dominant,
     ) {
         let word = &self.text[start..end];
-        // Two bytes a letter at most in the scripts that fold, and a longer word
-        // qualifies only when written with a digit first or last (`100х`): most words
-        // end here, before the field's script is counted.
-        let digit_edge = || {
-            let (from, to) = (self.origin[start].0 as usize, self.origin[end - 1].1 as usize);
-            let written = dominant.text.as_bytes().get(from..to).unwrap_or(&[]);
-            written.first().is_some_and(u8::is_ascii_digit)
-                || written.last().is_some_and(u8::is_ascii_digit)
-        };
-        if word.len() > 2 * (MAX_FOREIGN_WORD + MAX_DIGIT_WORD)
-            || (word.len() > 2 * MAX_FOREIGN_WORD && !digit_edge())
-        {
-            return;
-        }
         let Some(field) = dominant.get().filter(|&f| f != script) else { return };
         // Only a word set among words of the field's script (`buy а diploma`): a short
         // word among its own script's is a passage in that language (`up to 70% off`
@@ -521,5 +566,23 @@ impl Normalized {
         };
         let (s, e) = (back(start), back(end));
         (s < r.word.1 && e > r.word.0).then_some((s, e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1024))]
+        /// The word split's eight-byte search finds what a byte-by-byte one does,
+        /// wherever it starts.
+        #[test]
+        fn next_space_is_the_first_space(text in "[ a\u{a0}б\u{2020}]{0,40}", from in 0usize..48) {
+            let bytes = text.as_bytes();
+            let from = from.min(bytes.len());
+            let plain = bytes[from..].iter().position(|&b| b == b' ').map_or(bytes.len(), |i| from + i);
+            prop_assert_eq!(super::next_space(bytes, from), plain);
+        }
     }
 }
