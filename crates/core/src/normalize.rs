@@ -267,6 +267,12 @@ fn is_separator(c: char) -> bool {
     matches!(c, ' ' | '.' | '-' | '_' | '*' | '·' | '•' | '/' | ',' | '+' | '|' | '~' | '\'')
 }
 
+/// Punctuation that numbers are written with (`1.5`, `3,5`, `1-2`, `12/05`, `10:00`):
+/// between single digits it keeps them a number, where other noise spells a word.
+fn is_number_punctuation(c: char) -> bool {
+    matches!(c, '.' | ',' | '-' | '/' | ':' | '–' | '—')
+}
+
 /// How far `@` or `$` may stand from a letter of its word and still be one
 /// (`@3@ртные`: three units to `р`, `$113nc3rs` four to `n`); a price (`$40`) has
 /// none that near, and the bound keeps a run of symbols linear to read.
@@ -659,10 +665,44 @@ fn tokens(
     // `a.z.i.n.o.7.7.7`) or in their spelled chain (`8+3/t'7`), so numbers
     // (`12.05.2026`, `3.5`) keep their punctuation.
     // Called just past units of the word, so `i - 1` is one.
+    // A chain of single digits spelled out with noise (`6'3*3` for `без`, `1*0'5+3`
+    // for `lose`, `0•7` for `от`) is one word when a gap in it is not a number's
+    // punctuation: numbers (`1.5-2`, `12/05`, `3,5`) keep theirs.
+    let single_digit = |j: usize| {
+        units.get(j).is_some_and(|u| u.c.is_ascii_digit())
+            && !wordish(j.wrapping_sub(1))
+            && !wordish(j + 1)
+    };
+    let digit_chain = |i: usize| {
+        if i == 0 || !single_digit(i - 1) {
+            return false;
+        }
+        let mut odd = false;
+        for step in [-1isize, 1] {
+            let mut j = i - 1;
+            for _ in 0..CHAIN_REACH {
+                let (mut k, mut n, mut gap_odd) = (j.wrapping_add_signed(step), 0, false);
+                while n <= MAX_NOISE_RUN && gap_unit(k) {
+                    gap_odd |= !is_number_punctuation(units[k].c);
+                    k = k.wrapping_add_signed(step);
+                    n += 1;
+                }
+                if n == 0 || n > MAX_NOISE_RUN || !single_digit(k) {
+                    break;
+                }
+                odd |= gap_odd;
+                j = k;
+            }
+        }
+        odd
+    };
     let noise = |lettered_before: bool, i: usize| {
         let n = (i..units.len().min(i + MAX_NOISE_RUN + 1)).take_while(|&j| gap_unit(j)).count();
-        let lettered =
-            || lettered_before || letter(i + n) || (i + n < units.len() && chain_letter(i + n));
+        let lettered = || {
+            lettered_before
+                || letter(i + n)
+                || (i + n < units.len() && (chain_letter(i + n) || digit_chain(i)))
+        };
         (n > 0 && n <= MAX_NOISE_RUN && i + n < units.len() && in_word(i + n) && lettered())
             .then_some(n)
     };
@@ -1432,6 +1472,14 @@ mod tests {
         assert_eq!(n("1.5 mg, 2-3days"), "1 5 mg 2 edays");
         assert_eq!(n("casino?!' and casino*!:|"), "casino and casino");
         assert_eq!(n("c|a|s|i|n|o"), "casino", "| between single letters separates");
+        // Single digits spelled out with noise that numbers are not written with are
+        // one word, read as letters in readings; numbers keep their punctuation.
+        assert_eq!(n("займ 6'3*3 проверок"), "займ 633 проверок");
+        assert!(normalize("займ 6'3*3 проверок").haystack().contains("займ без проверок"));
+        assert!(normalize("1*0'5+3 weight").haystack().contains("lose weight"));
+        assert_eq!(n("отзывы 0•7 клиентов, 6.3'3 слов"), "отзывы 07 клиентов 633 слов");
+        assert_eq!(n("1.5-2 mg, 3,5 kg, 1/2, 10:0"), "1 5 2 mg 3 5 kg 1 2 10 0");
+        assert_eq!(n("5 * 3 = 15"), "5 3 15", "spaces are not noise");
     }
 
     #[test]

@@ -17,9 +17,16 @@
 use super::{NormalizeOptions, Normalized};
 use crate::confusables::Script;
 
-/// Symbols varied together: four give fifteen variants of a group, enough for a
+/// Symbols of a group given every choice: four give fifteen variants, enough for a
 /// two-word phrase with two symbols a word (`c_4_s+!|n+o b/0|n-u|s`).
-const MAX_VARIED: usize = 4;
+const ALL_CHOICES: usize = 4;
+/// Symbols varied together: a three-word phrase spelled out with leet symbols has
+/// seven or eight (`5*e'm/a+g/1|u*t.i.d|3 w+!/t/h'0-u_t p_r.3/s'c.r+!-p.7/!|o|n`).
+const MAX_VARIED: usize = 8;
+/// Symbols read otherwise than the text did in one variant of a group past
+/// `ALL_CHOICES`: the tokenizer reads most symbols right, and three flips of eight are
+/// 92 variants where every choice would be 255.
+const MAX_FLIPS: u32 = 3;
 /// Words (runs of non-space characters) either side copied into a variant, so a
 /// phrase matches across the varied words, as for readings.
 const CONTEXT_PIECES: usize = 3;
@@ -85,9 +92,16 @@ impl Normalized {
             let to = context_end(original, group[group.len() - 1].piece.1);
             let touch = (group[0].piece.0 as u32, group[group.len() - 1].piece.1 as u32);
             let mut window = original.as_bytes()[from..to].to_vec();
-            // Every choice but the text's own (bit `i`: symbol `i` is a letter).
+            // Every choice but the text's own (bit `i`: symbol `i` is a letter), or in a
+            // large group those a few flips from it; fewest flips first, as the likelier
+            // readings, should the haystack's bound stop the rest.
             let read: u32 = group.iter().enumerate().map(|(i, v)| u32::from(v.letter) << i).sum();
-            for choice in (0u32..1 << group.len()).filter(|&c| c != read) {
+            let flips = |c: u32| (c ^ read).count_ones();
+            let near = |c: u32| group.len() <= ALL_CHOICES || flips(c) <= MAX_FLIPS;
+            let mut choices: Vec<u32> =
+                (0u32..1 << group.len()).filter(|&c| c != read && near(c)).collect();
+            choices.sort_by_key(|&c| flips(c));
+            for choice in choices {
                 for (i, v) in group.iter().enumerate() {
                     window[v.at - from] = if choice >> i & 1 == 1 { v.letter_byte } else { b'.' };
                 }
@@ -294,6 +308,16 @@ mod tests {
         let plain = normalize("restore your v!s!on today");
         let at = plain.haystack().find("vision").expect("a variant reads vision");
         assert!(plain.evasions(at, at + "vision".len()).contains(&crate::Evasion::Leet));
+    }
+
+    /// Issue #16: a three-word phrase spelled out with seven leet symbols is one
+    /// group, so the symbols the text misread in different words flip together.
+    #[test]
+    fn a_phrase_with_seven_symbols_is_varied_as_one_group() {
+        let text = "Best prices on 5*e'm/a+g/1|u*t.i.d|3 w+!/t/h'0-u_t p_r.3/s'c.r+!-p.7/!|o|n \
+                    this week, free delivery";
+        let lines = extra_lines(text);
+        assert!(lines.iter().any(|l| l.contains("semaglutide without prescription")), "{lines:#?}");
     }
 
     /// Money, handles and sentence punctuation get no variants.
