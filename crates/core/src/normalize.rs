@@ -39,7 +39,10 @@ use crate::confusables::{
 };
 use crate::verdict::Evasion;
 use caseless::Caseless as _;
-use plain::{is_ascii_non_word, is_gap_byte, is_plain_word, plain_compound, plain_run, utf8_len};
+use plain::{
+    is_ascii_non_word, is_gap_byte, is_plain_word, plain_compound, plain_needs_readings, plain_run,
+    utf8_len,
+};
 use readings::{AmbiguousWord, Reading, Slot};
 use std::ops::Range;
 use unicode_normalization::char::{decompose_canonical, decompose_compatible, is_combining_mark};
@@ -109,6 +112,13 @@ pub struct Normalized {
     /// the text is normalized.
     slots: Vec<Slot>,
     ambiguous_words: Vec<AmbiguousWord>,
+    /// Text offsets of the words the readings pass looks at for digits, leet symbols
+    /// at their edges and the other script (`note_symbols_and_digits`), in order:
+    /// every word of the general path, and the plain words that `plain_needs_readings`
+    /// picks, which in real ad text are few.
+    noted: Vec<u32>,
+    /// Text offset of the last word pushed, noted if a long gap follows it.
+    last_word: u32,
     /// The readings after the text, in order, and where their copies shift.
     readings: Vec<Reading>,
     anchors: Vec<(u32, u32)>,
@@ -224,6 +234,20 @@ impl Normalized {
         if let Some(&(_, end)) = self.origin.last() {
             self.text.push(' ');
             self.origin.push((end, next_start));
+            // A gap of more than a space and a mark may hold a lone leet symbol
+            // (`buy @ diploma`), read with the word before it.
+            if next_start.saturating_sub(end) > 2 {
+                self.note_word(self.last_word);
+            }
+        }
+        self.last_word = self.text.len() as u32;
+    }
+
+    /// Notes the word starting at text offset `start` for the readings pass.
+    #[inline]
+    fn note_word(&mut self, start: u32) {
+        if self.noted.last() != Some(&start) {
+            self.noted.push(start);
         }
     }
 
@@ -231,6 +255,9 @@ impl Normalized {
     fn push_word(&mut self, word: &[Unit]) {
         self.push_gap(word[0].start);
         let (start, first) = (self.text.len(), self.slots.len());
+        // Spaces are gaps between tokens, never in one.
+        debug_assert!(word.iter().all(|u| u.c != ' '));
+        self.note_word(start as u32);
         for u in word {
             if u.flags & flag::AMBIGUOUS != 0 {
                 self.note_ambiguous(self.text.len(), u.c, first);
@@ -387,14 +414,16 @@ fn normalize_inner(text: &str, options: NormalizeOptions, with_variants: bool) -
             if !wordless {
                 scratch.normalize(&text[done..at], done, options, &dominant, &mut out);
             }
-            out.push_plain(text, at, &run, false);
+            let note =
+                plain_needs_readings(bytes, (at, run.end), run.end - at, run.script, &dominant);
+            out.push_plain(text, at, &run, false, note);
             done = run.end;
             wordless = true;
         } else if let Some(second) = plain_compound(bytes, at, &run) {
             if !wordless {
                 scratch.normalize(&text[done..at], done, options, &dominant, &mut out);
             }
-            out.push_compound(text, at, &run, &second);
+            out.push_compound(text, at, (&run, &second), &dominant);
             done = second.end;
             wordless = true;
             left_clear = true;

@@ -11,9 +11,18 @@ impl Normalized {
     /// Appends a compound (`plain_compound`): its two words, joined. Rarer than
     /// plain words, so kept out of the fast path's loop.
     #[inline(never)]
-    pub(super) fn push_compound(&mut self, text: &str, at: usize, a: &PlainRun, b: &PlainRun) {
-        self.push_plain(text, at, a, false);
-        self.push_plain(text, a.end + 1, b, true);
+    pub(super) fn push_compound(
+        &mut self,
+        text: &str,
+        at: usize,
+        (a, b): (&PlainRun, &PlainRun),
+        dominant: &super::Dominant,
+    ) {
+        // One word once joined: its length is both words' without the mark.
+        let len = b.end - at - 1;
+        let note = plain_needs_readings(text.as_bytes(), (at, b.end), len, a.script, dominant);
+        self.push_plain(text, at, a, false, note);
+        self.push_plain(text, a.end + 1, b, true, false);
     }
 
     /// Appends the plain word `text[start..run.end]` (see `is_plain_word`):
@@ -21,7 +30,14 @@ impl Normalized {
     /// yet). Its characters are all one byte (Latin, digits) or all two (Cyrillic),
     /// so the origins follow a pattern.
     #[inline(always)]
-    pub(super) fn push_plain(&mut self, text: &str, start: usize, run: &PlainRun, joined: bool) {
+    pub(super) fn push_plain(
+        &mut self,
+        text: &str,
+        start: usize,
+        run: &PlainRun,
+        joined: bool,
+        note: bool,
+    ) {
         let (end, cyrillic) = (run.end, run.script == Some(Script::Cyrillic));
         if joined {
             // The second word of a compound (`plain_compound`): no gap, and a joint.
@@ -29,6 +45,9 @@ impl Normalized {
             self.flags.extend(std::iter::repeat_n(super::flag::JOINED, 1 + cyrillic as usize));
         } else {
             self.push_gap(start as u32);
+            if note {
+                self.note_word(self.text.len() as u32);
+            }
         }
         let word = &text[start..end];
         if run.verbatim {
@@ -70,12 +89,36 @@ pub(super) fn push_lower_cyrillic(out: &mut String, word: &str) {
     out.push_str(&word[copied..]);
 }
 
+/// Whether the readings pass must look at the plain word at bytes `start..end` of
+/// the original, of `script` (`None` for digits), `len` bytes once normalized: a
+/// word of digits (read as letters), a short one of the script the field's is not
+/// (read in the field's), or one with a leet symbol or a character other than ASCII
+/// beside it. The pass asks nothing else of a plain word but what follows it, which
+/// `push_gap` notes.
+#[inline(always)]
+pub(super) fn plain_needs_readings(
+    bytes: &[u8],
+    (start, end): (usize, usize),
+    len: usize,
+    script: Option<Script>,
+    dominant: &super::Dominant,
+) -> bool {
+    let open = |i: Option<usize>| {
+        i.and_then(|i| bytes.get(i)).is_some_and(|&b| !super::readings::ends_edge(b))
+    };
+    script.is_none()
+        || open(start.checked_sub(1))
+        || open(Some(end))
+        || (len <= super::readings::MAX_FOREIGN_BYTES
+            && dominant.get().is_some_and(|field| Some(field) != script))
+}
+
 /// A maximal run of plain characters: ASCII letters and digits, basic Russian letters.
 pub(super) struct PlainRun {
     pub(super) end: usize,
     pub(super) chars: usize,
     /// The script of its letters; `None` for digits only.
-    script: Option<Script>,
+    pub(super) script: Option<Script>,
     /// Letters of two scripts, or letters and digits: the general path folds those.
     mixed: bool,
     /// Three or more of one letter in a row: the general path collapses those.

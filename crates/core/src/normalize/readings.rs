@@ -45,6 +45,8 @@ const MAX_DIGIT_WORD: usize = 10;
 /// letters (`а`, `c`, `kr`, `ххх`) are where advertisers swap a whole word, and
 /// longer ones are names and brands (`Москва` in an English ad).
 const MAX_FOREIGN_WORD: usize = 3;
+/// The longest such word in bytes: two a letter at most in the scripts that fold.
+pub(super) const MAX_FOREIGN_BYTES: usize = 2 * MAX_FOREIGN_WORD;
 
 /// A character of the text that readings write otherwise (`at` its byte in the
 /// text, `len` its UTF-8 length).
@@ -103,7 +105,7 @@ fn symbols_after(original: &str, at: usize, script: Script) -> Vec<(char, (u32, 
 /// ASCII character other than a leet symbol is a whole character that ends the
 /// search (`edge_symbols` stops at it), and most words have a space or punctuation
 /// beside them, so most words are settled without decoding a character.
-fn ends_edge(b: u8) -> bool {
+pub(super) fn ends_edge(b: u8) -> bool {
     b.is_ascii() && !crate::confusables::is_leet_symbol(b as char)
 }
 
@@ -224,18 +226,18 @@ impl Normalized {
     /// some), with the leet symbols the text dropped around them (`$107`, `837$`);
     /// a lone leet symbol between words (`buy @ diploma`) as a one-letter word; and
     /// a leet symbol the text dropped before a word's first letter (`!ncome`) or
-    /// after its last (`a!`) as an optional letter.
+    /// after its last (`a!`) as an optional letter. Only the words `noted` while the
+    /// text was normalized are looked at: the rest can have none of these.
     fn note_symbols_and_digits(&mut self, dominant: &super::Dominant) {
         let original = dominant.text;
         let obytes = original.as_bytes();
         let primary = self.primary;
         let script = || dominant.get().unwrap_or(Script::Latin);
         let mut found = Vec::new();
-        let mut start = 0;
-        while start < primary {
+        for start in std::mem::take(&mut self.noted) {
+            let start = start as usize;
             let end = next_space(&self.text.as_bytes()[..primary], start);
             if end == start {
-                start += 1;
                 continue;
             }
             let word = &self.text.as_bytes()[start..end];
@@ -264,7 +266,7 @@ impl Normalized {
                     written.first().is_some_and(u8::is_ascii_digit)
                         || written.last().is_some_and(u8::is_ascii_digit)
                 };
-                let foreign_shaped = word.len() <= 2 * MAX_FOREIGN_WORD
+                let foreign_shaped = word.len() <= MAX_FOREIGN_BYTES
                     || (word.len() <= 2 * (MAX_FOREIGN_WORD + MAX_DIGIT_WORD) && digit_edge());
                 if foreign_shaped {
                     self.note_foreign_word(start, end, script, dominant);
@@ -295,7 +297,6 @@ impl Normalized {
                     found.push(AmbiguousWord { start: end, end: end + 1, slots });
                 }
             }
-            start = end + 1;
         }
         if found.is_empty() {
             return;
