@@ -40,8 +40,8 @@ use crate::confusables::{
 use crate::verdict::Evasion;
 use caseless::Caseless as _;
 use plain::{
-    is_ascii_non_word, is_gap_byte, is_plain_word, plain_compound, plain_needs_readings, plain_run,
-    utf8_len,
+    is_ascii_non_word, is_gap_byte, is_plain_word, joins_symbols, plain_compound,
+    plain_needs_readings, plain_run, utf8_len,
 };
 use readings::{AmbiguousWord, Reading, Slot};
 use std::ops::Range;
@@ -406,7 +406,7 @@ fn normalize_inner(text: &str, options: NormalizeOptions, with_variants: bool) -
     while at < bytes.len() {
         let Some(run) = plain_run(bytes, at) else {
             left_clear &= is_gap_byte(bytes[at]);
-            wordless &= is_ascii_non_word(bytes[at]);
+            wordless &= is_ascii_non_word(bytes[at]) && !joins_symbols(bytes, at);
             at += utf8_len(bytes[at]);
             continue;
         };
@@ -671,13 +671,47 @@ fn tokens(
             false
         })
     };
+    // A chain of single digits spelled out with noise (`6'3*3` for `без`, `1*0'5+3`
+    // for `lose`, `0•7` for `от`, with `@` or `$` among them: `3'@` for `за`, `@'1`
+    // for `ai`) is one word when a gap in it is not a number's punctuation: numbers
+    // (`1.5-2`, `12/05`, `3,5`) and prices (`$5.99`) keep theirs. `i` is a unit just
+    // past one of the chain's characters.
+    let chain_single = |j: usize| {
+        units.get(j).is_some_and(|u| u.c.is_ascii_digit() || matches!(u.c, '@' | '$'))
+            && !wordish(j.wrapping_sub(1))
+            && !wordish(j + 1)
+    };
+    let digit_chain = |i: usize| {
+        if i == 0 || !chain_single(i - 1) {
+            return false;
+        }
+        let (mut odd, mut digits) = (false, usize::from(units[i - 1].c.is_ascii_digit()));
+        for step in [-1isize, 1] {
+            let mut j = i - 1;
+            for _ in 0..CHAIN_REACH {
+                let (mut k, mut n, mut gap_odd) = (j.wrapping_add_signed(step), 0, false);
+                while n <= MAX_NOISE_RUN && gap_unit(k) {
+                    gap_odd |= !is_number_punctuation(units[k].c);
+                    k = k.wrapping_add_signed(step);
+                    n += 1;
+                }
+                if n == 0 || n > MAX_NOISE_RUN || !chain_single(k) {
+                    break;
+                }
+                odd |= gap_odd;
+                digits += usize::from(units[k].c.is_ascii_digit());
+                j = k;
+            }
+        }
+        odd && digits > 0
+    };
     let alone = |i: usize| !element(i.wrapping_sub(1)) && !element(i + 1);
     let in_word = |i: usize| {
         let u = units[i];
         u.is_word()
             || (is_leet_symbol(u.c)
                 && if matches!(u.c, '@' | '$') {
-                    near_letter(i) || (alone(i) && chain_letter(i))
+                    near_letter(i) || (alone(i) && (chain_letter(i) || digit_chain(i + 1)))
                 } else {
                     // Between two single letters it separates them (`c|a|s|i|n|o`);
                     // beside `@` or `$` it is one more letter (`d3po$!7`).
@@ -694,37 +728,6 @@ fn tokens(
     // `a.z.i.n.o.7.7.7`) or in their spelled chain (`8+3/t'7`), so numbers
     // (`12.05.2026`, `3.5`) keep their punctuation.
     // Called just past units of the word, so `i - 1` is one.
-    // A chain of single digits spelled out with noise (`6'3*3` for `без`, `1*0'5+3`
-    // for `lose`, `0•7` for `от`) is one word when a gap in it is not a number's
-    // punctuation: numbers (`1.5-2`, `12/05`, `3,5`) keep theirs.
-    let single_digit = |j: usize| {
-        units.get(j).is_some_and(|u| u.c.is_ascii_digit())
-            && !wordish(j.wrapping_sub(1))
-            && !wordish(j + 1)
-    };
-    let digit_chain = |i: usize| {
-        if i == 0 || !single_digit(i - 1) {
-            return false;
-        }
-        let mut odd = false;
-        for step in [-1isize, 1] {
-            let mut j = i - 1;
-            for _ in 0..CHAIN_REACH {
-                let (mut k, mut n, mut gap_odd) = (j.wrapping_add_signed(step), 0, false);
-                while n <= MAX_NOISE_RUN && gap_unit(k) {
-                    gap_odd |= !is_number_punctuation(units[k].c);
-                    k = k.wrapping_add_signed(step);
-                    n += 1;
-                }
-                if n == 0 || n > MAX_NOISE_RUN || !single_digit(k) {
-                    break;
-                }
-                odd |= gap_odd;
-                j = k;
-            }
-        }
-        odd
-    };
     let noise = |lettered_before: bool, i: usize| {
         let n = (i..units.len().min(i + MAX_NOISE_RUN + 1)).take_while(|&j| gap_unit(j)).count();
         let lettered = || {
@@ -864,17 +867,29 @@ fn fold_word(word: &mut Vec<Unit>, kept: &mut Vec<Unit>, dominant: &Dominant) {
     }
     join_letter_pairs(word, kept);
     let whole = Scripts::of(word);
-    // A joint between letters of two scripts ends a piece; the script of the last
-    // letter seen so far, to tell.
-    let mut script = None;
-    let boundary = |u: &Unit, script: &mut Option<Script>| {
+    // A joint between letters of two scripts ends a piece (`casino-казино`); the
+    // script of the last letter seen so far, to tell. In a word spelled out letter by
+    // letter joints are everywhere: there only a compound's one change of script
+    // (`а.л.ь.ф.а.-.p.v.p`) ends a piece, and letters that change it back and forth
+    // (`ч-y*д*o--_c/p-е/д/с.т.в+o`) are one word's look-alikes.
+    let joint_change = |script: &mut Option<Script>, u: &Unit| {
         let s = script_of(u.c);
-        let cut = u.flags & flag::JOINED != 0 && s.is_some() && script.is_some() && s != *script;
+        let change = u.flags & flag::JOINED != 0 && s.is_some() && script.is_some() && s != *script;
         if s.is_some() {
             *script = s;
         }
-        cut
+        change
     };
+    let spelled = 2 * word.iter().filter(|u| u.flags & flag::JOINED != 0).count() >= word.len();
+    let one_piece = spelled && {
+        let mut script = None;
+        word.iter().filter(|u| joint_change(&mut script, u)).count() > 1
+    };
+    let boundary = |u: &Unit, script: &mut Option<Script>| {
+        let change = joint_change(script, u);
+        change && !one_piece
+    };
+    let mut script = None;
     let mut a = 0;
     while a < word.len() {
         boundary(&word[a], &mut script);
@@ -1402,6 +1417,7 @@ mod tests {
              within 30 days.",
             "Мы работаем с 2009 года и ценим каждого клиента: Questions? Our support team answers.",
             "Онлайн к а з и н о и c.a.s.i.n.o, бонус 100$ - ЗАХОДИ!!! ставки|спорт в 3 клика, я и в",
+            "$|$$ and @!@, a word of symbols alone",
         ];
         for ad in ads {
             same_as_oracle(ad).unwrap();
@@ -1509,6 +1525,12 @@ mod tests {
         assert_eq!(n("отзывы 0•7 клиентов, 6.3'3 слов"), "отзывы 07 клиентов 633 слов");
         assert_eq!(n("1.5-2 mg, 3,5 kg, 1/2, 10:0"), "1 5 2 mg 3 5 kg 1 2 10 0");
         assert_eq!(n("5 * 3 = 15"), "5 3 15", "spaces are not noise");
+        // `@` and `$` in such a chain are letters with the digits.
+        let h = normalize("минус 5 к+г 3'@ н+е'д*е-л+ю").haystack().to_string();
+        assert!(h.contains("кг за неделю"), "{h:?}");
+        let h = normalize("q.u_4.n+7-u*m @'1 7+r-@.d*!.n*9").haystack().to_string();
+        assert!(h.contains("quantum ai trading"), "{h:?}");
+        assert_eq!(n("only $5.99, $5 * 3"), "only 5 99 5 3", "prices keep their punctuation");
     }
 
     #[test]
@@ -1556,6 +1578,11 @@ mod tests {
         assert_eq!(n("ѕех"), "sex", "Cyrillic letters Russian lacks");
         assert_eq!(n("аjlкогол9l"), "алкоголя");
         assert_eq!(n("casino-казино"), "casinoказино", "a compound keeps both scripts");
+        // Issue #16: spelled out letter by letter, the word is one piece.
+        assert_eq!(n("ч-y*д*o--_c/p-е/д/с.т.в+o"), "чудосредство");
+        assert_eq!(n("в*o.c_c|т-а*н+o_в-и-т*ь з|p*е_н+и_е"), "восстановить зрение");
+        assert_eq!(n("с.h*е*а-р c|i-g'a|r/е/t|t+e/s"), "cheap cigarettes");
+        assert_eq!(n("а.л.ь.ф.а.-.p.v.p"), "альфаpvp", "a compound's one change of script");
         assert_eq!(n("секс шоп"), "секс шоп", "plain words are left alone");
     }
 

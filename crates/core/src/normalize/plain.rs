@@ -270,6 +270,14 @@ pub(super) fn is_gap_byte(b: u8) -> bool {
     b.is_ascii() && !b.is_ascii_alphanumeric() && !matches!(b, b'@' | b'$' | b'!' | b'|')
 }
 
+/// Whether the byte at `at` is `!` or `|` between two of `@` and `$`, which the
+/// general path reads as a word of symbols (`$|$`) though no letter or digit is near.
+#[inline]
+pub(super) fn joins_symbols(bytes: &[u8], at: usize) -> bool {
+    let symbol = |i: Option<usize>| matches!(i.and_then(|i| bytes.get(i)), Some(b'@' | b'$'));
+    matches!(bytes[at], b'!' | b'|') && symbol(at.checked_sub(1)) && symbol(Some(at + 1))
+}
+
 /// ASCII that is not a word character (`!` and `|` are in a word only between two).
 #[inline]
 pub(super) fn is_ascii_non_word(b: u8) -> bool {

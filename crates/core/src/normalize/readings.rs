@@ -243,9 +243,12 @@ impl Normalized {
             let word = &self.text.as_bytes()[start..end];
             let (o_start, o_end) = (self.origin[start].0 as usize, self.origin[end - 1].1 as usize);
             let first = self.slots.len();
-            if word[0].is_ascii_digit()
+            // A number, or a chain of digits with `@` or `$` the text kept (`3@`).
+            let numeral = |b: &u8| b.is_ascii_digit() || matches!(b, b'@' | b'$');
+            if numeral(&word[0])
                 && word.len() <= MAX_DIGIT_WORD
-                && word.iter().all(u8::is_ascii_digit)
+                && word.iter().all(numeral)
+                && word.iter().any(u8::is_ascii_digit)
             {
                 self.note_digit_word(original, start, end, (o_start, o_end), script());
             } else {
