@@ -144,10 +144,18 @@ fn main() {
             &["plain", "transliteration", "two disguises combined"],
         ),
     ];
-    let setting_hits = |screener: &Screener, text: &str| -> bool {
+    // The first hit's material and matched text, if any.
+    let setting_hit = |screener: &Screener, text: &str| -> Option<(String, String)> {
         let market = if Lang::of(text) == Lang::Ru { "RU" } else { "US" };
-        screener.screen(&Upload::text("bench", market, text)).is_ok_and(|v| !v.hits.is_empty())
+        let verdict = screener.screen(&Upload::text("bench", market, text)).ok()?;
+        let hit = verdict.hits.into_iter().next()?;
+        let matched = match hit.evidence {
+            prescreen_core::Evidence::Text(t) => t.matched,
+            _ => String::new(),
+        };
+        Some((hit.material_id, matched))
     };
+    let setting_hits = |screener: &Screener, text: &str| setting_hit(screener, text).is_some();
     for (name, screener, shown_classes) in &settings {
         println!("\n{name}:\n");
         println!("| class | EN ads | prescreen EN | RU ads | prescreen RU |");
@@ -199,6 +207,9 @@ fn main() {
     );
     println!("|---|---:|---:|---:|---:|---:|---:|");
     let mut evidence: Vec<(String, String)> = Vec::new();
+    // Clean texts a stem-mode setting hits and word mode does not (with
+    // `EVASION_MISSES=N`, the first N): what stemming costs, to read one by one.
+    let mut stem_only: Vec<(&str, String, String, String)> = Vec::new();
     for (name, texts) in
         [("fortunes (sentences)", &clean.sentences), ("hunspell (dictionary words)", &clean.words)]
     {
@@ -215,8 +226,14 @@ fn main() {
                     }
                 }
                 theirs += filters.rustrict_flags(text) as usize;
-                for (k, (_, screener, _)) in settings.iter().enumerate() {
-                    in_setting[k] += setting_hits(screener, text) as usize;
+                for (k, (setting, screener, _)) in settings.iter().enumerate() {
+                    let hit = setting_hit(screener, text);
+                    in_setting[k] += hit.is_some() as usize;
+                    if let Some((id, matched)) = hit.filter(|_| hits.is_empty() && k < 2)
+                        && stem_only.len() < show_misses
+                    {
+                        stem_only.push((setting, id, matched, text.chars().take(80).collect()));
+                    }
                 }
             }
             println!(
@@ -236,6 +253,14 @@ fn main() {
     println!("\nfirst clean texts prescreen hits (material: text):");
     for (id, text) in evidence {
         println!("- {id}: {text:?}");
+    }
+    if !stem_only.is_empty() {
+        println!(
+            "\nclean texts hit in a stem-mode setting only (setting, material: matched, text):"
+        );
+        for (setting, id, matched, text) in stem_only {
+            println!("- {setting}, {id}: {matched:?} in {text:?}");
+        }
     }
 }
 
