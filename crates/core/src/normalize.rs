@@ -728,12 +728,22 @@ fn tokens(
     // `a.z.i.n.o.7.7.7`) or in their spelled chain (`8+3/t'7`), so numbers
     // (`12.05.2026`, `3.5`) keep their punctuation.
     // Called just past units of the word, so `i - 1` is one.
+    // A single digit spelled before a word with a letter (`6•1т♦к01н` for `биткоин`)
+    // is that word's where the gap is no number's punctuation (`5-10kg` stays apart).
+    // `i..i + n` is the gap.
+    let digit_before_word = |i: usize, n: usize| {
+        i > 0
+            && chain_single(i - 1)
+            && units[i..i + n].iter().any(|u| !is_number_punctuation(u.c))
+            && near_letter(i + n)
+    };
     let noise = |lettered_before: bool, i: usize| {
         let n = (i..units.len().min(i + MAX_NOISE_RUN + 1)).take_while(|&j| gap_unit(j)).count();
         let lettered = || {
             lettered_before
                 || letter(i + n)
-                || (i + n < units.len() && (chain_letter(i + n) || digit_chain(i)))
+                || (i + n < units.len()
+                    && (chain_letter(i + n) || digit_chain(i) || digit_before_word(i, n)))
         };
         (n > 0 && n <= MAX_NOISE_RUN && i + n < units.len() && in_word(i + n) && lettered())
             .then_some(n)
@@ -1531,6 +1541,9 @@ mod tests {
         let h = normalize("q.u_4.n+7-u*m @'1 7+r-@.d*!.n*9").haystack().to_string();
         assert!(h.contains("quantum ai trading"), "{h:?}");
         assert_eq!(n("only $5.99, $5 * 3"), "only 5 99 5 3", "prices keep their punctuation");
+        // A single digit spelled before a word with a letter is that word's.
+        assert_eq!(n("удв0°3н★1е 6•1т♦к01н"), "удвоение биткоин");
+        assert!(n("5-10kg").starts_with("5 "), "a range keeps its number apart");
     }
 
     #[test]
