@@ -84,6 +84,8 @@ fn symbol_letter(c: char, script: Script) -> Option<char> {
 
 /// The letters of the leet symbols just before byte `at` of the original, with
 /// their origins, if nothing but a word edge comes before them (`$107`, `!ncome`).
+/// Inlined: most words are settled by the one byte `ends_edge` reads, with no call.
+#[inline]
 fn symbols_before(original: &str, at: usize, script: Script) -> Vec<(char, (u32, u32))> {
     if at.checked_sub(1).and_then(|i| original.as_bytes().get(i)).is_none_or(|&b| ends_edge(b)) {
         return Vec::new();
@@ -94,6 +96,7 @@ fn symbols_before(original: &str, at: usize, script: Script) -> Vec<(char, (u32,
 }
 
 /// The letters of the leet symbols just after byte `at` of the original (`837$`).
+#[inline]
 fn symbols_after(original: &str, at: usize, script: Script) -> Vec<(char, (u32, u32))> {
     if original.as_bytes().get(at).is_none_or(|&b| ends_edge(b)) {
         return Vec::new();
@@ -253,13 +256,8 @@ impl Normalized {
                 self.note_digit_word(original, start, end, (o_start, o_end), script());
             } else {
                 let script = if word[0].is_ascii() { Script::Latin } else { Script::Cyrillic };
-                // Most words have a space or punctuation on both sides in the original:
-                // one byte each side settles that no leet symbol touches them.
-                let symbol_at = |i: usize| obytes.get(i).is_some_and(|&b| !ends_edge(b));
-                if o_start > 0 && symbol_at(o_start - 1) {
-                    for (c, origin) in symbols_before(original, o_start, script) {
-                        self.slots.push(Slot::insert(start, c, origin, false));
-                    }
+                for (c, origin) in symbols_before(original, o_start, script) {
+                    self.slots.push(Slot::insert(start, c, origin, false));
                 }
                 // Two bytes a letter at most in the scripts that fold, and a longer
                 // word qualifies only when written with a digit first or last (`100х`):
@@ -276,10 +274,8 @@ impl Normalized {
                 }
                 // and after its last (`a!` for `ai`, `n@z!`): a reading only, since
                 // `casino!` is most often punctuation
-                if symbol_at(o_end) {
-                    for (c, origin) in symbols_after(original, o_end, script) {
-                        self.slots.push(Slot::insert(end, c, origin, false));
-                    }
+                for (c, origin) in symbols_after(original, o_end, script) {
+                    self.slots.push(Slot::insert(end, c, origin, false));
                 }
             }
             if self.slots.len() > first {
