@@ -25,6 +25,13 @@ impl Package {
         frame(LABEL, &postcard::to_allocvec(self).expect("serializing to a Vec cannot fail"))
     }
 
+    /// The length of [`Package::to_bytes`]' output, counted without encoding it (a
+    /// million-term package is tens of MiB to allocate and copy).
+    pub fn encoded_len(&self) -> usize {
+        HEADER_LEN
+            + postcard::experimental::serialized_size(self).expect("sizing an encoding cannot fail")
+    }
+
     /// Decodes and validates compiled package bytes.
     pub fn from_bytes(bytes: &[u8]) -> Result<Package, Error> {
         let body = unframe(LABEL, bytes)?;
@@ -90,6 +97,7 @@ mod tests {
     fn round_trips() {
         let p = sample();
         assert_eq!(Package::from_bytes(&p.to_bytes()).unwrap(), p);
+        assert_eq!(p.encoded_len(), p.to_bytes().len());
     }
 
     #[test]

@@ -43,6 +43,7 @@ mod normalize;
 mod numbers;
 mod package;
 mod packed;
+mod parallel;
 pub mod pdq;
 mod prebuilt;
 mod rules;

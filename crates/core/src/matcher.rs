@@ -485,16 +485,26 @@ impl TextMatcher {
             anywhere.insert("\u{0}".to_string(), Vec::new());
             offsets.push(0);
         }
-        let [words, prefixes] = keyed.map(|keyed| {
+        // The two tables are built side by side; their patterns follow the automaton's,
+        // the words' first.
+        let words_base = (offsets.len() - 1) as u32;
+        let prefixes_base = words_base + keyed[0].len() as u32;
+        let table = |keyed: &FxHashMap<Vec<u8>, Vec<u32>>, base: u32| {
             let keys: Vec<&[u8]> = keyed.keys().map(Vec::as_slice).collect();
+            TermTable::build(base, &keys)
+        };
+        let ((words, word_order), (prefixes, prefix_order)) = crate::parallel::join(
+            keyed[0].len() + keyed[1].len() >= crate::parallel::MIN_PARALLEL_MATERIALS,
+            || table(&keyed[0], words_base),
+            || table(&keyed[1], prefixes_base),
+        );
+        for (keyed, order) in [(&keyed[0], word_order), (&keyed[1], prefix_order)] {
             let ids: Vec<&Vec<u32>> = keyed.values().collect();
-            let (table, order) = TermTable::build((offsets.len() - 1) as u32, &keys);
             for k in order {
                 flat.extend_from_slice(ids[k]);
                 offsets.push(flat.len() as u32);
             }
-            table
-        });
+        }
         // Then the symbol terms' keys, in key order.
         let symbols = symbols
             .into_iter()

@@ -9,6 +9,7 @@ use crate::media::{MediaHit, MediaMatcher};
 use crate::model::Action;
 use crate::normalize::normalize_with;
 use crate::package::{Package, PackageInfo};
+use crate::parallel;
 use crate::table::MaterialTable;
 use crate::upload::Upload;
 use crate::verdict::{Evidence, Hit, ScreenError, TextEvidence, Verdict};
@@ -44,8 +45,7 @@ impl Screener {
     pub fn new(package: impl Borrow<Package>) -> Result<Screener, Error> {
         let package = package.borrow();
         package.validate()?;
-        let digest = format::digest(&package.to_bytes());
-        Screener::with_digest(package, digest, TERM_INDEX_MIN_TERMS)
+        Screener::with_digest(package, || format::digest(&package.to_bytes()), TERM_INDEX_MIN_TERMS)
     }
 
     /// A screener whose term tables hold the package's terms from `min_index_terms`
@@ -55,32 +55,42 @@ impl Screener {
         package: Package,
         min_index_terms: usize,
     ) -> Result<Screener, Error> {
-        let digest = format::digest(&package.to_bytes());
-        Screener::with_digest(&package, digest, min_index_terms)
+        Screener::with_digest(&package, || format::digest(&package.to_bytes()), min_index_terms)
     }
 
     /// Decodes compiled package bytes (validating them) and builds the matcher.
     pub fn from_bytes(bytes: &[u8]) -> Result<Screener, Error> {
         let package = Package::from_bytes(bytes)?;
-        Screener::with_digest(&package, format::digest(bytes), TERM_INDEX_MIN_TERMS)
+        Screener::with_digest(&package, || format::digest(bytes), TERM_INDEX_MIN_TERMS)
     }
 
     /// Keeps only the matcher and the compact table: the package itself is dropped.
+    /// The text matcher is most of the work; the package's digest, material table
+    /// and media matcher are made beside it.
     fn with_digest(
         package: &Package,
-        digest: String,
+        digest: impl FnOnce() -> String + Send,
         min_index_terms: usize,
     ) -> Result<Screener, Error> {
         crate::confusables::warm_up();
         crate::stem::warm_up();
-        let text = TextMatcher::build(
-            &package.materials,
-            &package.allow,
-            package.normalize,
-            min_index_terms,
-        )?;
-        let table = MaterialTable::build(&package.materials).map_err(Error::build)?;
-        let media = MediaMatcher::build(&package.materials, package.image_dihedral);
+        let (text, (digest, table, media)) = parallel::join(
+            package.materials.len() >= parallel::MIN_PARALLEL_MATERIALS,
+            || {
+                TextMatcher::build(
+                    &package.materials,
+                    &package.allow,
+                    package.normalize,
+                    min_index_terms,
+                )
+            },
+            || {
+                let table = MaterialTable::build(&package.materials);
+                let media = MediaMatcher::build(&package.materials, package.image_dihedral);
+                (digest(), table, media)
+            },
+        );
+        let (text, table) = (text?, table.map_err(Error::build)?);
         let info = package.info(digest);
         Ok(Screener {
             info,

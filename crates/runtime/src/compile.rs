@@ -95,7 +95,7 @@ impl Native {
         let screener = Screener::new(package)?;
         Ok(Native {
             prebuilt: screener.to_prebuilt(),
-            package_bytes: package.to_bytes().len(),
+            package_bytes: package.encoded_len(),
             matcher_bytes: screener.matcher_memory(),
             digest: screener.info().digest.clone(),
         })
