@@ -83,9 +83,11 @@ fn build_only(terms: usize) {
     let (manifest, table) = prescreen_core::synth::package(terms, 1);
     let runtime = Runtime::new().unwrap();
     let t = Instant::now();
+    // As `prescreen build` does: the guest compiles while the package is read.
+    let guest = compile::PreparedGuest::start(&runtime);
     let package =
         Compiler::new().built_at(1_700_000_000).unwrap().compile_strs(&manifest, &table).unwrap();
-    let built = compile::compile(&runtime, &package).unwrap();
+    let built = compile::compile_prepared(&runtime, &package, guest).unwrap();
     let secs = t.elapsed().as_secs_f64();
     println!("{secs} {} {}", built.component.len(), proc_kib("status", "VmHWM:"));
 }

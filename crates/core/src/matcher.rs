@@ -10,18 +10,18 @@
 //! component. Pattern-table entries say whether a pattern is a material's term, an
 //! allow-term (which shields hits inside it) or a rule operand (`rules.rs`).
 
+mod plan;
+
 use crate::error::Error;
 use crate::model::{MatchMode, MaterialKind};
-use crate::normalize::{
-    NormalizeOptions, Normalized, collapse_runs, collapsed_forms, flag, is_word_char,
-    normalize_with,
-};
+use crate::normalize::{NormalizeOptions, Normalized, flag, is_word_char, normalize_with};
 use crate::package::Material;
 use crate::rules::{OperandMatch, RuleSet};
 use crate::stem::StemWord;
 use crate::table::MaterialTable;
 use crate::term_index::{HEAD_BYTES, JOINT, MAX_KEY_BYTES, TermTable, head_hash, push, tail_hash};
 use daachorse::{CharwiseDoubleArrayAhoCorasick, CharwiseDoubleArrayAhoCorasickBuilder, MatchKind};
+use plan::{Add, PLAN_CHUNK, Planner, is_new};
 use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, VecDeque};
 use std::ops::ControlFlow;
@@ -345,42 +345,45 @@ impl TextMatcher {
         let mut symbols: BTreeMap<String, Vec<u32>> = BTreeMap::new();
         let indexed = keyable >= min_index_terms;
         let split = !indexed && keyable <= MAX_SPLIT_TERMS;
-        // A term's text with its joints marked, as a table key; the automaton takes
-        // what a key cannot hold, and every term of a package under the threshold.
-        let mut add = |place: Place, term: &Normalized, text: &str, entry: u32, respace: bool| {
-            let key =
-                (indexed && place != Place::Anywhere).then(|| stored_key(term, text)).flatten();
-            // A respaced form that meets the term's own (or another respaced form)
-            // adds nothing.
-            let new = |ids: &Vec<u32>| !ids.iter().any(|&e| e & !RESPACED == entry & !RESPACED);
-            match key {
-                Some(key) => {
-                    let ids = keyed[(place == Place::Prefixes) as usize].entry(key).or_default();
-                    if entry & RESPACED == 0 || new(ids) {
-                        ids.push(entry);
-                    }
-                }
-                None => {
-                    if respace && entry & NEEDS_STRETCH == 0 {
-                        let mut spaced = respacings(term);
-                        // The term's own letters only: its Latin spellings are many.
-                        if split && entry & TRANSLIT == 0 {
-                            spaced.extend(split_spellings(term));
-                        }
-                        for spaced in spaced {
-                            let ids = anywhere.entry(spaced).or_default();
-                            if !ids.contains(&(entry | RESPACED)) {
-                                ids.push(entry | RESPACED);
-                            }
-                        }
-                    }
-                    let ids = anywhere.entry(text.to_string()).or_default();
-                    if entry & RESPACED == 0 || new(ids) {
-                        ids.push(entry);
-                    }
+        // Each material's forms and keys are worked out apart from the maps
+        // (`Planner`), on two threads for a large package, and added to the maps in
+        // material order, so the matcher is the same whichever thread is first.
+        let planner = Planner { options, indexed, split };
+        let mut apply = |add: Add| match add {
+            Add::Key { prefixes, key, entry } => {
+                let ids = keyed[prefixes as usize].entry(key).or_default();
+                if entry & RESPACED == 0 || is_new(ids, entry) {
+                    ids.push(entry);
                 }
             }
+            Add::Pattern { spaced, text, entry } => {
+                for spaced in spaced {
+                    let ids = anywhere.entry(spaced).or_default();
+                    if !ids.contains(&(entry | RESPACED)) {
+                        ids.push(entry | RESPACED);
+                    }
+                }
+                let ids = anywhere.entry(text).or_default();
+                if entry & RESPACED == 0 || is_new(ids, entry) {
+                    ids.push(entry);
+                }
+            }
+            Add::Stem(entry, words) => stems.push((entry, words)),
+            Add::Symbol(key, material) => symbols.entry(key).or_default().push(material),
         };
+        let parallel = materials.len() >= crate::parallel::MIN_PARALLEL_MATERIALS;
+        for round in materials.chunks(2 * PLAN_CHUNK).enumerate() {
+            let (first, chunk) = (round.0 * 2 * PLAN_CHUNK, round.1);
+            let mid = chunk.len().div_ceil(2);
+            let (a, b) = crate::parallel::join(
+                parallel,
+                || planner.plan(&chunk[..mid], first),
+                || planner.plan(&chunk[mid..], first + mid),
+            );
+            a.into_iter().chain(b).for_each(&mut apply);
+        }
+        // Rules number their operands in material order; their operands are keys
+        // like any other (below).
         for (i, m) in materials.iter().enumerate() {
             if let Some(rule) = &m.rule {
                 for t in rule.operands() {
@@ -391,85 +394,17 @@ impl TextMatcher {
                 let ids =
                     |ts: &[String]| ts.iter().map(|t| operands[normalize(t).as_str()]).collect();
                 rules.add(i as u32, ids(&rule.all), rule.within, ids(&rule.none));
-                continue;
-            }
-            if m.kind != MaterialKind::Text {
-                continue;
-            }
-            if crate::symbols::is_symbol_term(&m.term) {
-                // Matched as written, on the original text (`find_symbols`).
-                if let Some(key) = crate::symbols::term_key(&m.term) {
-                    symbols.entry(key).or_default().push(i as u32);
-                }
-                continue;
-            }
-            // The term, and its Latin spellings where the material asks for them.
-            let mut forms = vec![(normalize(&m.term), 0)];
-            if m.transliterate {
-                let variants = crate::translit::variants(&m.term);
-                forms.extend(variants.into_iter().map(|v| (v, TRANSLIT)));
-            }
-            let place = match m.mode {
-                MatchMode::Word | MatchMode::Stem | MatchMode::Rule => Place::Words,
-                MatchMode::Prefix => Place::Prefixes,
-                MatchMode::Substring => Place::Anywhere,
-            };
-            for (normalized, bits) in &forms {
-                let term = normalized.as_str();
-                let entry = i as u32 | bits;
-                // A term written with a run of three or more (`xxx`) was collapsed
-                // like a stretched upload word (`x`). Indexed plainly it would fire on
-                // every lone `x` ("X-ray", issue #5); it may only match text stretched
-                // likewise. Stems cannot tell stretched text, so such a term in stem
-                // mode is a word.
-                let stretched = normalized.flags(0, term.len()) & flag::REPEAT != 0;
-                let entry = if m.mode == MatchMode::Stem && !stretched && *bits == 0 {
-                    // Keyed by the start of its first word's stem; the rest is checked
-                    // where that is found (`stem_end`).
-                    let words: Vec<&str> = term.split(' ').collect();
-                    let stemmed: Vec<StemWord> = words.iter().map(|w| StemWord::of(w)).collect();
-                    let start = stemmed[0].shared_start(words[0]);
-                    stems.push((entry, stemmed));
-                    add(Place::Prefixes, normalized, start, entry, false);
-                    // and as written, for the disguises of spacing and stretching
-                    entry | AS_WORDS
-                } else {
-                    entry
-                };
-                let collapsed = collapse_runs(term);
-                if stretched {
-                    let entry = entry | NEEDS_STRETCH | STRETCHED_TERM;
-                    add(place, normalized, &collapsed, entry, false);
-                } else {
-                    // Found in stretched words only (see `collapsed_forms`).
-                    for collapsed in collapsed_forms(term) {
-                        add(place, normalized, &collapsed, entry | NEEDS_STRETCH, false);
-                    }
-                    add(place, normalized, term, entry, true);
-                    // The term's numbers written apart or glued (`numbers.rs`).
-                    if *bits == 0 {
-                        for n in crate::numbers::spellings(&m.term, options) {
-                            add(place, &n, n.as_str(), entry | RESPACED, false);
-                        }
-                    }
-                }
-            }
-            for e in &m.exceptions {
-                let mut forms = vec![normalize(e)];
-                if m.transliterate {
-                    forms.extend(crate::translit::variants(e));
-                }
-                for e in &forms {
-                    add(Place::Anywhere, e, e.as_str(), i as u32 | ALLOW, false);
-                }
             }
         }
+        let mut add = |place: Place, term: &Normalized, text: &str, entry: u32| {
+            apply(planner.add(place, term, text, entry, false));
+        };
         for (t, &o) in &operands {
-            add(Place::Words, &Normalized::default(), t, o | OPERAND, false);
+            add(Place::Words, &Normalized::default(), t, o | OPERAND);
         }
         for a in allow {
             let a = normalize(a);
-            add(Place::Anywhere, &a, a.as_str(), PACKAGE_WIDE | ALLOW, false);
+            add(Place::Anywhere, &a, a.as_str(), PACKAGE_WIDE | ALLOW);
         }
         // The pattern table: the automaton's patterns, then each table's keys in the
         // order the table numbered them.

@@ -49,7 +49,17 @@ const LOAD_FUNC: &str = concat!(loader!(), "#load");
 
 /// Compiles `package` into a pre-initialized filter component.
 pub fn compile(runtime: &Runtime, package: &Package) -> Result<Built> {
-    let (native, guest) = prepare(runtime.engine(), crate::GUEST_WASM, package)?;
+    compile_prepared(runtime, package, PreparedGuest::start(runtime))
+}
+
+/// [`compile`] with the guest's compile started before the package was read
+/// ([`PreparedGuest::start`]), as `prescreen build` does.
+pub fn compile_prepared(
+    runtime: &Runtime,
+    package: &Package,
+    guest: PreparedGuest,
+) -> Result<Built> {
+    let (native, guest) = guest.beside(package)?;
     let component = block_on(snapshot(
         runtime.engine(),
         runtime.linker(),
@@ -67,7 +77,7 @@ pub fn compile(runtime: &Runtime, package: &Package) -> Result<Built> {
 /// WIT screener. Validated by asking the snapshot `GET /v1/info`.
 #[cfg(feature = "http")]
 pub fn compile_http(runtime: &HttpRuntime, package: &Package, wasi: WasiHttp) -> Result<Built> {
-    let (native, guest) = prepare(runtime.engine(), wasi.guest(), package)?;
+    let (native, guest) = PreparedGuest::of(runtime.engine(), wasi.guest()).beside(package)?;
     let component = block_on(snapshot(
         runtime.engine(),
         runtime.linker(),
@@ -141,19 +151,31 @@ impl<'g> Instrumented<'g> {
     }
 }
 
-/// Builds the matcher on a second thread while this one instruments and compiles
-/// the guest: neither needs the other, and on a large package both take seconds.
-fn prepare<'g>(
-    engine: &Engine,
-    guest: &'g [u8],
-    package: &Package,
-) -> Result<(Native, Instrumented<'g>)> {
-    std::thread::scope(|s| {
-        let native = s.spawn(|| Native::of(package));
-        let instrumented = Instrumented::of(engine, guest);
-        let native = native.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        Ok((native?, instrumented?))
-    })
+/// The generic filter guest, instrumented and compiled on a thread of its own, for
+/// [`compile_prepared`]. Started before the package is read, its compile (seconds)
+/// overlaps the reading (seconds for a million terms), which needs none of it;
+/// started after, it overlaps the matcher's build.
+pub struct PreparedGuest {
+    job: std::thread::JoinHandle<Result<Instrumented<'static>>>,
+}
+
+impl PreparedGuest {
+    /// Starts instrumenting and compiling the filter guest for `runtime`.
+    pub fn start(runtime: &Runtime) -> PreparedGuest {
+        PreparedGuest::of(runtime.engine(), crate::GUEST_WASM)
+    }
+
+    fn of(engine: &Engine, guest: &'static [u8]) -> PreparedGuest {
+        let engine = engine.clone();
+        PreparedGuest { job: std::thread::spawn(move || Instrumented::of(&engine, guest)) }
+    }
+
+    /// Builds the matcher on this thread, then waits for the guest.
+    fn beside(self, package: &Package) -> Result<(Native, Instrumented<'static>)> {
+        let native = Native::of(package);
+        let guest = self.job.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        Ok((native?, guest?))
+    }
 }
 
 /// Loads a prebuilt matcher into a fresh instance of the instrumented guest and

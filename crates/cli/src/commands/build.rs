@@ -54,10 +54,22 @@ impl BuildCommand {
         if let Some(t) = built_at {
             compiler = compiler.built_at(t)?;
         }
+        // The filter guest compiles while the package is read: neither needs the other.
+        let target = match http {
+            Some(wasi) => Target::Http(wasi),
+            None => {
+                let runtime = Runtime::new()?;
+                let guest = compile::PreparedGuest::start(&runtime);
+                Target::Filter(Box::new((runtime, guest)))
+            }
+        };
         let package = compiler.compile_dir(&self.package)?;
-        let built = match http {
-            Some(wasi) => wasi_http::compile(&package, wasi)?,
-            None => compile::compile(&Runtime::new()?, &package)?,
+        let built = match target {
+            Target::Http(wasi) => wasi_http::compile(&package, wasi)?,
+            Target::Filter(filter) => {
+                let (runtime, guest) = *filter;
+                compile::compile_prepared(&runtime, &package, guest)?
+            }
         };
         let output = &self.output;
         std::fs::write(output, &built.component)
@@ -92,6 +104,13 @@ impl BuildCommand {
 }
 
 /// `--http` with the `http` feature: the wasi:http components.
+/// What `build` makes: the WIT filter (its guest already compiling) or an HTTP
+/// component of the wasi:http world `W`.
+enum Target<W> {
+    Filter(Box<(Runtime, compile::PreparedGuest)>),
+    Http(W),
+}
+
 #[cfg(feature = "http")]
 mod wasi_http {
     use super::Http;
