@@ -372,8 +372,8 @@ impl TextMatcher {
             Add::Symbol(key, material) => symbols.entry(key).or_default().push(material),
         };
         let parallel = materials.len() >= crate::parallel::MIN_PARALLEL_MATERIALS;
-        for round in materials.chunks(2 * PLAN_CHUNK).enumerate() {
-            let (first, chunk) = (round.0 * 2 * PLAN_CHUNK, round.1);
+        for (round, chunk) in materials.chunks(2 * PLAN_CHUNK).enumerate() {
+            let first = round * 2 * PLAN_CHUNK;
             let mid = chunk.len().div_ceil(2);
             let (a, b) = crate::parallel::join(
                 parallel,

@@ -14,6 +14,8 @@ pub(crate) fn join<A: Send, B: Send>(
     a: impl FnOnce() -> A + Send,
     b: impl FnOnce() -> B + Send,
 ) -> (A, B) {
+    #[cfg(test)]
+    let parallel = parallel && !tests::IN_TURN.get();
     #[cfg(not(target_family = "wasm"))]
     if parallel {
         return std::thread::scope(|s| {
@@ -27,8 +29,14 @@ pub(crate) fn join<A: Send, B: Send>(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    thread_local! {
+        /// Set by a test to run every `join` on its thread in turn: the same work
+        /// without the second thread, to compare against.
+        pub(crate) static IN_TURN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
 
     #[test]
     fn both_results_come_back_in_place_either_way() {

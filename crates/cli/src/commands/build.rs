@@ -103,7 +103,6 @@ impl BuildCommand {
     }
 }
 
-/// `--http` with the `http` feature: the wasi:http components.
 /// What `build` makes: the WIT filter (its guest already compiling) or an HTTP
 /// component of the wasi:http world `W`.
 enum Target<W> {
@@ -111,6 +110,7 @@ enum Target<W> {
     Http(W),
 }
 
+/// `--http` with the `http` feature: the wasi:http components.
 #[cfg(feature = "http")]
 mod wasi_http {
     use super::Http;

@@ -159,3 +159,39 @@ impl Planner {
         out
     }
 }
+
+#[cfg(all(test, feature = "source"))]
+mod tests {
+    use super::PLAN_CHUNK;
+    use crate::parallel::tests::IN_TURN;
+    use crate::{Compiler, Screener};
+
+    /// The table-test package (every mode, exceptions, rules, emoji terms,
+    /// transliteration), its rows repeated under new ids past two rounds of plans.
+    fn every_mode_many_times() -> crate::Package {
+        let manifest = include_str!("../../../../packages/testdata/table/package.toml");
+        let rows = include_str!("../../../../packages/testdata/table/materials.tsv");
+        let mut lines = rows.lines();
+        let mut table = format!("{}\n", lines.next().unwrap());
+        let body: Vec<&str> = lines.filter(|l| !l.is_empty() && !l.starts_with('#')).collect();
+        let copies = (5 * PLAN_CHUNK).div_ceil(body.len());
+        for k in 0..copies {
+            for line in &body {
+                let (id, rest) = line.split_once('\t').unwrap();
+                table.push_str(&format!("{id}-{k}\t{rest}\n"));
+            }
+        }
+        Compiler::new().built_at(1_700_000_000).unwrap().compile_strs(manifest, &table).unwrap()
+    }
+
+    #[test]
+    fn plans_made_on_two_threads_give_the_matcher_one_thread_gives() {
+        let package = every_mode_many_times();
+        assert!(package.materials.len() > 2 * 2 * PLAN_CHUNK, "two rounds of plans at least");
+        let two = Screener::new(&package).unwrap().to_prebuilt();
+        IN_TURN.set(true);
+        let one = Screener::new(&package).unwrap().to_prebuilt();
+        IN_TURN.set(false);
+        assert!(one == two, "the matcher depends on which thread planned what");
+    }
+}
