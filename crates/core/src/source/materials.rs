@@ -97,7 +97,7 @@ pub(crate) struct Reader<'m> {
     files: Vec<String>,
     /// Where each id was first defined (file index, line), for duplicate reports.
     /// Hashed, not ordered: only looked up, once per row (FxHash: the ids are the
-    /// package's own, and a million-row table spent a second in string compares).
+    /// package's own; a B-tree's string compares were ~3% of a million-row build).
     seen: FxHashMap<String, (usize, u64)>,
 }
 
