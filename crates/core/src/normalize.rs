@@ -1503,14 +1503,33 @@ mod tests {
         // Numbers too long for a word, and digits with no letter, stay numbers only.
         assert!(!normalize("call 88005553535").haystack().contains('\n'));
         assert!(!normalize("в 2026 году").haystack().contains('\n'));
+        // So do quantities: a percent or currency sign that is no leet letter beside
+        // them, or a run of three of one digit, which no term's letters make.
+        let quantities = [
+            "скидка 70% на всё",
+            "up to 40\u{FF05} off",
+            "всего 300₽",
+            "£40 only",
+            "от 3000 рублей",
+        ];
+        for text in quantities {
+            assert!(!normalize(text).haystack().contains('\n'), "{text}");
+        }
+        assert!(normalize("save $40 now").haystack().contains("\nsave sao now"), "`$` reads");
+        let h = normalize("511¤3nce※r•s").haystack().to_string();
+        assert!(h.contains("\nsil encers"), "a sign between letters is no quantity's: {h:?}");
+        assert!(normalize("за 30 дней").haystack().contains("\nза ео дней"), "no sign beside");
     }
 
     #[test]
     fn a_word_of_letters_keeps_the_numbers_beside_it_in_its_readings() {
-        // Issue #16: `80% 1ow3r` reads `80 lower` too, not only `bo lower`.
+        // Issue #16: `80% 1ow3r` reads `80 lower` too; `80%` is a quantity, never
+        // `bo` (`is_quantity`).
         let h = normalize("80% 1ow3r").haystack().to_string();
         assert!(h.contains("\n80 lower"), "{h:?}");
-        assert!(h.contains("\nbo lower"), "{h:?}");
+        assert!(!h.contains("\nbo lower"), "{h:?}");
+        let h = normalize("80 1ow3r").haystack().to_string();
+        assert!(h.contains("\n80 lower") && h.contains("\nbo lower"), "{h:?}");
         let h = normalize("100% 13ле43ние").haystack().to_string();
         assert!(h.contains("\n100 излечение"), "{h:?}");
     }

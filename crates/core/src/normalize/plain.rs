@@ -103,13 +103,16 @@ pub(super) fn plain_needs_readings(
     script: Option<Script>,
     dominant: &super::Dominant,
 ) -> bool {
+    // A plain word's letters are one byte each (Latin) or two (Cyrillic): counted in
+    // letters, `summer` in a Russian field is no short word.
+    let letter_bytes = if script == Some(Script::Cyrillic) { 2 } else { 1 };
     let open = |i: Option<usize>| {
         i.and_then(|i| bytes.get(i)).is_some_and(|&b| !super::readings::ends_edge(b))
     };
     script.is_none()
         || open(start.checked_sub(1))
         || open(Some(end))
-        || (len <= super::readings::MAX_FOREIGN_BYTES
+        || (len <= super::readings::MAX_FOREIGN_WORD * letter_bytes
             && dominant.get().is_some_and(|field| Some(field) != script))
 }
 

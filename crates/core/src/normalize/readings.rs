@@ -44,7 +44,7 @@ const MAX_DIGIT_WORD: usize = 10;
 /// Longest word of the other script read in the field's script: one to three
 /// letters (`а`, `c`, `kr`, `ххх`) are where advertisers swap a whole word, and
 /// longer ones are names and brands (`Москва` in an English ad).
-const MAX_FOREIGN_WORD: usize = 3;
+pub(super) const MAX_FOREIGN_WORD: usize = 3;
 /// The longest such word in bytes: two a letter at most in the scripts that fold.
 pub(super) const MAX_FOREIGN_BYTES: usize = 2 * MAX_FOREIGN_WORD;
 
@@ -175,6 +175,37 @@ fn lone_symbol(gap: &str, base: u32, script: Script) -> Option<(char, (u32, u32)
     Some((l, (start, start + c.len_utf8() as u32)))
 }
 
+/// Whether a word of digits alone (`word`, at `o_start..o_end` of the original) is
+/// a quantity, a number in every reading: a percent sign or a currency sign that is
+/// no leet letter stands between it and a word's edge (`70%`, `3000₽`, `£40`; `$40` may be `sao`), or it holds
+/// a run of three of one digit (`3000`, `100000`), which would read as a run of
+/// three letters that no term has and that leet digits never stretch into
+/// (`fold_word`). Prices and discounts are most of an ad's numbers, and each number
+/// read costs a reading line (issue #16).
+fn is_quantity(
+    original: &str,
+    (o_start, o_end): (usize, usize),
+    word: &[u8],
+    script: Script,
+) -> bool {
+    // ASCII has one such sign, `%`: `$` is a leet letter. Most numbers have a space
+    // or punctuation beside them, settled by one byte.
+    let unit = |c: char| {
+        matches!(c, '%' | '\u{066A}' | '\u{2030}' | '\u{2031}' | '\u{FE6A}' | '\u{FF05}')
+            || (!c.is_ascii()
+                && c.general_category() == GeneralCategory::CurrencySymbol
+                && symbol_letter(c, script).is_none())
+    };
+    // The sign stands between the number and a word's edge: between letters it is
+    // noise (`511¤3nce※r•s` is `silencers`).
+    let edge = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
+    let mut tail = original.get(o_end..).unwrap_or("").chars();
+    let mut head = original.get(..o_start).unwrap_or("").chars();
+    (tail.next().is_some_and(unit) && edge(tail.next()))
+        || (head.next_back().is_some_and(unit) && edge(head.next_back()))
+        || word.windows(3).any(|w| w[0].is_ascii_digit() && w[0] == w[1] && w[1] == w[2])
+}
+
 /// An ambiguous word: its byte range in the text and its slots.
 #[derive(Clone, Debug)]
 pub(super) struct AmbiguousWord {
@@ -253,7 +284,9 @@ impl Normalized {
                 && word.iter().all(numeral)
                 && word.iter().any(u8::is_ascii_digit)
             {
-                self.note_digit_word(original, start, end, (o_start, o_end), script());
+                if !is_quantity(original, (o_start, o_end), word, script()) {
+                    self.note_digit_word(original, start, end, (o_start, o_end), script());
+                }
             } else {
                 let script = if word[0].is_ascii() { Script::Latin } else { Script::Cyrillic };
                 for (c, origin) in symbols_before(original, o_start, script) {
@@ -318,14 +351,14 @@ impl Normalized {
         (o_start, o_end): (usize, usize),
         script: Script,
     ) {
-        let before = symbols_before(original, o_start, script);
-        let after = symbols_after(original, o_end, script);
         let word = &self.text.as_bytes()[start..end];
         let Some(letters) =
             word.iter().map(|&d| leet(d as char, script)).collect::<Option<Vec<char>>>()
         else {
             return;
         };
+        let before = symbols_before(original, o_start, script);
+        let after = symbols_after(original, o_end, script);
         for (c, origin) in before {
             self.slots.push(Slot::insert(start, c, origin, true));
         }
