@@ -414,8 +414,13 @@ fn normalize_inner(text: &str, options: NormalizeOptions, with_variants: bool) -
             if !wordless {
                 scratch.normalize(&text[done..at], done, options, &dominant, &mut out);
             }
-            let note =
-                plain_needs_readings(bytes, (at, run.end), run.end - at, run.script, &dominant);
+            let note = plain_needs_readings(
+                bytes,
+                (at, run.end),
+                run.end - at,
+                run.script,
+                (&dominant, &out.text),
+            );
             out.push_plain(text, at, &run, false, note);
             done = run.end;
             wordless = true;
@@ -1585,6 +1590,12 @@ mod tests {
         assert!(
             !normalize("Скидки на платья: up to half off, a new look").haystack().contains('\n')
         );
+        // The word before counts as the text reads it: a mixed word folded into the
+        // field's script is the field's (`кaзинo`, Latin `a` and `o`).
+        let h = normalize("Скидки: кaзинo c бонусом").haystack().to_string();
+        assert!(h.contains("казино с бонусом"), "a reading: {h:?}");
+        let h = normalize("Скидки: к4зин0 c бонусом").haystack().to_string();
+        assert!(h.contains("казино с бонусом"), "a reading: {h:?}");
     }
 
     #[test]

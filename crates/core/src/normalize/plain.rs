@@ -20,7 +20,8 @@ impl Normalized {
     ) {
         // One word once joined: its length is both words' without the mark.
         let len = b.end - at - 1;
-        let note = plain_needs_readings(text.as_bytes(), (at, b.end), len, a.script, dominant);
+        let bytes = text.as_bytes();
+        let note = plain_needs_readings(bytes, (at, b.end), len, a.script, (dominant, &self.text));
         self.push_plain(text, at, a, false, note);
         self.push_plain(text, a.end + 1, b, true, false);
     }
@@ -92,16 +93,18 @@ pub(super) fn push_lower_cyrillic(out: &mut String, word: &str) {
 /// Whether the readings pass must look at the plain word at bytes `start..end` of
 /// the original, of `script` (`None` for digits), `len` bytes once normalized: a
 /// word of digits (read as letters), a short one of the script the field's is not
-/// (read in the field's), or one with a leet symbol or a character other than ASCII
-/// beside it. The pass asks nothing else of a plain word but what follows it, which
-/// `push_gap` notes.
+/// (read in the field's) unless the text so far (`before`, normalized) ends in a
+/// word of another script than the field's, which settles that it is no disguise
+/// (`note_foreign_word`: `up to 70% off` in a Russian ad), or one with a leet symbol
+/// or a character other than ASCII beside it. The pass asks nothing else of a plain
+/// word but what follows it, which `push_gap` notes.
 #[inline(always)]
 pub(super) fn plain_needs_readings(
     bytes: &[u8],
     (start, end): (usize, usize),
     len: usize,
     script: Option<Script>,
-    dominant: &super::Dominant,
+    (dominant, before): (&super::Dominant, &str),
 ) -> bool {
     // A plain word's letters are one byte each (Latin) or two (Cyrillic): counted in
     // letters, `summer` in a Russian field is no short word.
@@ -113,7 +116,11 @@ pub(super) fn plain_needs_readings(
         || open(start.checked_sub(1))
         || open(Some(end))
         || (len <= super::readings::MAX_FOREIGN_WORD * letter_bytes
-            && dominant.get().is_some_and(|field| Some(field) != script))
+            && dominant.get().is_some_and(|field| {
+                Some(field) != script
+                    && (before.trim_end_matches(' ').chars().next_back())
+                        .is_none_or(|c| crate::confusables::script_of(c) == Some(field))
+            }))
 }
 
 /// A maximal run of plain characters: ASCII letters and digits, basic Russian letters.
