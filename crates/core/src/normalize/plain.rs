@@ -94,10 +94,10 @@ pub(super) fn push_lower_cyrillic(out: &mut String, word: &str) {
 /// the original, of `script` (`None` for digits), `len` bytes once normalized: a
 /// word of digits (read as letters), a short one of the script the field's is not
 /// (read in the field's) unless the text so far (`before`, normalized) ends in a
-/// word of another script than the field's, which settles that it is no disguise
-/// (`note_foreign_word`: `up to 70% off` in a Russian ad), or one with a leet symbol
-/// or a character other than ASCII beside it. The pass asks nothing else of a plain
-/// word but what follows it, which `push_gap` notes.
+/// character not of the field's script, which settles that it is no disguise (the
+/// rule of `note_foreign_word`: `up to 70% off` in a Russian ad), or one with a leet
+/// symbol or a character other than ASCII beside it. The pass asks nothing else of a
+/// plain word but what follows it, which `push_gap` notes.
 #[inline(always)]
 pub(super) fn plain_needs_readings(
     bytes: &[u8],

@@ -177,19 +177,18 @@ fn lone_symbol(gap: &str, base: u32, script: Script) -> Option<(char, (u32, u32)
 
 /// Whether a word of digits alone (`word`, at `o_start..o_end` of the original) is
 /// a quantity, a number in every reading: a percent sign or a currency sign that is
-/// no leet letter stands between it and a word's edge (`70%`, `3000₽`, `£40`; `$40` may be `sao`), or it holds
-/// a run of three of one digit (`3000`, `100000`), which would read as a run of
-/// three letters that no term has and that leet digits never stretch into
-/// (`fold_word`). Prices and discounts are most of an ad's numbers, and each number
-/// read costs a reading line (issue #16).
+/// no leet letter stands between it and a word's edge (`70%`, `3000₽`, `£40`; `$40`
+/// may be `sao`), or it holds a run of three of one digit (`3000`, `100000`), which
+/// would read as a run of three letters that no term has and that leet digits never
+/// stretch into (`fold_word`). Prices and discounts are most of an ad's numbers, and
+/// each number read costs a reading line (issue #16).
 fn is_quantity(
     original: &str,
     (o_start, o_end): (usize, usize),
     word: &[u8],
     script: Script,
 ) -> bool {
-    // ASCII has one such sign, `%`: `$` is a leet letter. Most numbers have a space
-    // or punctuation beside them, settled by one byte.
+    // ASCII has one such sign, `%`: `$` is a leet letter.
     let unit = |c: char| {
         matches!(c, '%' | '\u{066A}' | '\u{2030}' | '\u{2031}' | '\u{FE6A}' | '\u{FF05}')
             || (!c.is_ascii()
@@ -394,7 +393,9 @@ impl Normalized {
         let Some(field) = dominant.get().filter(|&f| f != script) else { return };
         // Only a word set among words of the field's script (`buy а diploma`): a short
         // word among its own script's is a passage in that language (`up to 70% off`
-        // in a Russian ad), not a disguise.
+        // in a Russian ad), not a disguise. (A plain word after a word not of the
+        // field's script is never noted: `plain_needs_readings` applies the same rule
+        // to the letter before it.)
         // The letters next to it on either side tell (the word's edge, not its
         // start, so that no word is scanned).
         let primary = &self.text[..self.primary];
