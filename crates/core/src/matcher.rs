@@ -14,7 +14,10 @@ mod plan;
 
 use crate::error::Error;
 use crate::model::{MatchMode, MaterialKind};
-use crate::normalize::{NormalizeOptions, Normalized, flag, is_word_char, normalize_with};
+use crate::normalize::{
+    KeyPlace, LeetWords, LeetWordsBuilder, NormalizeOptions, Normalized, flag, is_word_char,
+    normalize_with,
+};
 use crate::package::Material;
 use crate::rules::{OperandMatch, RuleSet};
 use crate::stem::StemWord;
@@ -45,6 +48,7 @@ pub(crate) struct MatcherParts {
     words: TermTable,
     prefixes: TermTable,
     symbols: Vec<(String, u32)>,
+    leet_words: LeetWords,
 }
 
 /// Marks a pattern-table entry for a term's collapsed form: the material fires on it
@@ -93,6 +97,9 @@ pub(crate) struct TextMatcher {
     short_keys: bool,
     /// Emoji and symbol terms (`symbols.rs`): each key's pattern, by key.
     symbols: Vec<(String, u32)>,
+    /// The keys' words a number could spell: the normalizer reads a number as
+    /// letters only where it could be one (`normalize/leet_words.rs`).
+    leet_words: LeetWords,
 }
 
 /// Packages with at least this many word, prefix and stem terms keep them in the
@@ -233,6 +240,25 @@ pub(crate) fn split_spellings(term: &Normalized) -> Vec<String> {
     out
 }
 
+/// Where an automaton pattern with `entry` may match, for the key words numbers are
+/// read as: allow-terms and substring terms anywhere, prefix terms and a stem's key
+/// from a word's start on, the rest (words, operands, a stem's forms as words) as
+/// whole words.
+fn pattern_place(entry: u32, materials: &[Material]) -> KeyPlace {
+    if entry & ALLOW != 0 {
+        return KeyPlace::Anywhere;
+    }
+    if entry & OPERAND != 0 {
+        return KeyPlace::Words;
+    }
+    match materials.get((entry & INDEX) as usize).map(|m| m.mode) {
+        Some(MatchMode::Substring) | None => KeyPlace::Anywhere,
+        Some(MatchMode::Prefix) => KeyPlace::Prefix,
+        Some(MatchMode::Stem) if entry & (AS_WORDS | TRANSLIT) == 0 => KeyPlace::Prefix,
+        Some(_) => KeyPlace::Words,
+    }
+}
+
 /// `text` (a normalized term, or the start of one) as a table key: its joints in
 /// `term` marked with `JOINT`; `None` where a key cannot hold it (empty, longer than
 /// `MAX_KEY_BYTES`, or holding a byte keys reserve).
@@ -295,7 +321,17 @@ struct Start {
 impl TextMatcher {
     /// The matcher of an automaton and the rest of its parts.
     fn assemble(ac: CharwiseDoubleArrayAhoCorasick<u32>, parts: MatcherParts) -> TextMatcher {
-        let MatcherParts { rules, offsets, materials, stems, words, prefixes, symbols, .. } = parts;
+        let MatcherParts {
+            rules,
+            offsets,
+            materials,
+            stems,
+            words,
+            prefixes,
+            symbols,
+            leet_words,
+            ..
+        } = parts;
         let mut powers = vec![1u64; MAX_KEY_BYTES + 1];
         for k in 1..powers.len() {
             powers[k] = powers[k - 1].wrapping_mul(crate::term_index::BASE);
@@ -312,6 +348,7 @@ impl TextMatcher {
             powers,
             short_keys,
             symbols,
+            leet_words,
         }
     }
 
@@ -349,15 +386,20 @@ impl TextMatcher {
         // (`Planner`), on two threads for a large package, and added to the maps in
         // material order, so the matcher is the same whichever thread is first.
         let planner = Planner { options, indexed, split };
+        let mut leet_words = LeetWordsBuilder::default();
         let mut apply = |add: Add| match add {
             Add::Key { prefixes, key, entry } => {
+                leet_words.key(&key, if prefixes { KeyPlace::Prefix } else { KeyPlace::Words });
                 let ids = keyed[prefixes as usize].entry(key).or_default();
                 if entry & RESPACED == 0 || is_new(ids, entry) {
                     ids.push(entry);
                 }
             }
             Add::Pattern { spaced, text, entry } => {
+                let place = pattern_place(entry, materials);
+                leet_words.key(text.as_bytes(), place);
                 for spaced in spaced {
+                    leet_words.key(spaced.as_bytes(), place);
                     let ids = anywhere.entry(spaced).or_default();
                     if !ids.contains(&(entry | RESPACED)) {
                         ids.push(entry | RESPACED);
@@ -369,6 +411,7 @@ impl TextMatcher {
                 }
             }
             Add::Stem(entry, words) => stems.push((entry, words)),
+            Add::Starts(starts) => starts.iter().for_each(|s| leet_words.start(s)),
             Add::Symbol(key, material) => symbols.entry(key).or_default().push(material),
         };
         let parallel = materials.len() >= crate::parallel::MIN_PARALLEL_MATERIALS;
@@ -465,6 +508,7 @@ impl TextMatcher {
             words,
             prefixes,
             symbols,
+            leet_words: leet_words.build(),
         };
         Ok(TextMatcher::assemble(ac, parts))
     }
@@ -481,6 +525,7 @@ impl TextMatcher {
             words: self.words.clone(),
             prefixes: self.prefixes.clone(),
             symbols: self.symbols.clone(),
+            leet_words: self.leet_words.clone(),
         }
     }
 
@@ -519,6 +564,9 @@ impl TextMatcher {
         {
             return Err(Error::format("stem-mode term without words, or with an empty base"));
         }
+        if !parts.leet_words.is_valid() {
+            return Err(Error::format("key words out of order"));
+        }
         Ok(TextMatcher::assemble(ac, parts))
     }
 
@@ -537,6 +585,19 @@ impl TextMatcher {
             + self.words.heap_bytes()
             + self.prefixes.heap_bytes()
             + self.symbols.iter().map(|(k, _)| k.capacity() + 4).sum::<usize>()
+            + self.leet_words.memory_usage()
+    }
+
+    /// Reads every number as letters, as a matcher without key words would: what
+    /// the key words must not change, in tests.
+    #[cfg(test)]
+    pub(crate) fn read_every_number(&mut self) {
+        self.leet_words = LeetWords::every();
+    }
+
+    /// The keys' words a number could spell, for [`crate::normalize::normalize_for`].
+    pub(crate) fn leet_words(&self) -> &LeetWords {
+        &self.leet_words
     }
 
     /// Whether `material` is matched by its stems (a `stem`-mode term not written

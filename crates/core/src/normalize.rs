@@ -29,9 +29,12 @@
 //! Plain words, the bulk of real ad text, skip all of the above and are copied whole
 //! (see [`normalize_with`]); the result is the same, only faster.
 
+mod leet_words;
 mod plain;
 mod readings;
 mod variants;
+
+pub(crate) use leet_words::{KeyPlace, LeetWords, LeetWordsBuilder};
 
 use crate::confusables::{
     Script, fold, fold_is_ambiguous, is_leet_symbol, is_shape_pair, leet, leet_is_ambiguous,
@@ -217,12 +220,13 @@ impl Normalized {
         dominant: &Dominant,
         options: NormalizeOptions,
         with_variants: bool,
+        words: Option<&LeetWords>,
     ) -> Normalized {
         self.flags.resize(self.text.len(), 0);
-        self.append_readings(dominant);
+        self.append_readings(dominant, words);
         if with_variants {
             let limit = readings::haystack_limit(self.primary);
-            self.append_symbol_variants(dominant, options, limit);
+            self.append_symbol_variants(dominant, options, limit, words);
         }
         self
     }
@@ -367,7 +371,17 @@ pub fn normalize(text: &str) -> Normalized {
 ///
 /// Texts over 4 GiB cannot occur: uploads are bounded by [`crate::Limits`] far below.
 pub fn normalize_with(text: &str, options: NormalizeOptions) -> Normalized {
-    normalize_inner(text, options, true)
+    normalize_inner(text, options, true, None)
+}
+
+/// [`normalize_with`] for a matcher whose keys' words are `words`: a number is read
+/// as letters only where a reading of it could be one of them (`leet_words.rs`).
+pub(crate) fn normalize_for(
+    text: &str,
+    options: NormalizeOptions,
+    words: &LeetWords,
+) -> Normalized {
+    normalize_inner(text, options, true, Some(words))
 }
 
 /// Whether `text` has nothing left to match once normalized: a package term or
@@ -381,8 +395,14 @@ pub(crate) fn is_empty_once_normalized(text: &str) -> bool {
     !text.chars().any(kept) && normalize(text).as_str().trim().is_empty()
 }
 
-/// [`normalize_with`], with or without symbol variants (a variant's own text has none).
-fn normalize_inner(text: &str, options: NormalizeOptions, with_variants: bool) -> Normalized {
+/// [`normalize_with`], with or without symbol variants (a variant's own text has none),
+/// reading numbers as the words of a matcher's keys only, or as any.
+fn normalize_inner(
+    text: &str,
+    options: NormalizeOptions,
+    with_variants: bool,
+    words: Option<&LeetWords>,
+) -> Normalized {
     let bytes = text.as_bytes();
     // Readings and variants append to the haystack: room for half the text again
     // spares most texts the copy a reallocation makes of all three buffers.
@@ -443,7 +463,7 @@ fn normalize_inner(text: &str, options: NormalizeOptions, with_variants: bool) -
     if !wordless {
         scratch.normalize(&text[done..], done, options, &dominant, &mut out);
     }
-    out.finish(&dominant, options, with_variants)
+    out.finish(&dominant, options, with_variants, words)
 }
 
 /// Buffers of the general path, reused by every chunk of one text.
@@ -1286,7 +1306,7 @@ mod tests {
         let mut out = Normalized::default();
         let dominant = Dominant::of(text);
         Scratch::default().normalize(text, 0, options, &dominant, &mut out);
-        out.finish(&dominant, options, true)
+        out.finish(&dominant, options, true, None)
     }
 
     /// The normalizer against the general path alone on `text`, both options: the
@@ -1524,6 +1544,32 @@ mod tests {
         let h = normalize("511¤3nce※r•s").haystack().to_string();
         assert!(h.contains("\nsil encers"), "a sign between letters is no quantity's: {h:?}");
         assert!(normalize("за 30 дней").haystack().contains("\nза ео дней"), "no sign beside");
+    }
+
+    #[test]
+    fn numbers_are_read_as_the_words_of_a_matchers_keys_only() {
+        // Issue #16: `30` could be `ео` or `зо` and `$40` `sao`, but no key has such a
+        // word; `5107` is `slot` (and `siot`, `1` being `i` or `l`), which one has, and
+        // a prefix key's last word starts `8375` (`bets`). (text, reading lines)
+        let mut keys = LeetWordsBuilder::default();
+        keys.key(b"slot machine", KeyPlace::Words);
+        keys.key(b"big bet", KeyPlace::Prefix);
+        let keys = keys.build();
+        let table = [
+            ("за 30 дней", &[][..]),
+            ("save $40 now", &[]),
+            ("5107 machine", &["siot machine", "slot machine"]),
+            ("win 5107 machine in 30 days", &["win siot machine in 30", "win slot machine in 30"]),
+            ("big 8375 now", &["big bets now"]),
+            ("big 6375 now", &[]),
+        ];
+        for (text, lines) in table {
+            let norm = normalize_for(text, NormalizeOptions::default(), &keys);
+            let readings: Vec<&str> = norm.haystack().lines().skip(1).collect();
+            assert_eq!(readings, lines, "{text}");
+        }
+        // Without a matcher's keys, every number is read.
+        assert_eq!(normalize("за 30 дней").haystack().lines().count(), 3);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::collections::HashSet;
 
 /// Version of the compiled package format; bumped on any change to [`Package`]'s
 /// serialized shape (`format.rs` writes it), since postcard is not self-describing.
-pub const FORMAT_VERSION: u32 = 7;
+pub const FORMAT_VERSION: u32 = 8;
 
 /// A package ready to be matched.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

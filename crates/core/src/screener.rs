@@ -7,7 +7,7 @@ use crate::limits::Limits;
 use crate::matcher::{MAX_FIELD_MATCHES, TERM_INDEX_MIN_TERMS, TextMatcher};
 use crate::media::{MediaHit, MediaMatcher};
 use crate::model::Action;
-use crate::normalize::normalize_with;
+use crate::normalize::normalize_for;
 use crate::package::{Package, PackageInfo};
 use crate::parallel;
 use crate::table::MaterialTable;
@@ -143,7 +143,7 @@ impl Screener {
         // Matches stopped at MAX_FIELD_MATCHES: more fired than any verdict shows.
         let mut overflow = false;
         for field in &upload.fields {
-            let norm = normalize_with(&field.text, self.options);
+            let norm = normalize_for(&field.text, self.options, self.text.leet_words());
             let mut found = Vec::new();
             let mut allowed = Vec::new();
             self.text.find(
@@ -585,6 +585,100 @@ pub(crate) mod tests {
                         .map(|m| m.id.clone())
                         .collect();
                     prop_assert_eq!(&hits, &want, "text {:?}", text);
+                }
+            }
+        }
+    }
+
+    /// Issue #16: a number is read as letters only where a reading of it could be
+    /// a word of a key (`normalize/leet_words.rs`). Over packages of every mode whose
+    /// words are made of the letters digits stand for, and texts of numbers among
+    /// such words, the verdicts equal those of reading every number, with the terms
+    /// in the tables and in the automaton, and through the prebuilt bytes.
+    mod leet_words {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn word() -> impl Strategy<Value = String> {
+            prop_oneof!["[oisteablg]{1,5}", "[оиезачбтс]{1,5}", "[a-z]{2,4}", "[а-я]{2,4}"]
+        }
+
+        fn number() -> impl Strategy<Value = String> {
+            prop_oneof!["[0-9]{1,6}", "[$@]?[0-9]{1,4}[$@!]?", "[0-9]{1,2}[.*-][0-9]{1,2}"]
+        }
+
+        /// `word` written in the digits that read as its letters, where it can be.
+        fn in_digits(word: &str) -> Option<String> {
+            word.chars()
+                .map(|c| {
+                    let i = "oistbgеоиачзтб".chars().position(|l| l == c)?;
+                    "01578930144376".chars().nth(i)
+                })
+                .collect()
+        }
+
+        /// Packages of one to five terms of every mode, and texts of words, numbers
+        /// and the terms written with some of their words in digits.
+        /// A term's words, its mode's index and an exception.
+        type Term = (Vec<String>, usize, Option<String>);
+
+        fn case() -> impl Strategy<Value = (Vec<Term>, String)> {
+            let term = (prop::collection::vec(word(), 1..3), 0..4usize, prop::option::of(word()));
+            prop::collection::vec(term, 1..6).prop_flat_map(|terms| {
+                let phrases: Vec<Vec<String>> = terms.iter().map(|(w, ..)| w.clone()).collect();
+                // A term with some of its words in digits, a digit before its first
+                // word or after its last at times (`bets` as `8375`, `бота` as `6074`).
+                let written =
+                    (prop::sample::select(phrases), prop::collection::vec(any::<bool>(), 3))
+                        .prop_flat_map(|(words, digits)| {
+                            let words: Vec<String> =
+                                words
+                                    .iter()
+                                    .zip(digits)
+                                    .map(|(w, d)| {
+                                        if d {
+                                            in_digits(w).unwrap_or(w.clone())
+                                        } else {
+                                            w.clone()
+                                        }
+                                    })
+                                    .collect();
+                            ("[0-9]?", "[0-9$]?")
+                                .prop_map(move |(a, b)| format!("{a}{}{b}", words.join(" ")))
+                        });
+                let token = prop_oneof![word(), number(), written];
+                (Just(terms), prop::collection::vec(token, 0..10).prop_map(|t| t.join(" ")))
+            })
+        }
+
+        proptest! {
+            // Many cases: a key that only one of the gate's tests admits (a substring
+            // key whose first word ends a number's reading) is a rare draw.
+            #![proptest_config(ProptestConfig::with_cases(4096))]
+            #[test]
+            fn numbers_read_as_key_words_only_lose_no_hit((terms, text) in case()) {
+                let modes = [MatchMode::Word, MatchMode::Prefix, MatchMode::Substring, MatchMode::Stem];
+                let mut p = tiny_package();
+                p.materials = terms
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (words, m, exception))| {
+                        let mut m = material(&format!("m{i}"), &words.join(" "), modes[*m], Action::Block, &[]);
+                        m.exceptions.extend(exception.clone());
+                        m
+                    })
+                    .collect();
+                for min_index_terms in [0, usize::MAX] {
+                    let gated = Screener::with_term_index(p.clone(), min_index_terms).unwrap();
+                    let prebuilt = Screener::from_prebuilt(&gated.to_prebuilt()).unwrap();
+                    let mut every = Screener::with_term_index(p.clone(), min_index_terms).unwrap();
+                    every.text.read_every_number();
+                    for market in ["US", "RU"] {
+                        let u = Upload::text("u", market, &text);
+                        let want = every.screen(&u).unwrap();
+                        prop_assert_eq!(&gated.screen(&u).unwrap(), &want, "text {:?}", text);
+                        prop_assert_eq!(&prebuilt.screen(&u).unwrap(), &want, "text {:?}", text);
+                    }
                 }
             }
         }

@@ -24,6 +24,9 @@ pub(super) enum Add {
     Pattern { spaced: Vec<String>, text: String, entry: u32 },
     /// A `stem`-mode material's stems, by entry.
     Stem(u32, Vec<StemWord>),
+    /// The starts every form of a `stem`-mode term's words begins with, for the
+    /// key words numbers are read as (`normalize/leet_words.rs`).
+    Starts(Vec<String>),
     /// An emoji or symbol term's key, and its material.
     Symbol(String, u32),
 }
@@ -115,6 +118,8 @@ impl Planner {
                     let stemmed: Vec<StemWord> = words.iter().map(|w| StemWord::of(w)).collect();
                     let start = stemmed[0].shared_start(words[0]);
                     let key = self.add(Place::Prefixes, normalized, start, entry, false);
+                    let starts = stemmed.iter().zip(&words).map(|(s, w)| s.shared_start(w));
+                    out.push(Add::Starts(starts.map(str::to_string).collect()));
                     out.push(Add::Stem(entry, stemmed));
                     out.push(key);
                     // and as written, for the disguises of spacing and stretching

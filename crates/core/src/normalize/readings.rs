@@ -39,7 +39,7 @@ pub(super) fn haystack_limit(primary: usize) -> usize {
 
 /// Longest word of digits alone read as letters: a term's word is rarely longer,
 /// and phone numbers, ids and amounts are, which keeps them out of the readings.
-const MAX_DIGIT_WORD: usize = 10;
+pub(super) const MAX_DIGIT_WORD: usize = 10;
 
 /// Longest word of the other script read in the field's script: one to three
 /// letters (`а`, `c`, `kr`, `ххх`) are where advertisers swap a whole word, and
@@ -75,7 +75,7 @@ impl Slot {
 }
 
 /// Most leet symbols read on either side of a word: `$107$` has one each side.
-const MAX_EDGE_SYMBOLS: usize = 2;
+pub(super) const MAX_EDGE_SYMBOLS: usize = 2;
 
 /// The letter a leet symbol (`@ $ ! | €`) stands for in `script`, if any.
 fn symbol_letter(c: char, script: Script) -> Option<char> {
@@ -205,6 +205,35 @@ fn is_quantity(
         || word.windows(3).any(|w| w[0].is_ascii_digit() && w[0] == w[1] && w[1] == w[2])
 }
 
+/// Whether some reading of a number (`letters`, each with its other letter if
+/// ambiguous, between the leet symbols' letters `before` and `after`) is one a key
+/// of `words` could touch.
+fn spells_a_key_word(
+    words: &super::LeetWords,
+    before: &[(char, (u32, u32))],
+    letters: &[(char, Option<char>)],
+    after: &[(char, (u32, u32))],
+) -> bool {
+    let varying = letters.iter().filter(|(_, o)| o.is_some()).count();
+    let mut reading = String::new();
+    (0u32..1 << varying).any(|choice| {
+        reading.clear();
+        reading.extend(before.iter().map(|&(c, _)| c));
+        let mut bit = 0;
+        for &(l, other) in letters {
+            reading.push(match other {
+                Some(o) => {
+                    bit += 1;
+                    if choice >> (bit - 1) & 1 != 0 { o } else { l }
+                }
+                None => l,
+            });
+        }
+        reading.extend(after.iter().map(|&(c, _)| c));
+        words.admits(&reading)
+    })
+}
+
 /// An ambiguous word: its byte range in the text and its slots.
 #[derive(Clone, Debug)]
 pub(super) struct AmbiguousWord {
@@ -261,7 +290,11 @@ impl Normalized {
     /// a leet symbol the text dropped before a word's first letter (`!ncome`) or
     /// after its last (`a!`) as an optional letter. Only the words `noted` while the
     /// text was normalized are looked at: the rest can have none of these.
-    fn note_symbols_and_digits(&mut self, dominant: &super::Dominant) {
+    fn note_symbols_and_digits(
+        &mut self,
+        dominant: &super::Dominant,
+        words: Option<&super::LeetWords>,
+    ) {
         let original = dominant.text;
         let obytes = original.as_bytes();
         let primary = self.primary;
@@ -284,7 +317,7 @@ impl Normalized {
                 && word.iter().any(u8::is_ascii_digit)
             {
                 if !is_quantity(original, (o_start, o_end), word, script()) {
-                    self.note_digit_word(original, start, end, (o_start, o_end), script());
+                    self.note_digit_word(original, (start, end), (o_start, o_end), script(), words);
                 }
             } else {
                 let script = if word[0].is_ascii() { Script::Latin } else { Script::Cyrillic };
@@ -340,34 +373,51 @@ impl Normalized {
     /// Notes the word of digits alone at `start..end` of the text (`o` in the
     /// original): its digits are letters of `script` in every reading, the ambiguous
     /// ones another letter in some, with the leet symbols the text dropped around it
-    /// (`$107`, `837$`). Kept out of the word loop: most words are letters.
+    /// (`$107`, `837$`). With a matcher's key `words`, only where one of those
+    /// readings could be touched by a key. Kept out of the word loop: most words are
+    /// letters.
     #[inline(never)]
     fn note_digit_word(
         &mut self,
         original: &str,
-        start: usize,
-        end: usize,
+        (start, end): (usize, usize),
         (o_start, o_end): (usize, usize),
         script: Script,
+        words: Option<&super::LeetWords>,
     ) {
         let word = &self.text.as_bytes()[start..end];
-        let Some(letters) =
-            word.iter().map(|&d| leet(d as char, script)).collect::<Option<Vec<char>>>()
+        let mut ambiguous = 0;
+        let Some(letters) = word
+            .iter()
+            .map(|&d| {
+                let l = leet(d as char, script)?;
+                let other = (ambiguous < MAX_AMBIGUOUS && leet_is_ambiguous(d as char, script))
+                    .then(|| other_letter(l))
+                    .flatten();
+                ambiguous += usize::from(other.is_some());
+                Some((l, other))
+            })
+            .collect::<Option<Vec<(char, Option<char>)>>>()
         else {
             return;
         };
         let before = symbols_before(original, o_start, script);
         let after = symbols_after(original, o_end, script);
+        // A word with a joint or a spelled gap inside may be matched from inside:
+        // read it whatever the keys.
+        let whole = !self.flags[start + 1..end]
+            .iter()
+            .any(|f| f & (super::flag::JOINED | super::flag::SEPARATOR) != 0);
+        if let Some(words) = words
+            && whole
+            && !spells_a_key_word(words, &before, &letters, &after)
+        {
+            return;
+        }
         for (c, origin) in before {
             self.slots.push(Slot::insert(start, c, origin, true));
         }
-        let mut ambiguous = 0;
-        for (i, l) in letters.into_iter().enumerate() {
-            let d = self.text.as_bytes()[start + i] as char;
-            let other = (ambiguous < MAX_AMBIGUOUS && leet_is_ambiguous(d, script))
-                .then(|| other_letter(l))
-                .flatten();
-            ambiguous += usize::from(other.is_some());
+        for (i, (l, other)) in letters.into_iter().enumerate() {
             let (at, flag) = (start + i, super::flag::LEET);
             self.slots.push(Slot { at, len: 1, base: Some(l), other, origin: None, flag });
         }
@@ -375,6 +425,7 @@ impl Normalized {
             self.slots.push(Slot::insert(end, c, origin, true));
         }
     }
+
     /// Notes a short word of the other script, every letter of which looks like one
     /// of the field's (`а` in `buy а diploma`, `c` in `c плохой`, `kr` for `кг`,
     /// `ххх`; with digits, `100х` for `100x`, the digits then read as the field's
@@ -445,10 +496,14 @@ impl Normalized {
     }
 
     /// Appends every other reading of the ambiguous words, within the growth bound.
-    pub(super) fn append_readings(&mut self, dominant: &super::Dominant) {
+    pub(super) fn append_readings(
+        &mut self,
+        dominant: &super::Dominant,
+        words: Option<&super::LeetWords>,
+    ) {
         let primary = self.text.len();
         self.primary = primary;
-        self.note_symbols_and_digits(dominant);
+        self.note_symbols_and_digits(dominant, words);
         let limit = haystack_limit(primary);
         let words = std::mem::take(&mut self.ambiguous_words);
         let mut slots: Vec<Slot> = Vec::new();

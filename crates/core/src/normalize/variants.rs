@@ -72,6 +72,7 @@ impl Normalized {
         dominant: &super::Dominant,
         options: NormalizeOptions,
         limit: usize,
+        words: Option<&super::LeetWords>,
     ) {
         let original = dominant.text;
         let varied = self.varied_symbols(dominant);
@@ -107,7 +108,7 @@ impl Normalized {
                 }
                 // ASCII written over ASCII: still UTF-8.
                 let Ok(copy) = std::str::from_utf8(&window) else { return };
-                let sub = super::normalize_inner(copy, options, false);
+                let sub = super::normalize_inner(copy, options, false, words);
                 if !self.push_variant(&sub, from as u32, touch, group, limit) {
                     return;
                 }
