@@ -133,22 +133,39 @@ fn hash(bytes: &[u8]) -> u64 {
 
 impl LeetWords {
     /// Whether a match could touch `reading`, one reading of a number standing as a
-    /// word of its own in a line.
-    pub(crate) fn admits(&self, reading: &str) -> bool {
-        let found = |list: &[u64], bytes: &[u8]| list.binary_search(&hash(bytes)).is_ok();
-        let bytes = reading.as_bytes();
-        // Where each character starts, and where each ends.
-        let starts = || reading.char_indices().map(|(i, _)| i);
-        let ends =
-            |from: usize| reading[from..].char_indices().map(move |(i, c)| from + i + c.len_utf8());
-        self.any
-            || found(&self.whole, bytes)
-            // Its start is a key's last word (a prefix key ends inside it) ...
-            || (!self.starts.is_empty() && ends(0).any(|e| found(&self.starts, &bytes[..e])))
-            // ... its end a key's first word, or a one-word key stands inside it.
-            || (!self.ends.is_empty() && starts().any(|s| found(&self.ends, &bytes[s..])))
-            || (!self.inner.is_empty()
-                && starts().any(|s| ends(s).any(|e| found(&self.inner, &bytes[s..e]))))
+    /// word of its own in a line (UTF-8).
+    pub(crate) fn admits(&self, reading: &[u8]) -> bool {
+        let found = |list: &[u64], h: u64| list.binary_search(&h).is_ok();
+        // Where each character ends (a byte that is no UTF-8 continuation follows).
+        let ends_char = |i: usize| reading.get(i).is_none_or(|&b| b & 0xC0 != 0x80);
+        if self.any {
+            return true;
+        }
+        // Its start is a key's last word (a prefix key ends inside it): the prefixes'
+        // hashes come with the whole's.
+        let mut h = 0;
+        for (i, &b) in reading.iter().enumerate() {
+            h = crate::term_index::push(h, b);
+            if !self.starts.is_empty() && ends_char(i + 1) && found(&self.starts, h) {
+                return true;
+            }
+        }
+        if found(&self.whole, h) {
+            return true;
+        }
+        // Its end is a key's first word, or a one-word key stands inside it.
+        if self.ends.is_empty() && self.inner.is_empty() {
+            return false;
+        }
+        (0..reading.len()).filter(|&s| ends_char(s)).any(|s| {
+            let mut h = 0;
+            reading[s..].iter().enumerate().any(|(k, &b)| {
+                h = crate::term_index::push(h, b);
+                let end = s + k + 1;
+                ends_char(end)
+                    && (found(&self.inner, h) || (end == reading.len() && found(&self.ends, h)))
+            })
+        })
     }
 
     /// Key words that admit every reading.
@@ -220,7 +237,7 @@ mod tests {
             ("sao", false),
         ];
         for (reading, admitted) in table {
-            assert_eq!(w.admits(reading), admitted, "{reading}");
+            assert_eq!(w.admits(reading.as_bytes()), admitted, "{reading}");
         }
         assert!(w.is_valid());
     }
@@ -230,9 +247,9 @@ mod tests {
         // `machine`, `казино` have letters no digit stands for.
         let w = words(&[("slot machine", KeyPlace::Words), ("казино", KeyPlace::Words)], &[]);
         assert_eq!(w.whole.len(), 1);
-        assert!(!w.admits("machine"));
+        assert!(!w.admits(b"machine"));
         // An empty stem start admits everything.
-        assert!(words(&[], &[""]).admits("sao"));
-        assert!(!words(&[], &[]).admits("sao"));
+        assert!(words(&[], &[""]).admits(b"sao"));
+        assert!(!words(&[], &[]).admits(b"sao"));
     }
 }

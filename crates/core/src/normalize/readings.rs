@@ -215,13 +215,16 @@ fn spells_a_key_word(
     after: &[(char, (u32, u32))],
 ) -> bool {
     let varying = letters.iter().filter(|(_, o)| o.is_some()).count();
-    let mut reading = String::new();
+    // On the stack: a reading has at most `MAX_DIGIT_WORD` letters and the symbols'
+    // either side, each at most four bytes.
+    let mut reading = [0u8; 4 * (MAX_DIGIT_WORD + 2 * MAX_EDGE_SYMBOLS)];
     (0u32..1 << varying).any(|choice| {
-        reading.clear();
-        reading.extend(before.iter().map(|&(c, _)| c));
+        let mut len = 0;
+        let mut put = |c: char| len += c.encode_utf8(&mut reading[len..]).len();
+        before.iter().for_each(|&(c, _)| put(c));
         let mut bit = 0;
         for &(l, other) in letters {
-            reading.push(match other {
+            put(match other {
                 Some(o) => {
                     bit += 1;
                     if choice >> (bit - 1) & 1 != 0 { o } else { l }
@@ -229,8 +232,8 @@ fn spells_a_key_word(
                 None => l,
             });
         }
-        reading.extend(after.iter().map(|&(c, _)| c));
-        words.admits(&reading)
+        after.iter().for_each(|&(c, _)| put(c));
+        words.admits(&reading[..len])
     })
 }
 
