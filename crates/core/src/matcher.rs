@@ -15,8 +15,7 @@ mod plan;
 use crate::error::Error;
 use crate::model::{MatchMode, MaterialKind};
 use crate::normalize::{
-    KeyPlace, LeetWords, LeetWordsBuilder, NormalizeOptions, Normalized, flag, is_word_char,
-    normalize_with,
+    LeetWords, LeetWordsBuilder, NormalizeOptions, Normalized, flag, is_word_char, normalize_with,
 };
 use crate::package::Material;
 use crate::rules::{OperandMatch, RuleSet};
@@ -24,7 +23,7 @@ use crate::stem::StemWord;
 use crate::table::MaterialTable;
 use crate::term_index::{HEAD_BYTES, JOINT, MAX_KEY_BYTES, TermTable, head_hash, push, tail_hash};
 use daachorse::{CharwiseDoubleArrayAhoCorasick, CharwiseDoubleArrayAhoCorasickBuilder, MatchKind};
-use plan::{Add, PLAN_CHUNK, Planner, is_new};
+use plan::{Add, PLAN_CHUNK, Planner, is_new, note_key_words};
 use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, VecDeque};
 use std::ops::ControlFlow;
@@ -240,25 +239,6 @@ pub(crate) fn split_spellings(term: &Normalized) -> Vec<String> {
     out
 }
 
-/// Where an automaton pattern with `entry` may match, for the key words numbers are
-/// read as: allow-terms and substring terms anywhere, prefix terms and a stem's key
-/// from a word's start on, the rest (words, operands, a stem's forms as words) as
-/// whole words.
-fn pattern_place(entry: u32, materials: &[Material]) -> KeyPlace {
-    if entry & ALLOW != 0 {
-        return KeyPlace::Anywhere;
-    }
-    if entry & OPERAND != 0 {
-        return KeyPlace::Words;
-    }
-    match materials.get((entry & INDEX) as usize).map(|m| m.mode) {
-        Some(MatchMode::Substring) | None => KeyPlace::Anywhere,
-        Some(MatchMode::Prefix) => KeyPlace::Prefix,
-        Some(MatchMode::Stem) if entry & (AS_WORDS | TRANSLIT) == 0 => KeyPlace::Prefix,
-        Some(_) => KeyPlace::Words,
-    }
-}
-
 /// `text` (a normalized term, or the start of one) as a table key: its joints in
 /// `term` marked with `JOINT`; `None` where a key cannot hold it (empty, longer than
 /// `MAX_KEY_BYTES`, or holding a byte keys reserve).
@@ -389,17 +369,13 @@ impl TextMatcher {
         let mut leet_words = LeetWordsBuilder::default();
         let mut apply = |add: Add| match add {
             Add::Key { prefixes, key, entry } => {
-                leet_words.key(&key, if prefixes { KeyPlace::Prefix } else { KeyPlace::Words });
                 let ids = keyed[prefixes as usize].entry(key).or_default();
                 if entry & RESPACED == 0 || is_new(ids, entry) {
                     ids.push(entry);
                 }
             }
             Add::Pattern { spaced, text, entry } => {
-                let place = pattern_place(entry, materials);
-                leet_words.key(text.as_bytes(), place);
                 for spaced in spaced {
-                    leet_words.key(spaced.as_bytes(), place);
                     let ids = anywhere.entry(spaced).or_default();
                     if !ids.contains(&(entry | RESPACED)) {
                         ids.push(entry | RESPACED);
@@ -411,18 +387,19 @@ impl TextMatcher {
                 }
             }
             Add::Stem(entry, words) => stems.push((entry, words)),
-            Add::Starts(starts) => starts.iter().for_each(|s| leet_words.start(s)),
             Add::Symbol(key, material) => symbols.entry(key).or_default().push(material),
         };
         let parallel = materials.len() >= crate::parallel::MIN_PARALLEL_MATERIALS;
         for (round, chunk) in materials.chunks(2 * PLAN_CHUNK).enumerate() {
             let first = round * 2 * PLAN_CHUNK;
             let mid = chunk.len().div_ceil(2);
-            let (a, b) = crate::parallel::join(
+            let ((a, words_a), (b, words_b)) = crate::parallel::join(
                 parallel,
                 || planner.plan(&chunk[..mid], first),
                 || planner.plan(&chunk[mid..], first + mid),
             );
+            leet_words.merge(words_a);
+            leet_words.merge(words_b);
             a.into_iter().chain(b).for_each(&mut apply);
         }
         // Rules number their operands in material order; their operands are keys
@@ -440,7 +417,9 @@ impl TextMatcher {
             }
         }
         let mut add = |place: Place, term: &Normalized, text: &str, entry: u32| {
-            apply(planner.add(place, term, text, entry, false));
+            let add = planner.add(place, term, text, entry, false);
+            note_key_words(&add, |m| materials.get(m).map(|m| m.mode), &mut leet_words);
+            apply(add);
         };
         for (t, &o) in &operands {
             add(Place::Words, &Normalized::default(), t, o | OPERAND);

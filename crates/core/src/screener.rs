@@ -593,8 +593,10 @@ pub(crate) mod tests {
     /// Issue #16: a number is read as letters only where a reading of it could be
     /// a word of a key (`normalize/leet_words.rs`). Over packages of every mode whose
     /// words are made of the letters digits stand for, and texts of numbers among
-    /// such words, the verdicts equal those of reading every number, with the terms
-    /// in the tables and in the automaton, and through the prebuilt bytes.
+    /// such words, every hit of reading every number is found, with the terms in
+    /// the tables and in the automaton, and through the prebuilt bytes. It may find
+    /// more: a number left unread leaves its neighbours' readings room for their own
+    /// ambiguous digits (`MAX_WINDOW_AMBIGUOUS`), as in `30 7404 441`.
     mod leet_words {
         use super::*;
         use proptest::prelude::*;
@@ -676,8 +678,12 @@ pub(crate) mod tests {
                     for market in ["US", "RU"] {
                         let u = Upload::text("u", market, &text);
                         let want = every.screen(&u).unwrap();
-                        prop_assert_eq!(&gated.screen(&u).unwrap(), &want, "text {:?}", text);
-                        prop_assert_eq!(&prebuilt.screen(&u).unwrap(), &want, "text {:?}", text);
+                        for s in [&gated, &prebuilt] {
+                            let got = s.screen(&u).unwrap();
+                            let lost: Vec<_> = want.hits.iter().filter(|h| !got.hits.contains(h)).collect();
+                            prop_assert!(lost.is_empty(), "text {:?} lost {:?}", text, lost);
+                            prop_assert!(got.action >= want.action, "text {:?}", text);
+                        }
                     }
                 }
             }

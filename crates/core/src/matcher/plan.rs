@@ -4,11 +4,13 @@
 //! matcher is the same, byte for byte, whichever thread finishes first.
 
 use super::{
-    ALLOW, AS_WORDS, NEEDS_STRETCH, Place, RESPACED, STRETCHED_TERM, TRANSLIT, respacings,
-    split_spellings, stored_key,
+    ALLOW, AS_WORDS, INDEX, NEEDS_STRETCH, OPERAND, Place, RESPACED, STRETCHED_TERM, TRANSLIT,
+    respacings, split_spellings, stored_key,
 };
 use crate::model::{MatchMode, MaterialKind};
-use crate::normalize::{NormalizeOptions, Normalized, collapse_runs, collapsed_forms, flag};
+use crate::normalize::{
+    KeyPlace, LeetWordsBuilder, NormalizeOptions, Normalized, collapse_runs, collapsed_forms, flag,
+};
 use crate::package::Material;
 use crate::stem::StemWord;
 
@@ -24,9 +26,6 @@ pub(super) enum Add {
     Pattern { spaced: Vec<String>, text: String, entry: u32 },
     /// A `stem`-mode material's stems, by entry.
     Stem(u32, Vec<StemWord>),
-    /// The starts every form of a `stem`-mode term's words begins with, for the
-    /// key words numbers are read as (`normalize/leet_words.rs`).
-    Starts(Vec<String>),
     /// An emoji or symbol term's key, and its material.
     Symbol(String, u32),
 }
@@ -75,11 +74,17 @@ impl Planner {
     }
 
     /// The additions of `materials`, the first of which is material `first`, in
-    /// order. Rule materials add nothing here (their operands are numbered in
-    /// material order by the caller).
-    pub(super) fn plan(&self, materials: &[Material], first: usize) -> Vec<Add> {
+    /// order, and the words of their keys a number could spell (on the planning
+    /// threads: a package has millions of keys). Rule materials add nothing here
+    /// (their operands are numbered in material order by the caller).
+    pub(super) fn plan(
+        &self,
+        materials: &[Material],
+        first: usize,
+    ) -> (Vec<Add>, LeetWordsBuilder) {
         let normalize = |t: &str| crate::normalize::normalize_with(t, self.options);
         let mut out = Vec::new();
+        let mut leet_words = LeetWordsBuilder::default();
         for (i, m) in (first..).zip(materials) {
             if m.rule.is_some() || m.kind != MaterialKind::Text {
                 continue;
@@ -118,8 +123,10 @@ impl Planner {
                     let stemmed: Vec<StemWord> = words.iter().map(|w| StemWord::of(w)).collect();
                     let start = stemmed[0].shared_start(words[0]);
                     let key = self.add(Place::Prefixes, normalized, start, entry, false);
-                    let starts = stemmed.iter().zip(&words).map(|(s, w)| s.shared_start(w));
-                    out.push(Add::Starts(starts.map(str::to_string).collect()));
+                    // Every form of each word starts so: a number read as one does.
+                    for (s, w) in stemmed.iter().zip(&words) {
+                        leet_words.start(s.shared_start(w));
+                    }
                     out.push(Add::Stem(entry, stemmed));
                     out.push(key);
                     // and as written, for the disguises of spacing and stretching
@@ -161,7 +168,55 @@ impl Planner {
                 }
             }
         }
-        out
+        for add in &out {
+            note_key_words(
+                add,
+                |m| materials.get(m.checked_sub(first)?).map(|m| m.mode),
+                &mut leet_words,
+            );
+        }
+        (out, leet_words)
+    }
+}
+
+/// Adds the words of `add`'s key to `leet_words`, placed by the mode of its material
+/// (`mode_of`, by index) and its entry's bits.
+pub(super) fn note_key_words(
+    add: &Add,
+    mode_of: impl Fn(usize) -> Option<MatchMode>,
+    leet_words: &mut LeetWordsBuilder,
+) {
+    match add {
+        Add::Key { prefixes, key, .. } => {
+            leet_words.key(key, if *prefixes { KeyPlace::Prefix } else { KeyPlace::Words })
+        }
+        Add::Pattern { spaced, text, entry } => {
+            let place = pattern_place(*entry, mode_of);
+            leet_words.key(text.as_bytes(), place);
+            for spaced in spaced {
+                leet_words.key(spaced.as_bytes(), place);
+            }
+        }
+        Add::Stem(..) | Add::Symbol(..) => {}
+    }
+}
+
+/// Where an automaton pattern with `entry` may match, for the key words numbers are
+/// read as: allow-terms and substring terms anywhere, prefix terms and a stem's key
+/// from a word's start on, the rest (words, operands, a stem's forms as words) as
+/// whole words.
+fn pattern_place(entry: u32, mode_of: impl Fn(usize) -> Option<MatchMode>) -> KeyPlace {
+    if entry & ALLOW != 0 {
+        return KeyPlace::Anywhere;
+    }
+    if entry & OPERAND != 0 {
+        return KeyPlace::Words;
+    }
+    match mode_of((entry & INDEX) as usize) {
+        Some(MatchMode::Substring) | None => KeyPlace::Anywhere,
+        Some(MatchMode::Prefix) => KeyPlace::Prefix,
+        Some(MatchMode::Stem) if entry & (AS_WORDS | TRANSLIT) == 0 => KeyPlace::Prefix,
+        Some(_) => KeyPlace::Words,
     }
 }
 

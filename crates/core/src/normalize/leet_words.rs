@@ -54,38 +54,63 @@ pub(crate) struct LeetWords {
 }
 
 /// Collects [`LeetWords`] from the keys of a matcher as it is built.
-#[derive(Default)]
 pub(crate) struct LeetWordsBuilder {
     words: LeetWords,
+    letters: Letters,
+}
+
+impl Default for LeetWordsBuilder {
+    fn default() -> LeetWordsBuilder {
+        LeetWordsBuilder { words: LeetWords::default(), letters: Letters::of_leet() }
+    }
 }
 
 impl LeetWordsBuilder {
     /// Adds the words of `key`, a normalized key (words apart by spaces, pieces of a
-    /// word apart by a table key's joint mark), placed as `place` says.
+    /// word apart by a table key's joint mark), placed as `place` says. Asked of
+    /// every key of a package, a million and more: no allocation but for a word
+    /// with a joint.
     pub(crate) fn key(&mut self, key: &[u8], place: KeyPlace) {
         let joint = crate::term_index::JOINT;
-        let Ok(key) = std::str::from_utf8(key) else { return };
-        // A joint may be a space in the text (`e-mail`, `e mail`) or nothing:
-        // both spellings are listed.
-        let joined: String = key.chars().filter(|&c| c as u32 != joint as u32).collect();
-        let spaced: String =
-            key.chars().map(|c| if c as u32 == joint as u32 { ' ' } else { c }).collect();
-        for key in [joined, spaced] {
-            let words: Vec<&str> = key.split(' ').filter(|w| !w.is_empty()).collect();
-            let (Some(&first), Some(&last)) = (words.first(), words.last()) else { continue };
-            let w = &mut self.words;
-            for word in &words {
-                add(&mut w.whole, word);
-            }
-            if place != KeyPlace::Words {
-                add(&mut w.starts, last);
-            }
-            if place == KeyPlace::Anywhere {
-                add(&mut w.ends, first);
-                if words.len() == 1 {
-                    add(&mut w.inner, first);
+        let mut words = key.split(|&b| b == b' ').filter(|w| !w.is_empty()).peekable();
+        let mut first = true;
+        while let Some(word) = words.next() {
+            let last = words.peek().is_none();
+            if !word.contains(&joint) {
+                self.word(word, (first, last, first && last), place);
+            } else {
+                // A joint may be nothing in the text or a space (`email`, `e mail`):
+                // the word joined, and each piece as a word of its own.
+                let joined: Vec<u8> = word.iter().copied().filter(|&b| b != joint).collect();
+                self.word(&joined, (first, last, first && last), place);
+                let mut pieces = word.split(|&b| b == joint).peekable();
+                let mut first_piece = true;
+                while let Some(piece) = pieces.next() {
+                    let last_piece = pieces.peek().is_none();
+                    self.word(piece, (first && first_piece, last && last_piece, false), place);
+                    first_piece = false;
                 }
             }
+            first = false;
+        }
+    }
+
+    /// Adds one word of a key: `first` or `last` of its key, or the key's `only`
+    /// word.
+    fn word(&mut self, word: &[u8], (first, last, only): (bool, bool, bool), place: KeyPlace) {
+        if !self.letters.spell(word) {
+            return;
+        }
+        let (w, h) = (&mut self.words, hash(word));
+        w.whole.push(h);
+        if place != KeyPlace::Words && last {
+            w.starts.push(h);
+        }
+        if place == KeyPlace::Anywhere && first {
+            w.ends.push(h);
+        }
+        if place == KeyPlace::Anywhere && only {
+            w.inner.push(h);
         }
     }
 
@@ -94,7 +119,19 @@ impl LeetWordsBuilder {
         if start.is_empty() {
             self.words.any = true;
         }
-        add(&mut self.words.starts, start);
+        if self.letters.spell(start.as_bytes()) {
+            self.words.starts.push(hash(start.as_bytes()));
+        }
+    }
+
+    /// Adds what another builder collected (a planning thread's).
+    pub(crate) fn merge(&mut self, other: LeetWordsBuilder) {
+        let (w, o) = (&mut self.words, other.words);
+        w.whole.extend(o.whole);
+        w.starts.extend(o.starts);
+        w.ends.extend(o.ends);
+        w.inner.extend(o.inner);
+        w.any |= o.any;
     }
 
     pub(crate) fn build(mut self) -> LeetWords {
@@ -107,22 +144,62 @@ impl LeetWordsBuilder {
     }
 }
 
-/// Adds `word` to `list` if a number's reading could hold it.
-fn add(list: &mut Vec<u64>, word: &str) {
-    if word.chars().count() <= MAX_READING_LETTERS && word.chars().all(is_leet_letter) {
-        list.push(hash(word.as_bytes()));
-    }
+/// The letters some digit or leet symbol stands for in some reading (a digit's
+/// letter in either script, and the other letter of an ambiguous one), as bits of
+/// the basic Latin and Russian alphabets, where all of them are today.
+struct Letters {
+    latin: u32,
+    cyrillic: u32,
+    /// Some such letter is outside both alphabets: any letter outside them may be.
+    others: bool,
 }
 
-/// Whether `c` is a letter some digit or leet symbol stands for, in some reading.
-fn is_leet_letter(c: char) -> bool {
-    const SOURCES: &str = "0123456789@$!|€";
-    SOURCES.chars().any(|d| {
-        [Script::Latin, Script::Cyrillic]
-            .into_iter()
-            .filter_map(|s| leet(d, s))
-            .any(|l| l == c || super::readings::other_letter(l) == Some(c))
-    })
+impl Letters {
+    fn of_leet() -> Letters {
+        let mut letters = Letters { latin: 0, cyrillic: 0, others: false };
+        for d in "0123456789@$!|€".chars() {
+            for script in [Script::Latin, Script::Cyrillic] {
+                let Some(l) = leet(d, script) else { continue };
+                for c in std::iter::once(l).chain(super::readings::other_letter(l)) {
+                    match c {
+                        'a'..='z' => letters.latin |= 1 << (c as u32 - 'a' as u32),
+                        'а'..='я' => letters.cyrillic |= 1 << (c as u32 - 'а' as u32),
+                        _ => letters.others = true,
+                    }
+                }
+            }
+        }
+        letters
+    }
+
+    /// Whether `word` (UTF-8) could be a number's reading: short enough, and every
+    /// letter one a digit or leet symbol stands for. Read byte by byte: most key
+    /// words fail at their first or second letter.
+    fn spell(&self, word: &[u8]) -> bool {
+        let (mut at, mut letters) = (0, 0);
+        while let Some(&b) = word.get(at) {
+            letters += 1;
+            let len = match b {
+                0..0x80 => 1,
+                0xC0..0xE0 => 2,
+                0xE0..0xF0 => 3,
+                _ => 4,
+            };
+            let ok = match (b, word.get(at + 1)) {
+                (b'a'..=b'z', _) => self.latin >> (b - b'a') & 1 != 0,
+                (0xD0 | 0xD1, Some(&b1)) => {
+                    let c = (u32::from(b & 0x1F) << 6 | u32::from(b1 & 0x3F)) as i64 - 'а' as i64;
+                    if (0..32).contains(&c) { self.cyrillic >> c & 1 != 0 } else { self.others }
+                }
+                _ => self.others,
+            };
+            if !ok || letters > MAX_READING_LETTERS {
+                return false;
+            }
+            at += len;
+        }
+        true
+    }
 }
 
 /// A hash of `bytes` that is the same on every target (the gate is built natively
@@ -251,5 +328,22 @@ mod tests {
         // An empty stem start admits everything.
         assert!(words(&[], &[""]).admits(b"sao"));
         assert!(!words(&[], &[]).admits(b"sao"));
+    }
+    proptest::proptest! {
+        /// The byte-wise letter test agrees with the leet table read char by char.
+        #[test]
+        fn a_key_word_is_spellable_where_every_letter_is_a_leet_letter(
+            word in "[a-zа-яё0-9:éі\u{1}]{0,16}"
+        ) {
+            let leet_letter = |c: char| {
+                "0123456789@$!|€".chars().any(|d| {
+                    [Script::Latin, Script::Cyrillic].into_iter().filter_map(|s| leet(d, s)).any(
+                        |l| l == c || crate::normalize::readings::other_letter(l) == Some(c),
+                    )
+                })
+            };
+            let want = word.chars().count() <= MAX_READING_LETTERS && word.chars().all(leet_letter);
+            proptest::prop_assert_eq!(Letters::of_leet().spell(word.as_bytes()), want);
+        }
     }
 }
