@@ -629,7 +629,8 @@ pub(crate) mod tests {
             prop::collection::vec(term, 1..6).prop_flat_map(|terms| {
                 let phrases: Vec<Vec<String>> = terms.iter().map(|(w, ..)| w.clone()).collect();
                 // A term with some of its words in digits, a digit before its first
-                // word or after its last at times (`bets` as `8375`, `бота` as `6074`).
+                // word or after its last at times (`bets` as `8375`, `бота` as `6074`),
+                // its words apart or glued.
                 let written =
                     (prop::sample::select(phrases), prop::collection::vec(any::<bool>(), 3))
                         .prop_flat_map(|(words, digits)| {
@@ -645,8 +646,10 @@ pub(crate) mod tests {
                                         }
                                     })
                                     .collect();
-                            ("[0-9]?", "[0-9$]?")
-                                .prop_map(move |(a, b)| format!("{a}{}{b}", words.join(" ")))
+                            // Its words apart, or glued (`34` for `е ч`).
+                            ("[0-9]?", "[0-9$]?", " ?").prop_map(move |(a, b, gap)| {
+                                format!("{a}{}{b}", words.join(gap.as_str()))
+                            })
                         });
                 let token = prop_oneof![word(), number(), written];
                 (Just(terms), prop::collection::vec(token, 0..10).prop_map(|t| t.join(" ")))

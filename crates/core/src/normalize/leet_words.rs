@@ -57,51 +57,64 @@ pub(crate) struct LeetWords {
 pub(crate) struct LeetWordsBuilder {
     words: LeetWords,
     letters: Letters,
+    /// Scratch: the byte ranges of one key's words, and a run of them glued.
+    pieces: Vec<(usize, usize)>,
+    glued: Vec<u8>,
 }
 
 impl Default for LeetWordsBuilder {
     fn default() -> LeetWordsBuilder {
-        LeetWordsBuilder { words: LeetWords::default(), letters: Letters::of_leet() }
+        LeetWordsBuilder {
+            words: LeetWords::default(),
+            letters: Letters::of_leet(),
+            pieces: Vec::new(),
+            glued: Vec::new(),
+        }
     }
 }
 
 impl LeetWordsBuilder {
     /// Adds the words of `key`, a normalized key (words apart by spaces, pieces of a
-    /// word apart by a table key's joint mark), placed as `place` says. Asked of
-    /// every key of a package, a million and more: no allocation but for a word
-    /// with a joint.
+    /// word apart by a table key's joint mark), placed as `place` says. A key also
+    /// matches with its spaces and joints left out (`#ставкинаспорт`: the term tables
+    /// do so for every key, the automaton through its respaced patterns), so a run of
+    /// its words glued is a word too. Asked of every key of a package, a million and
+    /// more: most keys' words fail at their first letter, with nothing glued.
     pub(crate) fn key(&mut self, key: &[u8], place: KeyPlace) {
         let joint = crate::term_index::JOINT;
-        let mut words = key.split(|&b| b == b' ').filter(|w| !w.is_empty()).peekable();
-        let mut first = true;
-        while let Some(word) = words.next() {
-            let last = words.peek().is_none();
-            if !word.contains(&joint) {
-                self.word(word, (first, last, first && last), place);
-            } else {
-                // A joint may be nothing in the text or a space (`email`, `e mail`):
-                // the word joined, and each piece as a word of its own.
-                let joined: Vec<u8> = word.iter().copied().filter(|&b| b != joint).collect();
-                self.word(&joined, (first, last, first && last), place);
-                let mut pieces = word.split(|&b| b == joint).peekable();
-                let mut first_piece = true;
-                while let Some(piece) = pieces.next() {
-                    let last_piece = pieces.peek().is_none();
-                    self.word(piece, (first && first_piece, last && last_piece, false), place);
-                    first_piece = false;
+        self.pieces.clear();
+        let mut from = 0;
+        for (at, &b) in key.iter().enumerate().chain(std::iter::once((key.len(), &b' '))) {
+            if b == b' ' || b == joint {
+                if at > from {
+                    self.pieces.push((from, at));
                 }
+                from = at + 1;
             }
-            first = false;
         }
+        let n = self.pieces.len();
+        let mut glued = std::mem::take(&mut self.glued);
+        for i in 0..n {
+            glued.clear();
+            for j in i..n {
+                let (a, b) = self.pieces[j];
+                if !self.letters.spell(&key[a..b]) {
+                    break;
+                }
+                glued.extend_from_slice(&key[a..b]);
+                if !self.letters.spell(&glued) {
+                    break;
+                }
+                self.word(hash(&glued), (i == 0, j + 1 == n, i == 0 && j + 1 == n), place);
+            }
+        }
+        self.glued = glued;
     }
 
-    /// Adds one word of a key: `first` or `last` of its key, or the key's `only`
-    /// word.
-    fn word(&mut self, word: &[u8], (first, last, only): (bool, bool, bool), place: KeyPlace) {
-        if !self.letters.spell(word) {
-            return;
-        }
-        let (w, h) = (&mut self.words, hash(word));
+    /// Adds one word of a key (its hash): `first` or `last` of its key, or the whole
+    /// key glued.
+    fn word(&mut self, h: u64, (first, last, only): (bool, bool, bool), place: KeyPlace) {
+        let w = &mut self.words;
         w.whole.push(h);
         if place != KeyPlace::Words && last {
             w.starts.push(h);
@@ -301,6 +314,9 @@ mod tests {
             ("loseit", true),
             ("it", true),
             ("bets", true),
+            // A run of a key's words glued: keys match with their spaces left out.
+            ("bigbets", true),
+            ("bigbetsie", true),
             ("betsie", true),
             ("sbet", false),
             ("tabs", true),
