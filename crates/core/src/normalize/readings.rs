@@ -389,38 +389,38 @@ impl Normalized {
         words: Option<&super::LeetWords>,
     ) {
         let word = &self.text.as_bytes()[start..end];
-        let mut ambiguous = 0;
-        let Some(letters) = word
-            .iter()
-            .map(|&d| {
-                let l = leet(d as char, script)?;
-                let other = (ambiguous < MAX_AMBIGUOUS && leet_is_ambiguous(d as char, script))
-                    .then(|| other_letter(l))
-                    .flatten();
-                ambiguous += usize::from(other.is_some());
-                Some((l, other))
-            })
-            .collect::<Option<Vec<(char, Option<char>)>>>()
-        else {
+        // On the stack: this runs for every number of every upload.
+        let mut letters = [('\0', None); MAX_DIGIT_WORD];
+        if word.len() > MAX_DIGIT_WORD {
             return;
-        };
+        }
+        let mut ambiguous = 0;
+        for (slot, &d) in letters.iter_mut().zip(word) {
+            let Some(l) = leet(d as char, script) else { return };
+            let other = (ambiguous < MAX_AMBIGUOUS && leet_is_ambiguous(d as char, script))
+                .then(|| other_letter(l))
+                .flatten();
+            ambiguous += usize::from(other.is_some());
+            *slot = (l, other);
+        }
+        let letters = &letters[..word.len()];
         let before = symbols_before(original, o_start, script);
         let after = symbols_after(original, o_end, script);
         // A word with a joint or a spelled gap inside may be matched from inside:
         // read it whatever the keys.
-        let whole = !self.flags[start + 1..end]
+        let unbroken = !self.flags[start + 1..end]
             .iter()
             .any(|f| f & (super::flag::JOINED | super::flag::SEPARATOR) != 0);
         if let Some(words) = words
-            && whole
-            && !spells_a_key_word(words, &before, &letters, &after)
+            && unbroken
+            && !spells_a_key_word(words, &before, letters, &after)
         {
             return;
         }
         for (c, origin) in before {
             self.slots.push(Slot::insert(start, c, origin, true));
         }
-        for (i, (l, other)) in letters.into_iter().enumerate() {
+        for (i, &(l, other)) in letters.iter().enumerate() {
             let (at, flag) = (start + i, super::flag::LEET);
             self.slots.push(Slot { at, len: 1, base: Some(l), other, origin: None, flag });
         }
